@@ -1,0 +1,343 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/settlenet/settlenet/eventstore"
+)
+
+// A group is bounded so one sync never carries an unbounded amount of work
+// and latency stays flat under load.
+const (
+	maxGroupEvents = 8192
+	maxGroupBytes  = 8 << 20
+	maxCachedHeads = 1 << 20
+)
+
+type appendReq struct {
+	ctx      context.Context
+	stream   string
+	expected eventstore.ExpectedRevision
+	events   []eventstore.EventData
+	done     chan appendResp
+}
+
+type appendResp struct {
+	res eventstore.AppendResult
+	err error
+}
+
+// staged is an event written into the open group but not yet committed.
+type staged struct {
+	id  eventstore.EventID
+	pos uint64
+}
+
+type committer struct {
+	s     *Store
+	db    *pebble.DB
+	last  uint64           // last committed position
+	heads map[string]int64 // committed stream heads (-1: no stream); a cache
+
+	// The open group.
+	batch   *pebble.Batch
+	next    uint64 // last position staged
+	pending map[string][]staged // staged events per stream, in revision order
+	ids     map[eventstore.EventID]idEntry
+	acks    []ack
+	bytes   int
+	buf     []byte
+}
+
+type idEntry struct {
+	stream string
+	rev    uint64
+	pos    uint64
+}
+
+type ack struct {
+	r    *appendReq
+	resp appendResp
+}
+
+func (c *committer) run() {
+	defer close(c.s.stopped)
+	c.pending = make(map[string][]staged)
+	c.ids = make(map[eventstore.EventID]idEntry)
+	for {
+		var r *appendReq
+		select {
+		case r = <-c.s.reqs:
+		case <-c.s.quit:
+			c.drain()
+			return
+		}
+		c.open()
+		c.stage(r)
+	gather:
+		for c.next-c.last < maxGroupEvents && c.bytes < maxGroupBytes {
+			select {
+			case r = <-c.s.reqs:
+				c.stage(r)
+			default:
+				break gather
+			}
+		}
+		c.commit()
+	}
+}
+
+// drain answers every queued append with ErrClosed.
+func (c *committer) drain() {
+	for {
+		select {
+		case r := <-c.s.reqs:
+			r.done <- appendResp{err: eventstore.ErrClosed}
+		default:
+			return
+		}
+	}
+}
+
+func (c *committer) open() {
+	c.batch = c.db.NewBatch()
+	c.next = c.last
+	c.bytes = 0
+	clear(c.pending)
+	clear(c.ids)
+	c.acks = c.acks[:0]
+}
+
+func (c *committer) commit() {
+	err := c.batch.Commit(pebble.Sync)
+	c.batch.Close()
+	if err != nil {
+		err = fmt.Errorf("commit batch: %w", err)
+		c.s.log.Error("event store commit failed", "err", err)
+		for _, a := range c.acks {
+			a.r.done <- appendResp{err: err}
+		}
+		return
+	}
+	for stream, evs := range c.pending {
+		c.heads[stream] += int64(len(evs))
+	}
+	if len(c.heads) > maxCachedHeads {
+		clear(c.heads) // reloaded lazily from the committed head keys
+	}
+	if c.next != c.last {
+		c.last = c.next
+		c.s.publish(c.last)
+	}
+	for _, a := range c.acks {
+		a.r.done <- a.resp
+	}
+}
+
+// committedHead is the stream's last committed revision, -1 for none.
+func (c *committer) committedHead(stream string) (int64, error) {
+	if h, ok := c.heads[stream]; ok {
+		return h, nil
+	}
+	v, ok, err := c.s.get(c.db, headKey(stream))
+	if err != nil {
+		return 0, fmt.Errorf("read head of %q: %w", stream, err)
+	}
+	h := int64(-1)
+	if ok {
+		rev, err := readU64(v)
+		if err != nil {
+			return 0, fmt.Errorf("head of %q: %w", stream, err)
+		}
+		h = int64(rev)
+	}
+	c.heads[stream] = h
+	return h, nil
+}
+
+// headOf is the stream's head including what the open group staged. It is
+// only called after committedHead has cached the stream.
+func (c *committer) headOf(stream string) int64 {
+	return c.heads[stream] + int64(len(c.pending[stream]))
+}
+
+func (c *committer) stage(r *appendReq) {
+	if err := r.ctx.Err(); err != nil {
+		r.done <- appendResp{err: err}
+		return
+	}
+	res, dup, err := c.check(r)
+	switch {
+	case err != nil:
+		r.done <- appendResp{err: err}
+	case dup:
+		c.acks = append(c.acks, ack{r: r, resp: appendResp{res: res}})
+	default:
+		c.acks = append(c.acks, ack{r: r, resp: appendResp{res: c.write(r)}})
+	}
+}
+
+// check decides whether r may be appended, is an idempotent repeat of an
+// earlier append (dup, with that append's result), or conflicts.
+func (c *committer) check(r *appendReq) (res eventstore.AppendResult, dup bool, err error) {
+	if _, err := c.committedHead(r.stream); err != nil {
+		return res, false, err
+	}
+	head := c.headOf(r.stream)
+	if version, exact := r.expected.Version(); exact {
+		if version == head {
+			return res, false, nil
+		}
+		if version < head {
+			if res, ok, err := c.repeatAt(r, version); err != nil || ok {
+				return res, ok, err
+			}
+		}
+		return res, false, c.wrong(r, head)
+	}
+	// Any and StreamExists: a repeat is recognised by the event ids alone.
+	res, ok, err := c.repeatByID(r)
+	if err != nil || ok {
+		return res, ok, err
+	}
+	if !r.expected.Allows(head) {
+		return res, false, c.wrong(r, head)
+	}
+	return res, false, nil
+}
+
+func (c *committer) wrong(r *appendReq, head int64) error {
+	return &eventstore.WrongExpectedRevisionError{Stream: r.stream, Expected: r.expected, Actual: head}
+}
+
+// repeatAt reports whether the events after revision version are exactly
+// r's events, as when a client retries an append that had succeeded.
+func (c *committer) repeatAt(r *appendReq, version int64) (eventstore.AppendResult, bool, error) {
+	var res eventstore.AppendResult
+	head := c.headOf(r.stream)
+	if version+int64(len(r.events)) > head {
+		return res, false, nil
+	}
+	for i, e := range r.events {
+		rev := uint64(version + 1 + int64(i))
+		id, pos, err := c.eventAt(r.stream, rev)
+		if err != nil {
+			return res, false, err
+		}
+		if id != e.ID {
+			return res, false, nil
+		}
+		res = eventstore.AppendResult{NextRevision: rev, Position: eventstore.Position{Commit: pos, Prepare: pos}}
+	}
+	return res, true, nil
+}
+
+// repeatByID looks the event ids up. All present, in order, at consecutive
+// revisions of this stream: a repeat. None present: new. Anything else is a
+// partial repeat, which EventStoreDB reports as a wrong expected version.
+func (c *committer) repeatByID(r *appendReq) (eventstore.AppendResult, bool, error) {
+	var res eventstore.AppendResult
+	found := 0
+	var first idEntry
+	for i, e := range r.events {
+		ent, ok, err := c.lookupID(e.ID)
+		if err != nil {
+			return res, false, err
+		}
+		if !ok {
+			continue
+		}
+		if found == 0 {
+			first = ent
+		}
+		found++
+		if ent.stream != r.stream || found != i+1 || ent.rev != first.rev+uint64(i) {
+			return res, false, c.wrong(r, c.headOf(r.stream))
+		}
+		res = eventstore.AppendResult{NextRevision: ent.rev, Position: eventstore.Position{Commit: ent.pos, Prepare: ent.pos}}
+	}
+	switch found {
+	case 0:
+		return res, false, nil
+	case len(r.events):
+		return res, true, nil
+	}
+	return res, false, c.wrong(r, c.headOf(r.stream))
+}
+
+func (c *committer) lookupID(id eventstore.EventID) (idEntry, bool, error) {
+	if ent, ok := c.ids[id]; ok {
+		return ent, true, nil
+	}
+	v, ok, err := c.s.get(c.db, idKey(id))
+	if err != nil || !ok {
+		return idEntry{}, false, err
+	}
+	pos, err := readU64(v)
+	if err != nil {
+		return idEntry{}, false, err
+	}
+	rec, err := c.record(pos)
+	if err != nil {
+		return idEntry{}, false, err
+	}
+	return idEntry{stream: rec.Stream, rev: rec.Revision, pos: pos}, true, nil
+}
+
+// eventAt finds the id and position of a stream's event, staged or committed.
+func (c *committer) eventAt(stream string, rev uint64) (eventstore.EventID, uint64, error) {
+	committed := c.heads[stream]
+	if int64(rev) > committed {
+		ev := c.pending[stream][int64(rev)-committed-1]
+		return ev.id, ev.pos, nil
+	}
+	v, ok, err := c.s.get(c.db, streamKey(stream, rev))
+	if err != nil {
+		return eventstore.EventID{}, 0, err
+	}
+	if !ok {
+		return eventstore.EventID{}, 0, fmt.Errorf("%w: %q has no revision %d below its head", errCorrupt, stream, rev)
+	}
+	pos, err := readU64(v)
+	if err != nil {
+		return eventstore.EventID{}, 0, err
+	}
+	rec, err := c.record(pos)
+	return rec.ID, pos, err
+}
+
+func (c *committer) record(pos uint64) (eventstore.Record, error) {
+	v, ok, err := c.s.get(c.db, eventKey(pos))
+	if err != nil {
+		return eventstore.Record{}, err
+	}
+	if !ok {
+		return eventstore.Record{}, fmt.Errorf("%w: no event at position %d", errCorrupt, pos)
+	}
+	return decodeRecord(pos, v)
+}
+
+// write stages r's events in the open group.
+func (c *committer) write(r *appendReq) eventstore.AppendResult {
+	now := time.Now()
+	head := c.headOf(r.stream)
+	var rev uint64
+	for i, e := range r.events {
+		rev = uint64(head + 1 + int64(i))
+		c.next++
+		c.buf = encodeRecord(c.buf[:0], e.ID, r.stream, rev, now, e)
+		c.bytes += len(c.buf)
+		pos := u64(c.next)
+		_ = c.batch.Set(eventKey(c.next), c.buf, nil) // Set on an open batch cannot fail
+		_ = c.batch.Set(streamKey(r.stream, rev), pos, nil)
+		_ = c.batch.Set(idKey(e.ID), pos, nil)
+		c.pending[r.stream] = append(c.pending[r.stream], staged{id: e.ID, pos: c.next})
+		c.ids[e.ID] = idEntry{stream: r.stream, rev: rev, pos: c.next}
+	}
+	_ = c.batch.Set(headKey(r.stream), u64(rev), nil)
+	return eventstore.AppendResult{NextRevision: rev, Position: eventstore.Position{Commit: c.next, Prepare: c.next}}
+}

@@ -1,0 +1,212 @@
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/settlenet/settlenet/eventstore"
+)
+
+// Store is the embedded event store. It is safe for concurrent use.
+type Store struct {
+	db   *pebble.DB
+	lock *os.File
+	log  *slog.Logger
+
+	reqs    chan *appendReq
+	quit    chan struct{} // closed by Close: stop taking work
+	stopped chan struct{} // closed when the committer has exited
+
+	// durable is the highest position below which every event is synced.
+	durable atomic.Uint64
+	notifyMu sync.Mutex
+	notify   chan struct{} // closed and replaced after each commit
+
+	// closeMu keeps reads from touching the database while Close closes it.
+	closeMu sync.RWMutex
+	closed  bool
+	once    sync.Once
+
+	c committer // owned by the committer goroutine
+}
+
+// Option configures Open.
+type Option func(*config)
+
+type config struct {
+	logger *slog.Logger
+	cache  int64
+}
+
+// WithLogger sends Pebble's and the store's log lines to l.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithCacheSize sets Pebble's block cache size in bytes.
+func WithCacheSize(n int64) Option { return func(c *config) { c.cache = n } }
+
+var _ eventstore.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the store in dir and locks it.
+func Open(dir string, opts ...Option) (*Store, error) {
+	cfg := config{logger: slog.New(slog.DiscardHandler), cache: 64 << 20}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create store directory: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	cache := pebble.NewCache(cfg.cache)
+	defer cache.Unref()
+	db, err := pebble.Open(dir, &pebble.Options{
+		Cache:        cache,
+		MemTableSize: 64 << 20,
+		Logger:       pebbleLogger{cfg.logger},
+	})
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("open pebble in %s: %w", dir, err)
+	}
+	last, err := lastPosition(db)
+	if err != nil {
+		db.Close()
+		lock.Close()
+		return nil, err
+	}
+	s := &Store{
+		db:      db,
+		lock:    lock,
+		log:     cfg.logger,
+		reqs:    make(chan *appendReq, 1024),
+		quit:    make(chan struct{}),
+		stopped: make(chan struct{}),
+		notify:  make(chan struct{}),
+	}
+	s.durable.Store(last)
+	s.c = committer{s: s, db: db, last: last, heads: make(map[string]int64)}
+	go s.c.run()
+	return s, nil
+}
+
+func lastPosition(db *pebble.DB) (uint64, error) {
+	it, err := db.NewIter(&pebble.IterOptions{LowerBound: prefixEvent, UpperBound: prefixEnd(prefixEvent)})
+	if err != nil {
+		return 0, fmt.Errorf("find last position: %w", err)
+	}
+	defer it.Close()
+	if !it.Last() {
+		return 0, it.Error()
+	}
+	return readU64(it.Key()[len(prefixEvent):])
+}
+
+// Close stops accepting appends, finishes the batch being committed, ends
+// subscriptions and closes the database. Appends still queued get ErrClosed.
+func (s *Store) Close() error {
+	var err error
+	s.once.Do(func() {
+		close(s.quit)
+		<-s.stopped
+		s.closeMu.Lock()
+		s.closed = true
+		err = s.db.Close()
+		s.closeMu.Unlock()
+		s.lock.Close()
+	})
+	return err
+}
+
+// Append implements eventstore.Store.
+func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if err := eventstore.ValidateStreamName(stream); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := eventstore.ValidateEvents(events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	r := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events, done: make(chan appendResp, 1)}
+	select {
+	case s.reqs <- r:
+	case <-ctx.Done():
+		return eventstore.AppendResult{}, ctx.Err()
+	case <-s.quit:
+		return eventstore.AppendResult{}, eventstore.ErrClosed
+	}
+	select {
+	case resp := <-r.done:
+		return resp.res, resp.err
+	case <-ctx.Done():
+		return eventstore.AppendResult{}, ctx.Err()
+	case <-s.stopped:
+		select {
+		case resp := <-r.done:
+			return resp.res, resp.err
+		default:
+			return eventstore.AppendResult{}, eventstore.ErrClosed
+		}
+	}
+}
+
+// published returns the channel closed at the next commit. Take it before
+// checking the durable position, so a commit in between is never missed.
+func (s *Store) published() <-chan struct{} {
+	s.notifyMu.Lock()
+	defer s.notifyMu.Unlock()
+	return s.notify
+}
+
+func (s *Store) publish(pos uint64) {
+	s.durable.Store(pos)
+	s.notifyMu.Lock()
+	close(s.notify)
+	s.notify = make(chan struct{})
+	s.notifyMu.Unlock()
+}
+
+// withDB runs f with the database open, or answers ErrClosed.
+func (s *Store) withDB(f func(db *pebble.DB) error) error {
+	s.closeMu.RLock()
+	defer s.closeMu.RUnlock()
+	if s.closed {
+		return eventstore.ErrClosed
+	}
+	return f(s.db)
+}
+
+func (s *Store) get(db *pebble.DB, key []byte) ([]byte, bool, error) {
+	v, closer, err := db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	out := append([]byte(nil), v...)
+	closer.Close()
+	return out, true, nil
+}
+
+type pebbleLogger struct{ l *slog.Logger }
+
+func (p pebbleLogger) Infof(format string, args ...any) {
+	p.l.Debug(fmt.Sprintf(format, args...), "component", "pebble")
+}
+func (p pebbleLogger) Errorf(format string, args ...any) {
+	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
+}
+
+// Fatalf is Pebble reporting unrecoverable corruption; it expects no return.
+func (p pebbleLogger) Fatalf(format string, args ...any) {
+	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
+	os.Exit(70)
+}
