@@ -1,0 +1,403 @@
+package domain
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// JoinViaStaff: a site admin or moderator joined without an invitation.
+const JoinViaStaff = "staff"
+
+// GroupState is a group folded from group-<id>.
+type GroupState struct {
+	ID          string
+	Created     bool
+	Name        string
+	Description string
+	Visibility  string
+	Language    string
+	Topics      []string
+	Province    string
+	OwnerID     string
+	// Members maps member ids to their group role (owner, moderator, member).
+	Members map[string]string
+	// ModeratorOrder lists moderators in order of appointment: the first is
+	// who inherits ownership when the owner leaves.
+	ModeratorOrder []string
+	Pending        map[string]bool
+	Invited        map[string]bool
+}
+
+// Role is a member's role in the group, "" for none.
+func (g GroupState) Role(memberID string) string { return g.Members[memberID] }
+
+// Clone copies the state so the copy can be handed out.
+func (g GroupState) Clone() GroupState {
+	g.Topics = slices.Clone(g.Topics)
+	g.Members = maps.Clone(g.Members)
+	g.ModeratorOrder = slices.Clone(g.ModeratorOrder)
+	g.Pending = maps.Clone(g.Pending)
+	g.Invited = maps.Clone(g.Invited)
+	return g
+}
+
+// GroupAccess is what decisions on a thread need to know of its group about
+// one actor. It is small so that the service can copy it out of a large
+// group's state cheaply.
+type GroupAccess struct {
+	GroupID    string
+	Exists     bool
+	Visibility string
+	Role       string // the actor's role in the group, "" for none
+	Invited    bool
+}
+
+// AccessFor is the group as it concerns one member.
+func (g GroupState) AccessFor(memberID string) GroupAccess {
+	return GroupAccess{
+		GroupID:    g.ID,
+		Exists:     g.Created,
+		Visibility: g.Visibility,
+		Role:       g.Members[memberID],
+		Invited:    g.Invited[memberID],
+	}
+}
+
+// visible: private groups do not exist for those who are neither members,
+// invited, nor site staff.
+func (ga GroupAccess) visible(a Actor) bool {
+	return ga.Exists && (ga.Visibility != VisibilityPrivate || ga.Role != "" || ga.Invited || a.staff())
+}
+
+// readable: may the actor read the group's threads.
+func (ga GroupAccess) readable(a Actor) bool {
+	return ga.Exists && (ga.Visibility == VisibilityOpen || ga.Role != "" || a.staff())
+}
+
+// moderates: group owner and moderators, and site staff in every group.
+func (ga GroupAccess) moderates(a Actor) bool {
+	return a.staff() || ga.Role == GroupRoleOwner || ga.Role == GroupRoleModerator
+}
+
+// participates: may post; members and site staff.
+func (ga GroupAccess) participates(a Actor) bool { return a.staff() || ga.Role != "" }
+
+// EvolveGroup applies one event. It may reuse the state's maps and slices:
+// callers who keep an old state must Clone it first.
+func EvolveGroup(g GroupState, e Event) GroupState {
+	switch e := e.(type) {
+	case GroupCreated:
+		g.ID = e.GroupID
+		g.Created = true
+		g.Name = e.Name
+		g.Description = e.Description
+		g.Visibility = e.Visibility
+		g.Language = e.Language
+		g.Topics = e.Topics
+		g.Province = e.Province
+		g.OwnerID = e.OwnerID
+		g.Members = map[string]string{e.OwnerID: GroupRoleOwner}
+		g.Pending = map[string]bool{}
+		g.Invited = map[string]bool{}
+	case MemberJoinedGroup:
+		g.ensureMaps()
+		if g.Members[e.MemberID] == "" {
+			g.Members[e.MemberID] = GroupRoleMember
+		}
+		delete(g.Pending, e.MemberID)
+		delete(g.Invited, e.MemberID)
+	case JoinRequested:
+		g.ensureMaps()
+		g.Pending[e.MemberID] = true
+	case JoinRequestApproved:
+		delete(g.Pending, e.MemberID)
+	case JoinRequestRejected:
+		delete(g.Pending, e.MemberID)
+	case MemberInvited:
+		g.ensureMaps()
+		g.Invited[e.MemberID] = true
+	case MemberLeftGroup:
+		g = g.without(e.MemberID)
+	case MemberRemovedFromGroup:
+		g = g.without(e.MemberID)
+	case GroupModeratorAppointed:
+		g.ensureMaps()
+		if g.Members[e.MemberID] != GroupRoleOwner {
+			g.Members[e.MemberID] = GroupRoleModerator
+			if !slices.Contains(g.ModeratorOrder, e.MemberID) {
+				g.ModeratorOrder = append(g.ModeratorOrder, e.MemberID)
+			}
+		}
+	case GroupOwnershipTransferred:
+		g.ensureMaps()
+		if g.Members[e.From] == GroupRoleOwner {
+			g.Members[e.From] = GroupRoleMember
+		}
+		g.Members[e.To] = GroupRoleOwner
+		g.OwnerID = e.To
+		g.ModeratorOrder = slices.DeleteFunc(g.ModeratorOrder, func(id string) bool { return id == e.To })
+	}
+	return g
+}
+
+func (g *GroupState) ensureMaps() {
+	if g.Members == nil {
+		g.Members = map[string]string{}
+	}
+	if g.Pending == nil {
+		g.Pending = map[string]bool{}
+	}
+	if g.Invited == nil {
+		g.Invited = map[string]bool{}
+	}
+}
+
+func (g GroupState) without(memberID string) GroupState {
+	delete(g.Members, memberID)
+	delete(g.Invited, memberID)
+	delete(g.Pending, memberID)
+	g.ModeratorOrder = slices.DeleteFunc(g.ModeratorOrder, func(id string) bool { return id == memberID })
+	if g.OwnerID == memberID {
+		g.OwnerID = ""
+	}
+	return g
+}
+
+// FoldGroup folds a group's events from the start.
+func FoldGroup(events ...Event) GroupState {
+	var g GroupState
+	for _, e := range events {
+		g = EvolveGroup(g, e)
+	}
+	return g
+}
+
+// GroupCommand is a command on a group stream.
+type GroupCommand interface{ groupCommand() }
+
+// CreateGroup creates a group owned by the actor.
+type CreateGroup struct {
+	GroupID     string
+	Name        string
+	Description string
+	Visibility  string
+	Language    string
+	Topics      []string
+	Province    string
+}
+
+// JoinGroup: the actor joins (open, or invited), asks to join (request), or
+// finds nothing (private without an invitation).
+type JoinGroup struct{}
+
+// LeaveGroup: the actor leaves. An owner hands ownership to the longest
+// serving moderator; with none, the owner cannot leave (ErrLastOwner), so a
+// group always has someone accountable for it.
+type LeaveGroup struct{}
+
+// ApproveJoin approves a pending request (moderators).
+type ApproveJoin struct{ MemberID string }
+
+// RejectJoin rejects a pending request (moderators).
+type RejectJoin struct {
+	MemberID string
+	Reason   string
+}
+
+// InviteMember lets a member join without approval (moderators). The
+// service checks the invitee is a registered member.
+type InviteMember struct{ MemberID string }
+
+// RemoveMember removes a member (moderators; the owner cannot be removed,
+// and only the owner or site staff remove a moderator).
+type RemoveMember struct {
+	MemberID string
+	Reason   string
+}
+
+// AppointModerator makes a member a moderator (the owner or a site admin).
+type AppointModerator struct{ MemberID string }
+
+func (CreateGroup) groupCommand()      {}
+func (JoinGroup) groupCommand()        {}
+func (LeaveGroup) groupCommand()       {}
+func (ApproveJoin) groupCommand()      {}
+func (RejectJoin) groupCommand()       {}
+func (InviteMember) groupCommand()     {}
+func (RemoveMember) groupCommand()     {}
+func (AppointModerator) groupCommand() {}
+
+// DecideGroup decides a group command against the group's state.
+func DecideGroup(g GroupState, cmd GroupCommand, actor Actor, now time.Time) ([]Event, error) {
+	if err := actor.canWrite(); err != nil {
+		return nil, err
+	}
+	if c, ok := cmd.(CreateGroup); ok {
+		return decideCreateGroup(g, c, actor)
+	}
+	ga := g.AccessFor(actor.ID)
+	if !ga.visible(actor) {
+		return nil, fmt.Errorf("group %q: %w", g.ID, ErrNotFound)
+	}
+	switch c := cmd.(type) {
+	case JoinGroup:
+		if actor.System {
+			return nil, fmt.Errorf("the system cannot join a group: %w", ErrForbidden)
+		}
+		if ga.Role != "" {
+			return nil, fmt.Errorf("join %q: %w", g.ID, ErrAlreadyMember)
+		}
+		join := func(via string) []Event {
+			return []Event{MemberJoinedGroup{GroupID: g.ID, MemberID: actor.ID, Via: via}}
+		}
+		switch {
+		case ga.Invited:
+			return join(JoinViaInvitation), nil
+		case g.Visibility == VisibilityOpen:
+			return join(JoinViaOpen), nil
+		case actor.staff():
+			return join(JoinViaStaff), nil
+		case g.Visibility == VisibilityRequest:
+			if g.Pending[actor.ID] {
+				return nil, nil
+			}
+			return []Event{JoinRequested{GroupID: g.ID, MemberID: actor.ID}}, nil
+		}
+		return nil, fmt.Errorf("join private group %q without an invitation: %w", g.ID, ErrNotFound)
+	case LeaveGroup:
+		if ga.Role == "" {
+			return nil, fmt.Errorf("leave %q: %w", g.ID, ErrNotMember)
+		}
+		if ga.Role != GroupRoleOwner {
+			return []Event{MemberLeftGroup{GroupID: g.ID, MemberID: actor.ID}}, nil
+		}
+		for _, id := range g.ModeratorOrder {
+			if g.Members[id] == GroupRoleModerator {
+				return []Event{
+					GroupOwnershipTransferred{GroupID: g.ID, From: actor.ID, To: id},
+					MemberLeftGroup{GroupID: g.ID, MemberID: actor.ID},
+				}, nil
+			}
+		}
+		return nil, fmt.Errorf("leave %q: %w", g.ID, ErrLastOwner)
+	case ApproveJoin:
+		if !ga.moderates(actor) {
+			return nil, fmt.Errorf("approve in %q: %w", g.ID, ErrForbidden)
+		}
+		if !g.Pending[c.MemberID] {
+			return nil, fmt.Errorf("no request of %q in %q: %w", c.MemberID, g.ID, ErrNotFound)
+		}
+		return []Event{
+			JoinRequestApproved{GroupID: g.ID, MemberID: c.MemberID, By: actor.ID},
+			MemberJoinedGroup{GroupID: g.ID, MemberID: c.MemberID, Via: JoinViaApproval},
+		}, nil
+	case RejectJoin:
+		if !ga.moderates(actor) {
+			return nil, fmt.Errorf("reject in %q: %w", g.ID, ErrForbidden)
+		}
+		f := fieldErrors{}
+		checkReason(f, c.Reason, false)
+		if err := f.err(); err != nil {
+			return nil, err
+		}
+		if !g.Pending[c.MemberID] {
+			return nil, fmt.Errorf("no request of %q in %q: %w", c.MemberID, g.ID, ErrNotFound)
+		}
+		return []Event{JoinRequestRejected{GroupID: g.ID, MemberID: c.MemberID, By: actor.ID, Reason: strings.TrimSpace(c.Reason)}}, nil
+	case InviteMember:
+		if !ga.moderates(actor) {
+			return nil, fmt.Errorf("invite to %q: %w", g.ID, ErrForbidden)
+		}
+		if !validID(c.MemberID) {
+			return nil, invalid("member_id", CodeInvalid)
+		}
+		if g.Members[c.MemberID] != "" {
+			return nil, fmt.Errorf("invite %q to %q: %w", c.MemberID, g.ID, ErrAlreadyMember)
+		}
+		if g.Invited[c.MemberID] {
+			return nil, nil
+		}
+		return []Event{MemberInvited{GroupID: g.ID, MemberID: c.MemberID, By: actor.ID}}, nil
+	case RemoveMember:
+		if !ga.moderates(actor) {
+			return nil, fmt.Errorf("remove from %q: %w", g.ID, ErrForbidden)
+		}
+		f := fieldErrors{}
+		checkReason(f, c.Reason, true)
+		if err := f.err(); err != nil {
+			return nil, err
+		}
+		switch g.Members[c.MemberID] {
+		case "":
+			return nil, fmt.Errorf("remove %q from %q: %w", c.MemberID, g.ID, ErrNotMember)
+		case GroupRoleOwner:
+			return nil, fmt.Errorf("remove the owner of %q: %w", g.ID, ErrForbidden)
+		case GroupRoleModerator:
+			if ga.Role != GroupRoleOwner && !actor.staff() {
+				return nil, fmt.Errorf("a moderator removing moderator %q of %q: %w", c.MemberID, g.ID, ErrForbidden)
+			}
+		}
+		return []Event{MemberRemovedFromGroup{GroupID: g.ID, MemberID: c.MemberID, By: actor.ID, Reason: strings.TrimSpace(c.Reason)}}, nil
+	case AppointModerator:
+		if ga.Role != GroupRoleOwner && !actor.Admin && !actor.System {
+			return nil, fmt.Errorf("appoint a moderator of %q: %w", g.ID, ErrForbidden)
+		}
+		switch g.Members[c.MemberID] {
+		case "":
+			return nil, fmt.Errorf("appoint %q in %q: %w", c.MemberID, g.ID, ErrNotMember)
+		case GroupRoleModerator, GroupRoleOwner:
+			return nil, nil
+		}
+		return []Event{GroupModeratorAppointed{GroupID: g.ID, MemberID: c.MemberID, By: actor.ID}}, nil
+	}
+	return nil, fmt.Errorf("group command %T: %w", cmd, ErrInvalid)
+}
+
+func decideCreateGroup(g GroupState, c CreateGroup, actor Actor) ([]Event, error) {
+	if g.Created {
+		return nil, fmt.Errorf("create group %q: already exists: %w", c.GroupID, ErrConflict)
+	}
+	if actor.System || actor.ID == "" {
+		return nil, fmt.Errorf("a group needs a member as its owner: %w", ErrForbidden)
+	}
+	f := fieldErrors{}
+	if !validID(c.GroupID) {
+		f.add("id", CodeInvalid)
+	}
+	name := strings.TrimSpace(c.Name)
+	checkLine(f, "name", name, true, MaxGroupName)
+	desc := strings.TrimSpace(c.Description)
+	checkText(f, "description", desc, false, MaxDescription)
+	switch c.Visibility {
+	case VisibilityOpen, VisibilityRequest, VisibilityPrivate:
+	case "":
+		f.add("visibility", CodeRequired)
+	default:
+		f.add("visibility", CodeInvalid)
+	}
+	if c.Language == "" {
+		f.add("language", CodeRequired)
+	} else if !ValidGroupLanguage(c.Language) {
+		f.add("language", CodeInvalid)
+	}
+	checkTags(f, "topics", c.Topics)
+	if c.Province != "" && !ValidProvince(c.Province) {
+		f.add("province", CodeInvalid)
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	return []Event{GroupCreated{
+		GroupID:     c.GroupID,
+		Name:        name,
+		Description: desc,
+		Visibility:  c.Visibility,
+		Language:    c.Language,
+		Topics:      normalizeTags(c.Topics),
+		Province:    c.Province,
+		OwnerID:     actor.ID,
+	}}, nil
+}
