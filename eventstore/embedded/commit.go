@@ -45,7 +45,7 @@ type committer struct {
 
 	// The open group.
 	batch   *pebble.Batch
-	next    uint64 // last position staged
+	next    uint64              // last position staged
 	pending map[string][]staged // staged events per stream, in revision order
 	ids     map[eventstore.EventID]idEntry
 	acks    []ack

@@ -25,7 +25,7 @@ type Store struct {
 	stopped chan struct{} // closed when the committer has exited
 
 	// durable is the highest position below which every event is synced.
-	durable atomic.Uint64
+	durable  atomic.Uint64
 	notifyMu sync.Mutex
 	notify   chan struct{} // closed and replaced after each commit
 
