@@ -316,8 +316,17 @@ func execute[S any](ctx context.Context, s *Service, agg aggregate[S], id string
 				return res, fmt.Errorf("%s: gave up after %d attempts: %w (last: %w)", stream, attempt, ErrConflict, err)
 			}
 			attempt++
+			before := e.version
 			if err := refresh(ctx, s, agg, id, e); err != nil {
 				return res, err
+			}
+			if e.version == before {
+				// The winner's events are not readable yet (a store may
+				// refuse an append before it commits the one it conflicts
+				// with): give it a moment rather than burn the attempts.
+				if err := sleep(ctx, time.Duration(attempt)*time.Millisecond); err != nil {
+					return res, err
+				}
 			}
 			fresh = true
 			continue
@@ -485,7 +494,7 @@ func (s *Service) reserveEmail(ctx context.Context, o Origin, key, memberID stri
 		return fmt.Errorf("reserve %s: %w", stream, err)
 	}
 	for attempt := 1; attempt <= s.maxAttempts; attempt++ {
-		holder, rev, err := s.holderOf(ctx, stream)
+		holder, rev, err := s.awaitHolder(ctx, stream)
 		if err != nil {
 			return err
 		}
@@ -531,6 +540,37 @@ func (s *Service) reserveEmail(ctx context.Context, o Origin, key, memberID stri
 	return fmt.Errorf("reserve %s: gave up after %d attempts: %w", stream, s.maxAttempts, ErrConflict)
 }
 
+// awaitHolder reads the holder of a reservation our append just found
+// taken. A store may refuse a conflicting append before the winner's events
+// are readable (they are committed with the next group), so an empty stream
+// is waited for rather than believed.
+func (s *Service) awaitHolder(ctx context.Context, stream string) (string, uint64, error) {
+	deadline := time.Now().Add(s.resWait)
+	for {
+		holder, rev, err := s.holderOf(ctx, stream)
+		if !errors.Is(err, eventstore.ErrStreamNotFound) {
+			return holder, rev, err
+		}
+		if !time.Now().Before(deadline) {
+			return "", 0, fmt.Errorf("%s: reserved but unreadable: %w", stream, ErrConflict)
+		}
+		if err := sleep(ctx, s.resPoll); err != nil {
+			return "", 0, err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // awaitMember waits up to ReservationWait for a member stream to appear, so
 // a registration still in flight is not fenced.
 func (s *Service) awaitMember(ctx context.Context, memberID string) (memberStatus, error) {
@@ -540,12 +580,8 @@ func (s *Service) awaitMember(ctx context.Context, memberID string) (memberStatu
 		if err != nil || st != memberAbsent || !time.Now().Before(deadline) {
 			return st, err
 		}
-		t := time.NewTimer(s.resPoll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return st, ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, s.resPoll); err != nil {
+			return st, err
 		}
 	}
 }
