@@ -16,7 +16,6 @@ var errCorrupt = errors.New("corrupt record")
 var (
 	prefixEvent  = []byte("e/")
 	prefixStream = []byte("s/")
-	prefixHead   = []byte("h/")
 	prefixID     = []byte("i/")
 )
 
@@ -39,8 +38,6 @@ func streamPrefix(stream string) []byte {
 func streamKey(stream string, rev uint64) []byte {
 	return binary.BigEndian.AppendUint64(streamPrefix(stream), rev)
 }
-
-func headKey(stream string) []byte { return append(append([]byte{}, prefixHead...), stream...) }
 
 func idKey(id eventstore.EventID) []byte { return append(append([]byte{}, prefixID...), id[:]...) }
 

@@ -14,7 +14,6 @@ import (
 // and latency stays flat under load.
 const (
 	maxGroupEvents = 8192
-	maxGroupBytes  = 8 << 20
 	maxCachedHeads = 1 << 20
 )
 
@@ -49,7 +48,7 @@ type committer struct {
 	pending map[string][]staged // staged events per stream, in revision order
 	ids     map[eventstore.EventID]idEntry
 	acks    []ack
-	bytes   int
+	group   []*appendReq
 	buf     []byte
 }
 
@@ -64,52 +63,43 @@ type ack struct {
 	resp appendResp
 }
 
-func (c *committer) run() {
-	defer close(c.s.stopped)
-	c.pending = make(map[string][]staged)
-	c.ids = make(map[eventstore.EventID]idEntry)
-	for {
-		var r *appendReq
-		select {
-		case r = <-c.s.reqs:
-		case <-c.s.quit:
-			c.drain()
-			return
-		}
-		c.open()
-		c.stage(r)
-	gather:
-		for c.next-c.last < maxGroupEvents && c.bytes < maxGroupBytes {
-			select {
-			case r = <-c.s.reqs:
-				c.stage(r)
-			default:
-				break gather
-			}
-		}
-		c.commit()
+func newCommitter(s *Store, db *pebble.DB, last uint64) committer {
+	return committer{
+		s: s, db: db, last: last,
+		heads:   make(map[string]int64),
+		pending: make(map[string][]staged),
+		ids:     make(map[eventstore.EventID]idEntry),
 	}
 }
 
-// drain answers every queued append with ErrClosed.
-func (c *committer) drain() {
-	for {
-		select {
-		case r := <-c.s.reqs:
-			r.done <- appendResp{err: eventstore.ErrClosed}
-		default:
-			return
-		}
+// take removes one group's worth of appends from the front of the queue.
+func (c *committer) take(queue *[]*appendReq) []*appendReq {
+	q := *queue
+	n, events := 0, 0
+	for n < len(q) && (n == 0 || events+len(q[n].events) <= maxGroupEvents) {
+		events += len(q[n].events)
+		n++
 	}
+	group := append(c.group[:0], q[:n]...)
+	c.group = group
+	rest := copy(q, q[n:])
+	clear(q[rest:])
+	*queue = q[:rest]
+	return group
 }
 
-func (c *committer) open() {
+// commitGroup stages the appends in one batch, syncs it once and answers
+// each append.
+func (c *committer) commitGroup(group []*appendReq) {
 	c.batch = c.db.NewBatch()
 	c.next = c.last
-	c.bytes = 0
 	clear(c.pending)
 	clear(c.ids)
 	c.acks = c.acks[:0]
+	for _, r := range group {
+		c.stage(r)
+	}
+	c.commit()
 }
 
 func (c *committer) commit() {
@@ -127,7 +117,7 @@ func (c *committer) commit() {
 		c.heads[stream] += int64(len(evs))
 	}
 	if len(c.heads) > maxCachedHeads {
-		clear(c.heads) // reloaded lazily from the committed head keys
+		clear(c.heads) // reloaded lazily from the stream index
 	}
 	if c.next != c.last {
 		c.last = c.next
@@ -143,17 +133,9 @@ func (c *committer) committedHead(stream string) (int64, error) {
 	if h, ok := c.heads[stream]; ok {
 		return h, nil
 	}
-	v, ok, err := c.s.get(c.db, headKey(stream))
+	h, err := c.s.lastRevision(c.db, stream)
 	if err != nil {
 		return 0, fmt.Errorf("read head of %q: %w", stream, err)
-	}
-	h := int64(-1)
-	if ok {
-		rev, err := readU64(v)
-		if err != nil {
-			return 0, fmt.Errorf("head of %q: %w", stream, err)
-		}
-		h = int64(rev)
 	}
 	c.heads[stream] = h
 	return h, nil
@@ -330,7 +312,6 @@ func (c *committer) write(r *appendReq) eventstore.AppendResult {
 		rev = uint64(head + 1 + int64(i))
 		c.next++
 		c.buf = encodeRecord(c.buf[:0], e.ID, r.stream, rev, now, e)
-		c.bytes += len(c.buf)
 		pos := u64(c.next)
 		_ = c.batch.Set(eventKey(c.next), c.buf, nil) // Set on an open batch cannot fail
 		_ = c.batch.Set(streamKey(r.stream, rev), pos, nil)
@@ -338,6 +319,5 @@ func (c *committer) write(r *appendReq) eventstore.AppendResult {
 		c.pending[r.stream] = append(c.pending[r.stream], staged{id: e.ID, pos: c.next})
 		c.ids[e.ID] = idEntry{stream: r.stream, rev: rev, pos: c.next}
 	}
-	_ = c.batch.Set(headKey(r.stream), u64(rev), nil)
 	return eventstore.AppendResult{NextRevision: rev, Position: eventstore.Position{Commit: c.next, Prepare: c.next}}
 }

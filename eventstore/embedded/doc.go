@@ -10,18 +10,19 @@
 // Pebble also reads its log sequentially at well over a million events a
 // second, which is what projection catch-up needs.
 //
-// Writes go through one committer goroutine (group commit): concurrent
-// appends are gathered into one Pebble batch, checked against in-memory stream
-// heads, given global positions in order, and committed with one sync. An
-// append is acknowledged only after its batch is synced. Because there is one
-// committer, batches become durable in position order, so subscribers read up
-// to the last synced position and never skip one that commits late.
+// Writes are group-committed: concurrent appends queue up, one committer at a
+// time (the appending goroutine itself when nobody else is committing, else a
+// background goroutine) gathers them into one Pebble batch, checks them
+// against in-memory stream heads, gives them global positions in order, and
+// commits with one sync. An append is acknowledged only after its batch is
+// synced. Because there is one committer at a time, batches become durable in
+// position order, so subscribers read up to the last synced position and
+// never skip one that commits late.
 //
 // Layout of keys:
 //
 //	e/<position, 8 bytes big-endian>                    -> the record
 //	s/<uvarint len(stream)><stream><revision, 8 bytes>  -> position
-//	h/<stream>                                          -> last revision
 //	i/<event id, 16 bytes>                              -> position
 //
 // The directory is locked with flock: a second process gets eventstore.ErrLocked.

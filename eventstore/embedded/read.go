@@ -73,6 +73,21 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 	return out, nil
 }
 
+// lastRevision finds a stream's last revision from its index, -1 for none.
+func (s *Store) lastRevision(db *pebble.DB, stream string) (int64, error) {
+	prefix := streamPrefix(stream)
+	it, err := db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+	if !it.Last() {
+		return -1, it.Error()
+	}
+	rev, err := readU64(it.Key()[len(prefix):])
+	return int64(rev), err
+}
+
 func (s *Store) step(it *pebble.Iterator, d eventstore.Direction) bool {
 	if d == eventstore.Backwards {
 		return it.Prev()

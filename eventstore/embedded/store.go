@@ -20,9 +20,18 @@ type Store struct {
 	lock *os.File
 	log  *slog.Logger
 
-	reqs    chan *appendReq
-	quit    chan struct{} // closed by Close: stop taking work
-	stopped chan struct{} // closed when the committer has exited
+	// Group commit, leader style: an append queues itself; if no one is
+	// committing it commits the queue itself (no hand-off when uncontended);
+	// if more arrived meanwhile it wakes the background committer, which
+	// keeps committing until the queue is empty.
+	qmu     sync.Mutex
+	idle    *sync.Cond // signalled when leading becomes false
+	queue   []*appendReq
+	leading bool
+	closing bool
+	kick    chan struct{}
+	quit    chan struct{} // closed by Close
+	stopped chan struct{} // closed when the background committer has exited
 
 	// durable is the highest position below which every event is synced.
 	durable  atomic.Uint64
@@ -34,7 +43,7 @@ type Store struct {
 	closed  bool
 	once    sync.Once
 
-	c committer // owned by the committer goroutine
+	c committer // owned by whoever leads
 }
 
 // Option configures Open.
@@ -87,14 +96,15 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		db:      db,
 		lock:    lock,
 		log:     cfg.logger,
-		reqs:    make(chan *appendReq, 1024),
+		kick:    make(chan struct{}, 1),
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
 		notify:  make(chan struct{}),
 	}
 	s.durable.Store(last)
-	s.c = committer{s: s, db: db, last: last, heads: make(map[string]int64)}
-	go s.c.run()
+	s.idle = sync.NewCond(&s.qmu)
+	s.c = newCommitter(s, db, last)
+	go s.background()
 	return s, nil
 }
 
@@ -115,6 +125,16 @@ func lastPosition(db *pebble.DB) (uint64, error) {
 func (s *Store) Close() error {
 	var err error
 	s.once.Do(func() {
+		s.qmu.Lock()
+		s.closing = true
+		for s.leading {
+			s.idle.Wait()
+		}
+		for _, r := range s.queue {
+			r.done <- appendResp{err: eventstore.ErrClosed}
+		}
+		s.queue = nil
+		s.qmu.Unlock()
 		close(s.quit)
 		<-s.stopped
 		s.closeMu.Lock()
@@ -135,24 +155,67 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, err
 	}
 	r := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events, done: make(chan appendResp, 1)}
-	select {
-	case s.reqs <- r:
-	case <-ctx.Done():
-		return eventstore.AppendResult{}, ctx.Err()
-	case <-s.quit:
+	s.qmu.Lock()
+	if s.closing {
+		s.qmu.Unlock()
 		return eventstore.AppendResult{}, eventstore.ErrClosed
+	}
+	s.queue = append(s.queue, r)
+	if !s.leading {
+		s.leading = true
+		s.qmu.Unlock()
+		s.lead(false)
+	} else {
+		s.qmu.Unlock()
 	}
 	select {
 	case resp := <-r.done:
 		return resp.res, resp.err
 	case <-ctx.Done():
 		return eventstore.AppendResult{}, ctx.Err()
-	case <-s.stopped:
+	}
+}
+
+// lead commits queued appends. A caller that became leader commits one
+// group (which holds its own append) and hands over to the background
+// committer if more are waiting; the background committer (all=true) goes on
+// until the queue is empty.
+func (s *Store) lead(all bool) {
+	for {
+		s.qmu.Lock()
+		if len(s.queue) == 0 {
+			s.leading = false
+			s.idle.Broadcast()
+			s.qmu.Unlock()
+			return
+		}
+		group := s.c.take(&s.queue)
+		s.qmu.Unlock()
+		s.c.commitGroup(group)
+		if !all {
+			s.qmu.Lock()
+			more := len(s.queue) > 0
+			if !more {
+				s.leading = false
+				s.idle.Broadcast()
+			}
+			s.qmu.Unlock()
+			if more {
+				s.kick <- struct{}{} // leadership passes to background
+			}
+			return
+		}
+	}
+}
+
+func (s *Store) background() {
+	defer close(s.stopped)
+	for {
 		select {
-		case resp := <-r.done:
-			return resp.res, resp.err
-		default:
-			return eventstore.AppendResult{}, eventstore.ErrClosed
+		case <-s.kick:
+			s.lead(true)
+		case <-s.quit:
+			return
 		}
 	}
 }

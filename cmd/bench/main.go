@@ -1,0 +1,102 @@
+// Command bench runs SettleNet's benchmark programs and prints each figure
+// on a line of its own as "BENCH <name> <value> <unit>". With -only PREFIX
+// it runs only the figures whose names start with PREFIX. Figures that are
+// ratios to a limit print the limit, measured in the same run, beside them.
+//
+// Benchmarks run on loopback and in a scratch directory on the disk of -dir,
+// bounded in time; they never touch another host.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// step is one benchmark program; it produces the figures it names.
+type step struct {
+	names []string
+	run   func(ctx context.Context, b *bench) error
+}
+
+type bench struct {
+	dir    string
+	only   string
+	scale  float64
+	values map[string]float64
+}
+
+// wants reports whether a figure was asked for.
+func (b *bench) wants(name string) bool { return strings.HasPrefix(name, b.only) }
+
+// report prints a figure if it was asked for, and keeps it for ratios.
+func (b *bench) report(name string, value float64, unit string) {
+	b.values[name] = value
+	if b.wants(name) {
+		fmt.Printf("BENCH %s %.6g %s\n", name, value, unit)
+	}
+}
+
+// scratch makes a fresh directory for one step on the disk under test.
+func (b *bench) scratch(name string) (string, func(), error) {
+	d, err := os.MkdirTemp(b.dir, name+"-")
+	if err != nil {
+		return "", nil, err
+	}
+	return d, func() { os.RemoveAll(d) }, nil
+}
+
+func main() {
+	dir := flag.String("dir", ".", "directory on the disk to measure; scratch data goes in a temporary folder inside it")
+	only := flag.String("only", "", "run only figures whose names start with this prefix")
+	scale := flag.Float64("scale", 1, "multiply the durations and sizes of the benchmarks (0.1 for a smoke run)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	host, _ := os.Hostname()
+	fmt.Printf("# settlenet bench %s on %s, %d cores\n", time.Now().UTC().Format(time.RFC3339), host, numCPU())
+	b := &bench{dir: *dir, only: *only, scale: *scale, values: map[string]float64{}}
+	ran := 0
+	for _, s := range steps() {
+		if !slices.ContainsFunc(s.names, b.wants) {
+			continue
+		}
+		ran++
+		if err := s.run(ctx, b); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", s.names[0], err)
+			os.Exit(1)
+		}
+	}
+	if ran == 0 {
+		fmt.Fprintf(os.Stderr, "bench: no figure starts with %q\n", *only)
+		stop()
+		os.Exit(2)
+	}
+}
+
+func steps() []step {
+	return []step{
+		storeStep(),
+	}
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/settlenet/settlenet/eventstore"
+	"github.com/settlenet/settlenet/eventstore/embedded"
+)
+
+const eventBytes = 256
+
+func storeStep() step {
+	return step{
+		names: []string{
+			"fdatasync_per_s", "group_commit_ceiling_events_per_s_64",
+			"append_events_per_s_1", "append_p50_ms_1", "append_p99_ms_1",
+			"append_events_per_s_16", "append_p99_ms_16",
+			"append_events_per_s_64", "append_p50_ms_64", "append_p99_ms_64",
+			"append_events_per_s_256", "append_p99_ms_256",
+			"append_1_vs_fdatasync", "append_64_vs_group_commit_ceiling",
+			"readall_events_per_s", "catchup_events_per_s",
+		},
+		run: runStore,
+	}
+}
+
+func runStore(ctx context.Context, b *bench) error {
+	dir, cleanup, err := b.scratch("store")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	// The limits first, so the ratios below compare figures from this run.
+	fsyncs, err := rawFdatasync(filepath.Join(dir, "raw"), b.duration(2*time.Second))
+	if err != nil {
+		return err
+	}
+	b.report("fdatasync_per_s", fsyncs, "syncs/s")
+	ceiling, err := groupCommitCeiling(filepath.Join(dir, "group"), 64, b.duration(2*time.Second))
+	if err != nil {
+		return err
+	}
+	b.report("group_commit_ceiling_events_per_s_64", ceiling, "events/s")
+
+	s, err := embedded.Open(filepath.Join(dir, "events"))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for _, n := range []int{1, 16, 64, 256} {
+		rate, p50, p99, err := appendLoad(ctx, s, n, b.duration(3*time.Second))
+		if err != nil {
+			return err
+		}
+		b.report(fmt.Sprintf("append_events_per_s_%d", n), rate, "events/s")
+		b.report(fmt.Sprintf("append_p50_ms_%d", n), p50, "ms")
+		b.report(fmt.Sprintf("append_p99_ms_%d", n), p99, "ms")
+	}
+	b.report("append_1_vs_fdatasync", b.values["append_events_per_s_1"]/fsyncs, fmt.Sprintf("ratio (target >= 0.8 of %.0f syncs/s)", fsyncs))
+	b.report("append_64_vs_group_commit_ceiling", b.values["append_events_per_s_64"]/ceiling, fmt.Sprintf("ratio (target >= 0.5 of %.0f events/s)", ceiling))
+
+	if !b.wants("readall") && !b.wants("catchup") {
+		return nil
+	}
+	total := b.count(1_000_000)
+	if err := fill(ctx, s, total); err != nil {
+		return err
+	}
+	start := time.Now()
+	read := 0
+	for after := eventstore.Start; ; {
+		page, err := s.ReadAll(ctx, after, 4096)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		read += len(page)
+		after = page[len(page)-1].Position
+	}
+	b.report("readall_events_per_s", float64(read)/time.Since(start).Seconds(), "events/s")
+
+	start = time.Now()
+	sub, err := s.SubscribeAll(ctx, eventstore.Start, eventstore.Filter{})
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	for range read {
+		if _, err := sub.Recv(); err != nil {
+			return err
+		}
+	}
+	b.report("catchup_events_per_s", float64(read)/time.Since(start).Seconds(), "events/s")
+	return nil
+}
+
+func payload() []byte {
+	p := make([]byte, eventBytes)
+	copy(p, `{"body":"`)
+	for i := 9; i < eventBytes-2; i++ {
+		p[i] = 'a' + byte(i%26)
+	}
+	copy(p[eventBytes-2:], `"}`)
+	return p
+}
+
+// rawFdatasync is the disk's rate of 256-byte appends each followed by
+// fdatasync: the ceiling for one appender that waits for durability.
+func rawFdatasync(path string, d time.Duration) (float64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	buf := payload()
+	n := 0
+	start := time.Now()
+	for time.Since(start) < d {
+		if _, err := f.Write(buf); err != nil {
+			return 0, err
+		}
+		if err := unix.Fdatasync(int(f.Fd())); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// groupCommitCeiling is what the disk allows when N appenders share syncs:
+// one writer gathers whatever is waiting, writes it, syncs once, acks all.
+// No store, no encoding: the bound any group-committing store works under.
+func groupCommitCeiling(path string, writers int, d time.Duration) (float64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	type req struct{ done chan error }
+	reqs := make(chan req, writers)
+	stop := make(chan struct{})
+	var acked sync.WaitGroup
+	counts := make([]int, writers)
+	for w := range writers {
+		acked.Go(func() {
+			r := req{done: make(chan error, 1)}
+			for {
+				select {
+				case <-stop:
+					return
+				case reqs <- r:
+				}
+				if err := <-r.done; err != nil {
+					return
+				}
+				counts[w]++
+			}
+		})
+	}
+	buf := payload()
+	var batch []byte
+	var waiting []req
+	start := time.Now()
+	var werr error
+	for time.Since(start) < d && werr == nil {
+		waiting = append(waiting[:0], <-reqs)
+	gather:
+		for {
+			select {
+			case r := <-reqs:
+				waiting = append(waiting, r)
+			default:
+				break gather
+			}
+		}
+		batch = batch[:0]
+		for range waiting {
+			batch = append(batch, buf...)
+		}
+		if _, werr = f.Write(batch); werr == nil {
+			werr = unix.Fdatasync(int(f.Fd()))
+		}
+		for _, r := range waiting {
+			r.done <- werr
+		}
+	}
+	elapsed := time.Since(start)
+	close(stop)
+	// Release writers blocked on a send.
+	go func() {
+		for r := range reqs {
+			r.done <- fmt.Errorf("stopped")
+		}
+	}()
+	acked.Wait()
+	close(reqs)
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	return float64(total) / elapsed.Seconds(), werr
+}
+
+// appendLoad runs n appenders, each on its own stream with exact expected
+// revisions (as the domain appends), for d.
+func appendLoad(ctx context.Context, s eventstore.Store, n int, d time.Duration) (rate, p50, p99 float64, err error) {
+	data := payload()
+	meta := []byte(`{"actor":"bench"}`)
+	lat := make([][]time.Duration, n)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(d)
+	for w := range n {
+		wg.Go(func() {
+			stream := fmt.Sprintf("bench-%d-%d", n, w)
+			exp := eventstore.NoStream()
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				res, err := s.Append(ctx, stream, exp, eventstore.EventData{ID: eventstore.NewEventID(), Type: "Benchmarked", Data: data, Metadata: meta})
+				if err != nil {
+					errs <- err
+					return
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+				exp = eventstore.Exact(res.NextRevision)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	select {
+	case err := <-errs:
+		return 0, 0, 0, err
+	default:
+	}
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	return float64(len(all)) / elapsed.Seconds(), percentileMS(all, 50), percentileMS(all, 99), nil
+}
+
+// fill appends total events in large batches across 1,000 streams.
+func fill(ctx context.Context, s eventstore.Store, total int) error {
+	data := payload()
+	const per = 500
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	jobs := make(chan int)
+	for range 8 {
+		wg.Go(func() {
+			for j := range jobs {
+				evs := make([]eventstore.EventData, per)
+				for i := range evs {
+					evs[i] = eventstore.EventData{ID: eventstore.NewEventID(), Type: "Filled", Data: data}
+				}
+				if _, err := s.Append(ctx, fmt.Sprintf("fill-%d", j%1000), eventstore.Any(), evs...); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for j := 0; j < total/per; j++ {
+		jobs <- j
+	}
+	close(jobs)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// config is what serve needs. Each field is a flag and an environment
+// variable SETTLENET_<FLAG NAME IN UPPER SNAKE CASE>; a flag wins.
+type config struct {
+	Addr        string
+	DataDir     string
+	Store       string
+	ESDBURL     string
+	Search      string
+	MeiliURL    string
+	MeiliKey    string
+	BaseURL     string
+	AdminEmails string
+}
+
+func parseConfig(name string, args []string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	str := func(p *string, flagName, def, usage string) {
+		env := "SETTLENET_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			def = v
+		}
+		fs.StringVar(p, flagName, def, usage+" ($"+env+")")
+	}
+	str(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	str(&c.DataDir, "data-dir", "./data", "directory for the embedded store, search index and sessions")
+	str(&c.Store, "store", "embedded", "event store: embedded or esdb")
+	str(&c.ESDBURL, "esdb-url", "", "EventStoreDB connection string, e.g. esdb://localhost:2113?tls=false")
+	str(&c.Search, "search", "embedded", "search engine: embedded or meilisearch")
+	str(&c.MeiliURL, "meili-url", "", "Meilisearch URL")
+	str(&c.MeiliKey, "meili-key", "", "Meilisearch API key")
+	str(&c.BaseURL, "base-url", "", "public URL of the site (default http://<addr>)")
+	str(&c.AdminEmails, "admin-emails", "", "comma-separated emails that become admins on registration")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	switch c.Store {
+	case "embedded":
+	case "esdb":
+		if c.ESDBURL == "" {
+			return c, fmt.Errorf("--store esdb needs --esdb-url")
+		}
+	default:
+		return c, fmt.Errorf("--store must be embedded or esdb, not %q", c.Store)
+	}
+	switch c.Search {
+	case "embedded", "meilisearch":
+	default:
+		return c, fmt.Errorf("--search must be embedded or meilisearch, not %q", c.Search)
+	}
+	return c, nil
+}

@@ -1,0 +1,39 @@
+// Command settlenet runs the SettleNet engine and its tools:
+//
+//	settlenet serve    start the HTTP server
+//
+// Every flag of serve is also an environment variable SETTLENET_<NAME>.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, logger, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "settlenet:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, logger *slog.Logger, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: settlenet serve [flags]")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, logger, args[1:])
+	case "-h", "--help", "help":
+		fmt.Println("usage: settlenet serve [flags]   (settlenet serve -h lists the flags)")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (try: settlenet serve)", args[0])
+}

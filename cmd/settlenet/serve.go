@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/settlenet/settlenet/eventstore"
+	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/transport"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on SIGTERM.
+const shutdownGrace = 15 * time.Second
+
+func serve(ctx context.Context, logger *slog.Logger, args []string) error {
+	cfg, err := parseConfig("serve", args)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			logger.Error("closing the event store", "err", err)
+		}
+	}()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler := transport.NewRouter(transport.Options{
+		Logger:   logger,
+		Registry: reg,
+		Checks: []transport.Check{{Name: "event_store", Fn: func(ctx context.Context) error {
+			_, err := store.ReadAll(ctx, eventstore.Start, 1)
+			return err
+		}}},
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("SettleNet is running", "open", cfg.BaseURL+"/", "store", cfg.Store, "data_dir", cfg.DataDir)
+	fmt.Printf("\n  SettleNet is running: open %s/ in your browser (Ctrl-C to stop)\n\n", cfg.BaseURL)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func openStore(cfg config, logger *slog.Logger) (eventstore.Store, error) {
+	switch cfg.Store {
+	case "embedded":
+		return embedded.Open(filepath.Join(cfg.DataDir, "events"), embedded.WithLogger(logger))
+	}
+	return nil, fmt.Errorf("event store %q is not available in this build yet", cfg.Store)
+}
