@@ -46,7 +46,7 @@ func (b *bench) report(name string, value float64, unit string) {
 
 // scratch makes a fresh directory for one step on the disk under test.
 func (b *bench) scratch(name string) (string, func(), error) {
-	d, err := os.MkdirTemp(b.dir, name+"-")
+	d, err := os.MkdirTemp(b.dir, ".bench-"+name+"-")
 	if err != nil {
 		return "", nil, err
 	}

@@ -155,7 +155,10 @@ func (c *committer) stage(r *appendReq) {
 	res, dup, err := c.check(r)
 	switch {
 	case err != nil:
-		r.done <- appendResp{err: err}
+		// Answered after the commit like the rest: a conflict may be with an
+		// append staged in this group, and the loser must be able to read
+		// the winner's events once it hears of them.
+		c.acks = append(c.acks, ack{r: r, resp: appendResp{err: err}})
 	case dup:
 		c.acks = append(c.acks, ack{r: r, resp: appendResp{res: res}})
 	default:

@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"RoundTrip", testRoundTrip},
 		{"Validation", testValidation},
 		{"OneWinnerOf100", testOneWinner},
+		{"ConflictSeesWinner", testConflictSeesWinner},
 		{"OrderingUnderConcurrency", testOrdering},
 		{"SubscriptionUnderConcurrentWriters", testSubscription},
 		{"SubscriptionFilter", testFilter},
@@ -653,5 +654,30 @@ func testClosed(t *testing.T, newStore Factory) {
 	}
 	if _, err := s.ReadStream(ctx, stream, eventstore.ReadStreamOptions{}); !errors.Is(err, eventstore.ErrClosed) {
 		t.Fatalf("read after close: %v", err)
+	}
+}
+
+// testConflictSeesWinner: an append that loses a race must be able to read
+// the winner's events as soon as it hears of its conflict.
+func testConflictSeesWinner(t *testing.T, newStore Factory) {
+	s := newStore(t)
+	ctx := ctxT(t)
+	for round := range 20 {
+		stream := fmt.Sprintf("%s-%d", uniq(t), round)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				_, err := s.Append(ctx, stream, eventstore.NoStream(), events(1)...)
+				if errors.Is(err, eventstore.ErrWrongExpectedRevision) {
+					recs, rerr := s.ReadStream(ctx, stream, eventstore.ReadStreamOptions{})
+					if rerr != nil || len(recs) == 0 {
+						t.Errorf("after a conflict the winner is not readable: %d records, %v", len(recs), rerr)
+					}
+				} else if err != nil {
+					t.Errorf("append: %v", err)
+				}
+			})
+		}
+		wg.Wait()
 	}
 }

@@ -1,0 +1,42 @@
+# SettleNet engine. `make run` and `make test` are all a fresh clone needs.
+GO      ?= go
+BIN     := bin/settlenet
+DATA    ?= ./data
+ADDR    ?= 127.0.0.1:8080
+BENCH   ?=
+PKGS    := ./...
+
+.PHONY: run build test vet fmt-check bench fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/settlenet
+
+run: build
+	$(BIN) serve --addr $(ADDR) --data-dir $(DATA)
+
+# Every test, race detector on.
+test: vet fmt-check
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Benchmark programs; `make bench BENCH=append` runs only figures starting with "append".
+bench:
+	$(GO) run ./cmd/bench -only "$(BENCH)"
+
+# A short run of every fuzz target (the seed corpora also run in `make test`).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin
