@@ -86,6 +86,9 @@ func NewCodec() *Codec {
 	register[ThreadTranslationLinked](c, 1)
 	register[RsvpChanged](c, 1)
 	register[EngagementRolledUp](c, 1)
+	register[SessionStarted](c, 1)
+	register[SessionEnded](c, 1)
+	register[NotificationsRead](c, 1)
 	return c
 }
 
