@@ -19,7 +19,7 @@ const eventBytes = 256
 func storeStep() step {
 	return step{
 		names: []string{
-			"fdatasync_per_s", "group_commit_ceiling_events_per_s_64",
+			"fdatasync_per_s", "group_commit_ceiling_events_per_s_64", "group_commit_ceiling_p99_ms_64",
 			"append_events_per_s_1", "append_p50_ms_1", "append_p99_ms_1",
 			"append_events_per_s_16", "append_p99_ms_16",
 			"append_events_per_s_64", "append_p50_ms_64", "append_p99_ms_64",
@@ -44,11 +44,12 @@ func runStore(ctx context.Context, b *bench) error {
 		return err
 	}
 	b.report("fdatasync_per_s", fsyncs, "syncs/s")
-	ceiling, err := groupCommitCeiling(filepath.Join(dir, "group"), 64, b.duration(2*time.Second))
+	ceiling, ceilingP99, err := groupCommitCeiling(filepath.Join(dir, "group"), 64, b.duration(2*time.Second))
 	if err != nil {
 		return err
 	}
 	b.report("group_commit_ceiling_events_per_s_64", ceiling, "events/s")
+	b.report("group_commit_ceiling_p99_ms_64", ceilingP99, "ms")
 
 	s, err := embedded.Open(filepath.Join(dir, "events"))
 	if err != nil {
@@ -140,21 +141,22 @@ func rawFdatasync(path string, d time.Duration) (float64, error) {
 // groupCommitCeiling is what the disk allows when N appenders share syncs:
 // one writer gathers whatever is waiting, writes it, syncs once, acks all.
 // No store, no encoding: the bound any group-committing store works under.
-func groupCommitCeiling(path string, writers int, d time.Duration) (float64, error) {
+func groupCommitCeiling(path string, writers int, d time.Duration) (rate, p99 float64, err error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer f.Close()
 	type req struct{ done chan error }
 	reqs := make(chan req, writers)
 	stop := make(chan struct{})
 	var acked sync.WaitGroup
-	counts := make([]int, writers)
+	lat := make([][]time.Duration, writers)
 	for w := range writers {
 		acked.Go(func() {
 			r := req{done: make(chan error, 1)}
 			for {
+				t0 := time.Now()
 				select {
 				case <-stop:
 					return
@@ -163,7 +165,7 @@ func groupCommitCeiling(path string, writers int, d time.Duration) (float64, err
 				if err := <-r.done; err != nil {
 					return
 				}
-				counts[w]++
+				lat[w] = append(lat[w], time.Since(t0))
 			}
 		})
 	}
@@ -204,11 +206,11 @@ func groupCommitCeiling(path string, writers int, d time.Duration) (float64, err
 	}()
 	acked.Wait()
 	close(reqs)
-	total := 0
-	for _, c := range counts {
-		total += c
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
 	}
-	return float64(total) / elapsed.Seconds(), werr
+	return float64(len(all)) / elapsed.Seconds(), percentileMS(all, 99), werr
 }
 
 // appendLoad runs n appenders, each on its own stream with exact expected

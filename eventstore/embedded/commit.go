@@ -49,6 +49,7 @@ type committer struct {
 	ids     map[eventstore.EventID]idEntry
 	acks    []ack
 	group   []*appendReq
+	tail    *inflight // the last group applied
 	buf     []byte
 }
 
@@ -88,9 +89,22 @@ func (c *committer) take(queue *[]*appendReq) []*appendReq {
 	return group
 }
 
-// commitGroup stages the appends in one batch, syncs it once and answers
-// each append.
-func (c *committer) commitGroup(group []*appendReq) {
+// inflight is a group applied to Pebble whose WAL sync may not be done.
+// Groups finish (publish and answer) strictly in the order they were
+// applied: each waits for the one before it.
+type inflight struct {
+	batch *pebble.Batch
+	acks  []ack
+	last  uint64 // the group's last position, published when durable
+	err   error  // set before done closes
+	prev  *inflight
+	done  chan struct{}
+}
+
+// commitGroup stages the appends in one batch and applies it without waiting
+// for the sync, so the next group can be staged while this one syncs. The
+// caller must then call finish on the result, on any goroutine.
+func (c *committer) commitGroup(group []*appendReq) *inflight {
 	c.batch = c.db.NewBatch()
 	c.next = c.last
 	clear(c.pending)
@@ -99,33 +113,62 @@ func (c *committer) commitGroup(group []*appendReq) {
 	for _, r := range group {
 		c.stage(r)
 	}
-	c.commit()
-}
-
-func (c *committer) commit() {
-	err := c.batch.Commit(pebble.Sync)
-	c.batch.Close()
-	if err != nil {
-		err = fmt.Errorf("commit batch: %w", err)
-		c.s.log.Error("event store commit failed", "err", err)
-		for _, a := range c.acks {
-			a.r.done <- appendResp{err: err}
-		}
-		return
+	g := &inflight{batch: c.batch, acks: append([]ack(nil), c.acks...), last: c.next, prev: c.tail, done: make(chan struct{})}
+	c.tail = g
+	c.s.inflight.Add(1)
+	if err := c.s.failure(); err != nil {
+		g.err = err
+		return g
 	}
+	if err := c.db.ApplyNoSyncWait(c.batch, pebble.Sync); err != nil {
+		g.err = fmt.Errorf("apply batch: %w", err)
+		c.s.fail(g.err)
+		return g
+	}
+	// The committer's view moves on at once; readers' view (the durable
+	// mark) moves when finish has seen the sync.
 	for stream, evs := range c.pending {
 		c.heads[stream] += int64(len(evs))
 	}
 	if len(c.heads) > maxCachedHeads {
 		clear(c.heads) // reloaded lazily from the stream index
 	}
-	if c.next != c.last {
-		c.last = c.next
-		c.s.publish(c.last)
+	c.last = c.next
+	return g
+}
+
+// finish waits for g's sync and for the group before it, then publishes g's
+// events and answers its appends. A failure poisons every later group: they
+// were staged on top of this one.
+func (s *Store) finish(g *inflight) {
+	defer s.inflight.Done()
+	err := g.err
+	if err == nil {
+		err = g.batch.SyncWait()
+		if err != nil {
+			err = fmt.Errorf("sync batch: %w", err)
+			s.fail(err)
+		}
 	}
-	for _, a := range c.acks {
+	g.batch.Close()
+	if g.prev != nil {
+		<-g.prev.done
+		if g.prev.err != nil && err == nil {
+			err = fmt.Errorf("an earlier group failed: %w", g.prev.err)
+		}
+		g.prev = nil // let the chain be collected
+	}
+	g.err = err
+	if err == nil && g.last > s.durable.Load() {
+		s.publish(g.last)
+	}
+	for _, a := range g.acks {
+		if err != nil {
+			a.resp = appendResp{err: err}
+		}
 		a.r.done <- a.resp
 	}
+	close(g.done)
 }
 
 // committedHead is the stream's last committed revision, -1 for none.

@@ -41,6 +41,10 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 			}
 			return nil
 		}
+		// Pebble shows a batch before its sync; readers see only what is
+		// durable. Positions grow with revisions, so the rest of a stream
+		// past the mark is all undurable.
+		durable := s.durable.Load()
 		for ; ok; ok = s.step(it, opts.Direction) {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -48,6 +52,12 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 			pos, err := readU64(it.Value())
 			if err != nil {
 				return err
+			}
+			if pos > durable {
+				if opts.Direction == eventstore.Backwards {
+					continue
+				}
+				break
 			}
 			v, found, err := s.get(db, eventKey(pos))
 			if err != nil {
@@ -65,7 +75,20 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 				break
 			}
 		}
-		return it.Error()
+		if err := it.Error(); err != nil {
+			return err
+		}
+		if len(out) == 0 && it.First() {
+			// A stream whose every event is still syncing does not exist yet.
+			pos, err := readU64(it.Value())
+			if err != nil {
+				return err
+			}
+			if pos > durable {
+				return eventstore.ErrStreamNotFound
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read stream %q: %w", stream, err)

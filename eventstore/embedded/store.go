@@ -43,7 +43,9 @@ type Store struct {
 	closed  bool
 	once    sync.Once
 
-	c committer // owned by whoever leads
+	c        committer      // owned by whoever leads
+	inflight sync.WaitGroup // groups applied but not yet finished
+	failed   atomic.Pointer[error]
 }
 
 // Option configures Open.
@@ -80,6 +82,12 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	db, err := pebble.Open(dir, &pebble.Options{
 		Cache:        cache,
 		MemTableSize: 64 << 20,
+		// On ext4 (data=ordered) a WAL fdatasync commits the journal, which
+		// first writes out whatever data a concurrent flush has dirtied;
+		// syncing sstables every 64 KiB keeps that small, and so keeps the
+		// appends' tail latency down while flushes run (measured: p99 at 64
+		// appenders 2.9 ms with the 512 KiB default, 2.4-2.8 ms with this).
+		BytesPerSync: 64 << 10,
 		Logger:       pebbleLogger{cfg.logger},
 	})
 	if err != nil {
@@ -137,6 +145,7 @@ func (s *Store) Close() error {
 		s.qmu.Unlock()
 		close(s.quit)
 		<-s.stopped
+		s.inflight.Wait()
 		s.closeMu.Lock()
 		s.closed = true
 		err = s.db.Close()
@@ -152,6 +161,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, err
 	}
 	if err := eventstore.ValidateEvents(events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := s.failure(); err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	r := &appendReq{ctx: ctx, stream: stream, expected: expected, events: events, done: make(chan appendResp, 1)}
@@ -176,10 +188,13 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	}
 }
 
-// lead commits queued appends. A caller that became leader commits one
-// group (which holds its own append) and hands over to the background
-// committer if more are waiting; the background committer (all=true) goes on
-// until the queue is empty.
+// lead commits queued appends. A caller that became leader applies one
+// group (which holds its own append), hands leadership on (to the background
+// committer if more are waiting) and then waits for its group's sync itself,
+// so an uncontended append involves no other goroutine. The background
+// committer (all=true) applies groups until the queue is empty, leaving each
+// group's sync to a goroutine of its own so the next group is staged while
+// the disk syncs the last.
 func (s *Store) lead(all bool) {
 	for {
 		s.qmu.Lock()
@@ -191,21 +206,38 @@ func (s *Store) lead(all bool) {
 		}
 		group := s.c.take(&s.queue)
 		s.qmu.Unlock()
-		s.c.commitGroup(group)
-		if !all {
-			s.qmu.Lock()
-			more := len(s.queue) > 0
-			if !more {
-				s.leading = false
-				s.idle.Broadcast()
-			}
-			s.qmu.Unlock()
-			if more {
-				s.kick <- struct{}{} // leadership passes to background
-			}
-			return
+		g := s.c.commitGroup(group)
+		if all {
+			go s.finish(g)
+			continue
 		}
+		s.qmu.Lock()
+		more := len(s.queue) > 0
+		if !more {
+			s.leading = false
+			s.idle.Broadcast()
+		}
+		s.qmu.Unlock()
+		if more {
+			s.kick <- struct{}{} // leadership passes to background
+		}
+		s.finish(g)
+		return
 	}
+}
+
+// fail poisons the store after a write error: Pebble's WAL is in an unknown
+// state, so no further append is safe until the store is reopened.
+func (s *Store) fail(err error) {
+	s.failed.CompareAndSwap(nil, &err)
+	s.log.Error("event store write failed; reopen the store", "err", err)
+}
+
+func (s *Store) failure() error {
+	if p := s.failed.Load(); p != nil {
+		return fmt.Errorf("event store failed earlier: %w", *p)
+	}
+	return nil
 }
 
 func (s *Store) background() {
