@@ -54,6 +54,9 @@ func sampleEvents() []Event {
 		ThreadTranslationLinked{ThreadID: th, TranslationID: "t2", TranslationLanguage: "fr", By: "o"},
 		RsvpChanged{ThreadID: th, MemberID: "m1", Status: RsvpGoing, Previous: RsvpWaitlisted, Promoted: true, PromotedAfter: "m2"},
 		EngagementRolledUp{PeriodStart: now0(), PeriodSeconds: 60, PageViews: 10, Sessions: 2, Node: "n1"},
+		SessionStarted{SessionHash: "h", MemberID: "m1", ExpiresAt: now0(), UserAgent: "ua"},
+		SessionEnded{SessionHash: "h", MemberID: "m1", Reason: SessionEndLogout},
+		NotificationsRead{MemberID: "m1", IDs: []string{"n1"}},
 	}
 }
 
