@@ -30,7 +30,7 @@ type appendResp struct {
 	err error
 }
 
-// staged is an event written into the open group but not yet committed.
+// staged is an event written into the group being staged.
 type staged struct {
 	id  eventstore.EventID
 	pos uint64
@@ -39,10 +39,12 @@ type staged struct {
 type committer struct {
 	s     *Store
 	db    *pebble.DB
-	last  uint64           // last committed position
-	heads map[string]int64 // committed stream heads (-1: no stream); a cache
+	// The committer's view: what has been applied to Pebble, durable or
+	// not. Later groups are checked against it; readers never see it.
+	last  uint64           // last applied position
+	heads map[string]int64 // applied stream heads (-1: no stream); a cache
 
-	// The open group.
+	// The group being staged.
 	batch   *pebble.Batch
 	next    uint64              // last position staged
 	pending map[string][]staged // staged events per stream, in revision order
@@ -171,7 +173,7 @@ func (s *Store) finish(g *inflight) {
 	close(g.done)
 }
 
-// committedHead is the stream's last committed revision, -1 for none.
+// committedHead is the stream's last applied revision, -1 for none.
 func (c *committer) committedHead(stream string) (int64, error) {
 	if h, ok := c.heads[stream]; ok {
 		return h, nil

@@ -10,14 +10,17 @@
 // Pebble also reads its log sequentially at well over a million events a
 // second, which is what projection catch-up needs.
 //
-// Writes are group-committed: concurrent appends queue up, one committer at a
-// time (the appending goroutine itself when nobody else is committing, else a
-// background goroutine) gathers them into one Pebble batch, checks them
-// against in-memory stream heads, gives them global positions in order, and
-// commits with one sync. An append is acknowledged only after its batch is
-// synced. Because there is one committer at a time, batches become durable in
-// position order, so subscribers read up to the last synced position and
-// never skip one that commits late.
+// Writes are group-committed: concurrent appends queue up, and one committer
+// at a time (the appending goroutine itself when nobody else is committing,
+// else a background goroutine) gathers them into one Pebble batch, checks them
+// against in-memory stream heads, gives them global positions in order and
+// applies the batch with a synced write. Commits are pipelined: the next group
+// is staged while the disk syncs the last (Pebble's ApplyNoSyncWait and
+// SyncWait), and groups are published and acknowledged strictly in the order
+// they were applied, each only once it and every group before it is synced.
+// Readers (ReadStream, ReadAll, subscriptions) see only up to that durable
+// mark, so a subscriber never skips a position that commits late and nobody
+// reads an event that a crash could still take back.
 //
 // Layout of keys:
 //
