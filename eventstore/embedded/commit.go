@@ -37,8 +37,8 @@ type staged struct {
 }
 
 type committer struct {
-	s     *Store
-	db    *pebble.DB
+	s  *Store
+	db *pebble.DB
 	// The committer's view: what has been applied to Pebble, durable or
 	// not. Later groups are checked against it; readers never see it.
 	last  uint64           // last applied position
