@@ -3,11 +3,17 @@ package transport
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/settlenet/settlenet/transport/api"
+	"github.com/settlenet/settlenet/transport/engagement"
+	"github.com/settlenet/settlenet/transport/httperr"
 )
 
 // Options is what the router needs from the wiring in cmd/.
@@ -15,19 +21,49 @@ type Options struct {
 	Logger   *slog.Logger
 	Checks   []Check
 	Registry *prometheus.Registry
+	// API is the JSON API; nil serves only the operational endpoints.
+	API *api.Server
+	// Errors answers unknown routes in the API's error format.
+	Errors *httperr.Mapper
+	// Tally counts page views; nil counts nothing.
+	Tally *engagement.Tally
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed
+	// (rate limits key on the client address). None by default: a client
+	// could otherwise pick its own address and dodge the limits.
+	TrustedProxies []string
 }
 
 // NewRouter builds the HTTP handler.
-func NewRouter(opts Options) http.Handler {
+func NewRouter(opts Options) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	if err := r.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		return nil, err
+	}
 	r.Use(gin.Recovery(), requestLog(opts.Logger))
+	if opts.Registry != nil {
+		r.Use(requestMetrics(opts.Registry))
+	}
+	if opts.Tally != nil {
+		r.Use(opts.Tally.Middleware())
+	}
 	r.GET("/healthz", healthz)
 	r.GET("/readyz", readyz(opts.Checks))
 	if opts.Registry != nil {
 		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
 	}
-	return r
+	if opts.API != nil {
+		opts.API.Register(r.Group("/api/v1"))
+	}
+	r.HandleMethodNotAllowed = false
+	r.NoRoute(func(c *gin.Context) {
+		if opts.Errors != nil && strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			opts.Errors.Abort(c, httperr.ErrNotFound)
+			return
+		}
+		c.String(http.StatusNotFound, "404 page not found")
+	})
+	return r, nil
 }
 
 func requestLog(l *slog.Logger) gin.HandlerFunc {
@@ -38,5 +74,35 @@ func requestLog(l *slog.Logger) gin.HandlerFunc {
 			l.Error("request failed", "method", c.Request.Method, "path", c.FullPath(),
 				"status", c.Writer.Status(), "duration", time.Since(start), "errors", c.Errors.String())
 		}
+	}
+}
+
+// requestMetrics counts requests and times them by route pattern (never the
+// raw path: ids would make unbounded label sets) and status.
+func requestMetrics(reg *prometheus.Registry) gin.HandlerFunc {
+	count := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "settlenet_http_requests_total", Help: "HTTP requests by route, method and status.",
+	}, []string{"route", "method", "status"})
+	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "settlenet_http_request_duration_seconds", Help: "HTTP request latency by route, method and status.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"route", "method", "status"})
+	reg.MustRegister(count, latency)
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		method := c.Request.Method
+		switch method {
+		case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		default:
+			method = "other" // methods are client-chosen strings: bound the label
+		}
+		status := strconv.Itoa(c.Writer.Status())
+		count.WithLabelValues(route, method, status).Inc()
+		latency.WithLabelValues(route, method, status).Observe(time.Since(start).Seconds())
 	}
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
-	"github.com/settlenet/settlenet/transport"
 )
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
@@ -38,14 +37,19 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := transport.NewRouter(transport.Options{
-		Logger:   logger,
-		Registry: reg,
-		Checks: []transport.Check{{Name: "event_store", Fn: func(ctx context.Context) error {
-			_, err := store.ReadAll(ctx, eventstore.Start, 1)
-			return err
-		}}},
-	})
+	// store -> domain service -> projections runner -> router (app.go).
+	a, err := newApp(cfg, logger, store, reg, appOptions{})
+	if err != nil {
+		return err
+	}
+	a.start()
+	// Runs after the server has drained (below) and before the store closes.
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		a.stop(sctx)
+	}()
+	handler := a.handler
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -65,6 +69,9 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http server: %w", err)
+	case err := <-a.failed():
+		_ = srv.Close()
+		return fmt.Errorf("projections: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: draining requests")

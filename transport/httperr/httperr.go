@@ -65,17 +65,24 @@ func RateLimited(after time.Duration) *Error {
 	return &Error{Status: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: after}
 }
 
-// Mapper turns errors into answers.
-type Mapper struct {
-	cat           *i18n.Catalog
-	log           *slog.Logger
-	extraNotFound []error // read-side sentinels that mean 404
+// Mapping maps another layer's sentinel error (the read side's) to an
+// answer, so this package needs to import nothing but the domain.
+type Mapping struct {
+	Err    error
+	Status int
+	Code   string
 }
 
-// New returns a mapper. notFound lists extra sentinels (the projections'
-// ErrNotFound) that mean "missing or invisible".
-func New(cat *i18n.Catalog, log *slog.Logger, notFound ...error) *Mapper {
-	return &Mapper{cat: cat, log: log, extraNotFound: notFound}
+// Mapper turns errors into answers.
+type Mapper struct {
+	cat   *i18n.Catalog
+	log   *slog.Logger
+	extra []Mapping
+}
+
+// New returns a mapper; extra maps sentinels of other layers.
+func New(cat *i18n.Catalog, log *slog.Logger, extra ...Mapping) *Mapper {
+	return &Mapper{cat: cat, log: log, extra: extra}
 }
 
 // Classify maps an error to its answer. Unknown errors are 500 "internal";
@@ -89,9 +96,9 @@ func (m *Mapper) Classify(err error) *Error {
 	if errors.As(err, &ve) {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Fields: ve.Fields, Err: err}
 	}
-	for _, nf := range m.extraNotFound {
-		if errors.Is(err, nf) {
-			return &Error{Status: http.StatusNotFound, Code: "not_found", Err: err}
+	for _, x := range m.extra {
+		if errors.Is(err, x.Err) {
+			return &Error{Status: x.Status, Code: x.Code, Err: err}
 		}
 	}
 	e := func(status int, code string) *Error { return &Error{Status: status, Code: code, Err: err} }

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/eventstore"
+	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/transport"
+	"github.com/settlenet/settlenet/transport/api"
+	"github.com/settlenet/settlenet/transport/auth"
+	"github.com/settlenet/settlenet/transport/engagement"
+	"github.com/settlenet/settlenet/transport/httperr"
+	"github.com/settlenet/settlenet/transport/i18n"
+)
+
+// engagementFlush is how often page views and sessions are rolled up.
+const engagementFlush = time.Minute
+
+// app is the engine assembled over a store: command service, projections
+// runner, engagement tally and HTTP handler. start runs its goroutines
+// under an owner; stop ends them in order.
+type app struct {
+	logger  *slog.Logger
+	service *domain.Service
+	runner  *projections.Runner
+	tally   *engagement.Tally
+	handler http.Handler
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	runErr chan error
+}
+
+// appOptions are the knobs tests turn.
+type appOptions struct {
+	argon2 auth.Argon2Params
+	limits api.Limits
+}
+
+func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *prometheus.Registry, o appOptions) (*app, error) {
+	if o.argon2 == (auth.Argon2Params{}) {
+		o.argon2 = auth.DefaultArgon2
+	}
+	if o.limits == (api.Limits{}) {
+		o.limits = api.DefaultLimits
+	}
+	svc := domain.NewService(store, domain.Options{})
+	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
+	cat, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	errs := httperr.New(cat, logger,
+		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
+		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"},
+		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request"},
+	)
+	hasher, err := auth.NewHasher(o.argon2)
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	tally := engagement.New(svc, host+"/"+cfg.Addr, logger, nil)
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("--base-url: %w", err)
+	}
+	sessions := auth.NewSessions(auth.SessionOptions{
+		Secure: u.Scheme == "https",
+		Lookups: []auth.SessionLookup{
+			auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
+				id, exp, ok := runner.Session(hash)
+				return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
+			}),
+			auth.StoreLookup{Store: store, Codec: svc.Codec()},
+		},
+		Commands: svc,
+		WaitFor:  waitBounded(runner),
+		OnStart:  tally.Session,
+	})
+	apiSrv, err := api.New(api.Deps{
+		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs,
+		Logger: logger, BaseURL: cfg.BaseURL, AdminEmails: api.ParseAdminEmails(cfg.AdminEmails), Limits: o.limits,
+	})
+	if err != nil {
+		return nil, err
+	}
+	handler, err := transport.NewRouter(transport.Options{
+		Logger: logger, Registry: reg, API: apiSrv, Errors: errs, Tally: tally,
+		Checks: []transport.Check{
+			{Name: "event_store", Fn: func(ctx context.Context) error {
+				_, err := store.ReadAll(ctx, eventstore.Start, 1)
+				return err
+			}},
+			{Name: "projections", Fn: func(context.Context) error { return projectionsReady(runner) }},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &app{logger: logger, service: svc, runner: runner, tally: tally, handler: handler}, nil
+}
+
+// waitBounded is the session manager's read-your-writes wait.
+func waitBounded(r *projections.Runner) func(context.Context, eventstore.Position) error {
+	return func(ctx context.Context, pos eventstore.Position) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return r.WaitFor(ctx, pos)
+	}
+}
+
+// projectionsReady explains what is not ready.
+func projectionsReady(r *projections.Runner) error {
+	if r.Ready() {
+		return nil
+	}
+	var parts []string
+	for _, s := range r.Status() {
+		switch {
+		case s.Error != "":
+			parts = append(parts, fmt.Sprintf("%s failed at %s: %s", s.Name, s.Position, s.Error))
+		case !s.CaughtUp:
+			parts = append(parts, s.Name+" catching up")
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "catching up")
+	}
+	return errors.New(strings.Join(parts, "; "))
+}
+
+// start runs the projections and the engagement flusher.
+func (a *app) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	a.runErr = make(chan error, 1)
+	a.wg.Go(func() {
+		if err := a.runner.Run(ctx); err != nil {
+			a.logger.Error("projections stopped", "err", err)
+			a.runErr <- err
+		}
+	})
+	a.wg.Go(func() { a.tally.Run(ctx, engagementFlush) })
+}
+
+// failed reports a projections runner that stopped on a store failure.
+func (a *app) failed() <-chan error { return a.runErr }
+
+// stop flushes the last roll-up (after the HTTP server has drained), then
+// stops the goroutines and waits for them.
+func (a *app) stop(ctx context.Context) {
+	if err := a.tally.Flush(ctx); err != nil {
+		a.logger.Error("final engagement roll-up", "err", err)
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.wg.Wait()
+}

@@ -1,0 +1,293 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/transport/httperr"
+)
+
+type threadBody struct {
+	Title    string                  `json:"title"`
+	Body     string                  `json:"body"`
+	Language string                  `json:"language"`
+	Kind     string                  `json:"kind"`
+	Tags     []string                `json:"tags"`
+	Event    *domain.EventDetails    `json:"event"`
+	Resource *domain.ResourceDetails `json:"resource"`
+}
+
+func (s *Server) startThread(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	var b threadBody
+	if !s.decode(c, &b, false) {
+		return
+	}
+	if !s.limit(c, s.posting, p.MemberID) {
+		return
+	}
+	if b.Kind == "" {
+		b.Kind = domain.KindDiscussion
+	}
+	res, err := s.d.Commands.StartThread(c.Request.Context(), s.origin(c, p), domain.StartThread{
+		GroupID: c.Param("id"), Title: b.Title, Body: b.Body, Language: b.Language, Kind: b.Kind,
+		Tags: b.Tags, Event: b.Event, Resource: b.Resource,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	t, err := s.d.Reads.ThreadHeader(viewer(c), res.ThreadID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, t)
+}
+
+// threadQuery reads the filters of thread lists.
+func threadQuery(c *gin.Context) (projections.ThreadQuery, error) {
+	pg, err := page(c)
+	if err != nil {
+		return projections.ThreadQuery{}, err
+	}
+	q := projections.ThreadQuery{PageRequest: pg}
+	for name, dst := range map[string]*string{"kind": &q.Kind, "language": &q.Language, "tag": &q.Tag, "group": &q.GroupID} {
+		if *dst, err = query(c, name); err != nil {
+			return q, err
+		}
+	}
+	if q.From, err = dateParam(c, "from"); err != nil {
+		return q, err
+	}
+	if q.To, err = dateParam(c, "to"); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+func (s *Server) groupThreads(c *gin.Context) {
+	q, err := threadQuery(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.d.Reads.GroupThreads(viewer(c), c.Param("id"), q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) listThreads(c *gin.Context) {
+	q, err := threadQuery(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.d.Reads.Threads(viewer(c), q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) getThread(c *gin.Context) {
+	pg, err := page(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.d.Reads.Thread(viewer(c), c.Param("id"), pg)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+type replyBody struct {
+	Body     string `json:"body"`
+	Language string `json:"language"`
+	ReplyTo  string `json:"reply_to"`
+}
+
+func (s *Server) postReply(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	var b replyBody
+	if !s.decode(c, &b, false) {
+		return
+	}
+	if !s.limit(c, s.posting, p.MemberID) {
+		return
+	}
+	res, err := s.d.Commands.PostReply(c.Request.Context(), s.origin(c, p), c.Param("id"), domain.PostReply{
+		Body: b.Body, Language: b.Language, ReplyTo: b.ReplyTo,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	s.answerPost(c, res.PostID, http.StatusCreated)
+}
+
+func (s *Server) answerPost(c *gin.Context, postID string, status int) {
+	post, err := s.d.Reads.Post(viewer(c), postID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(status, post)
+}
+
+type translationBody struct {
+	ThreadID string `json:"thread_id"`
+}
+
+func (s *Server) linkTranslation(c *gin.Context) {
+	var b translationBody
+	s.commandWith(c, &b, false, func(c *gin.Context, o domain.Origin) (domain.Result, error) {
+		if strings.TrimSpace(b.ThreadID) == "" {
+			return domain.Result{}, &domain.ValidationError{Fields: map[string]string{"thread_id": domain.CodeRequired}}
+		}
+		return s.d.Commands.LinkTranslation(c.Request.Context(), o, c.Param("id"), b.ThreadID)
+	})
+}
+
+type rsvpBody struct {
+	Status string `json:"status"`
+}
+
+func (s *Server) rsvp(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	var b rsvpBody
+	if !s.decode(c, &b, false) {
+		return
+	}
+	res, err := s.d.Commands.SetRsvp(c.Request.Context(), s.origin(c, p), c.Param("id"), b.Status)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	c.JSON(http.StatusOK, gin.H{"status": res.Status})
+}
+
+func (s *Server) attendees(c *gin.Context) {
+	if _, ok := s.member(c); !ok {
+		return
+	}
+	res, err := s.d.Reads.Attendees(viewer(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if res == nil {
+		res = []projections.Attendee{}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": res})
+}
+
+// eventICS answers an event thread as an iCalendar (RFC 5545) file.
+func (s *Server) eventICS(c *gin.Context) {
+	t, err := s.d.Reads.ThreadHeader(viewer(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if t.Kind != domain.KindEvent || t.Event == nil {
+		s.fail(c, httperr.ErrNotFound)
+		return
+	}
+	ev := t.Event
+	stamp := func(at time.Time) string { return at.UTC().Format("20060102T150405Z") }
+	end := ev.StartsAt.Add(time.Hour)
+	if ev.EndsAt != nil {
+		end = *ev.EndsAt
+	}
+	url := strings.TrimRight(s.d.BaseURL, "/") + "/threads/" + t.ID
+	var b strings.Builder
+	line := func(name, value string) { writeICSLine(&b, name, value) }
+	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//SettleNet//Engine//EN\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n")
+	line("UID", t.ID+"@settlenet")
+	line("DTSTAMP", stamp(t.CreatedAt))
+	line("DTSTART", stamp(ev.StartsAt))
+	line("DTEND", stamp(end))
+	line("SUMMARY", icsEscape(t.Title))
+	if ev.Location != "" {
+		line("LOCATION", icsEscape(ev.Location))
+	}
+	desc := url
+	if ev.OnlineURL != "" {
+		desc = ev.OnlineURL + "\n" + url
+	}
+	line("DESCRIPTION", icsEscape(desc))
+	line("URL", url)
+	b.WriteString("END:VEVENT\r\nEND:VCALENDAR\r\n")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="event-%s.ics"`, safeFileName(t.ID)))
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8", []byte(b.String()))
+}
+
+// icsEscape escapes TEXT values (RFC 5545 3.3.11); control characters go,
+// so a title cannot smuggle in properties of its own.
+func icsEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == ';' || r == ',':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r < ' ' || r == 0x7f:
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// writeICSLine folds a content line at 75 octets without splitting a UTF-8
+// sequence.
+func writeICSLine(b *strings.Builder, name, value string) {
+	line := name + ":" + value
+	n := 0
+	for i, r := range line {
+		w := len(string(r))
+		if n+w > 75 {
+			b.WriteString("\r\n ")
+			n = 1
+		}
+		b.WriteString(line[i : i+w])
+		n += w
+	}
+	b.WriteString("\r\n")
+}
+
+func safeFileName(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, id)
+}
