@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/projections"
