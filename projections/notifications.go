@@ -1,0 +1,298 @@
+package projections
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/eventstore"
+)
+
+// notificationsModel derives each member's notifications from the log: a
+// reply to my thread or to my post, a mention of my "@display name" in a
+// post of a group I may read, my join request approved, my waitlist place
+// promoted, a flag on my post resolved. It keeps its own small copy of what
+// it needs (names, memberships, thread titles), so that it depends on no
+// other projection's progress.
+type notificationsModel struct {
+	model
+	byMember map[string]*inbox
+	// names indexes members by the folded first word of their display
+	// name, to find "@display name" mentions without scanning everyone.
+	names   map[string][]nameRec
+	nameOf  map[string]string // member -> folded display name
+	groups  map[string]*notifGroup
+	threads map[string]*notifThread
+}
+
+type nameRec struct {
+	folded string // the whole folded display name
+	member string
+}
+
+type notifGroup struct {
+	open    bool
+	members map[string]struct{}
+}
+
+type notifThread struct {
+	group, author, title string
+}
+
+type inbox struct {
+	items  []Notification // in log order (IDs increase)
+	pos    []eventstore.Position
+	unread int
+}
+
+func newNotificationsModel() *notificationsModel {
+	return &notificationsModel{byMember: map[string]*inbox{}, names: map[string][]nameRec{},
+		nameOf: map[string]string{}, groups: map[string]*notifGroup{}, threads: map[string]*notifThread{}}
+}
+
+func (*notificationsModel) name() string { return "notifications" }
+
+func (*notificationsModel) types() []string {
+	return []string{domain.TypeMemberRegistered, domain.TypeMemberProfileUpdated, domain.TypeGroupCreated,
+		domain.TypeMemberJoinedGroup, domain.TypeMemberLeftGroup, domain.TypeMemberRemovedFromGroup,
+		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorAppointed,
+		domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypeJoinRequestApproved, domain.TypeRsvpChanged,
+		domain.TypeFlagResolved, domain.TypeNotificationsRead}
+}
+
+func firstWord(folded string) string {
+	if i := strings.IndexFunc(folded, unicode.IsSpace); i >= 0 {
+		return folded[:i]
+	}
+	return folded
+}
+
+func (m *notificationsModel) setName(member, display string) {
+	if old, ok := m.nameOf[member]; ok {
+		w := firstWord(old)
+		m.names[w] = slices.DeleteFunc(m.names[w], func(n nameRec) bool { return n.member == member })
+		if len(m.names[w]) == 0 {
+			delete(m.names, w)
+		}
+	}
+	f := fold(strings.TrimSpace(display))
+	if f == "" {
+		return
+	}
+	m.nameOf[member] = f
+	w := firstWord(f)
+	m.names[w] = append(m.names[w], nameRec{folded: f, member: member})
+}
+
+func (m *notificationsModel) apply(e *envelope) error {
+	switch x := e.ev.(type) {
+	case domain.MemberRegistered:
+		m.setName(x.MemberID, x.DisplayName)
+	case domain.MemberProfileUpdated:
+		m.setName(x.MemberID, x.DisplayName)
+	case domain.GroupCreated:
+		m.groups[x.GroupID] = &notifGroup{open: x.Visibility == domain.VisibilityOpen, members: map[string]struct{}{x.OwnerID: {}}}
+	case domain.MemberJoinedGroup:
+		m.member(x.GroupID, x.MemberID, true)
+	case domain.GroupModeratorAppointed:
+		m.member(x.GroupID, x.MemberID, true)
+	case domain.GroupOwnershipTransferred:
+		m.member(x.GroupID, x.To, true)
+	case domain.MemberLeftGroup:
+		m.member(x.GroupID, x.MemberID, false)
+	case domain.MemberRemovedFromGroup:
+		m.member(x.GroupID, x.MemberID, false)
+	case domain.ThreadStarted:
+		m.threads[x.ThreadID] = &notifThread{group: x.GroupID, author: x.AuthorID, title: x.Title}
+		m.mentions(e, x.Body, x.AuthorID, x.GroupID, x.ThreadID, x.PostID, x.Title, nil)
+	case domain.ReplyPosted:
+		t := m.threads[x.ThreadID]
+		if t == nil {
+			return fmt.Errorf("thread %q: not started", x.ThreadID)
+		}
+		notified := map[string]bool{x.AuthorID: true}
+		base := Notification{Type: NotifyReply, At: e.at, GroupID: x.GroupID, ThreadID: x.ThreadID, PostID: x.PostID, Actor: MemberRef{ID: x.AuthorID}}
+		if to := x.ReplyToAuthorID; to != "" && !notified[to] {
+			n := base
+			n.Summary = "replied to your post in “" + t.title + "”"
+			m.add(e, to, n)
+			notified[to] = true
+		}
+		if to := t.author; to != "" && !notified[to] {
+			n := base
+			n.Summary = "replied to your thread “" + t.title + "”"
+			m.add(e, to, n)
+			notified[to] = true
+		}
+		m.mentions(e, x.Body, x.AuthorID, x.GroupID, x.ThreadID, x.PostID, t.title, notified)
+	case domain.JoinRequestApproved:
+		m.add(e, x.MemberID, Notification{Type: NotifyJoinApproved, At: e.at, GroupID: x.GroupID,
+			Actor: MemberRef{ID: x.By}, Summary: "approved your request to join the group"})
+	case domain.RsvpChanged:
+		if x.Promoted && x.Status == domain.RsvpGoing {
+			title := ""
+			if t := m.threads[x.ThreadID]; t != nil {
+				title = t.title
+			}
+			m.add(e, x.MemberID, Notification{Type: NotifyRsvpPromoted, At: e.at, GroupID: x.GroupID, ThreadID: x.ThreadID,
+				Actor: MemberRef{ID: x.PromotedAfter}, Summary: "a place opened up: you are going to “" + title + "”"})
+		}
+	case domain.FlagResolved:
+		if x.PostAuthorID != "" && x.PostAuthorID != x.FlaggerID {
+			m.add(e, x.PostAuthorID, Notification{Type: NotifyFlagResolved, At: e.at, GroupID: x.GroupID,
+				ThreadID: x.ThreadID, PostID: x.PostID, Actor: MemberRef{ID: x.By},
+				Summary: "a report on your post was resolved (" + x.Resolution + ")"})
+		}
+	case domain.NotificationsRead:
+		m.markRead(x)
+	}
+	return nil
+}
+
+func (m *notificationsModel) member(group, member string, in bool) {
+	g := m.groups[group]
+	if g == nil {
+		return
+	}
+	if in {
+		g.members[member] = struct{}{}
+	} else {
+		delete(g.members, member)
+	}
+}
+
+// mentions notifies every member named "@Display Name" in a body who may
+// read the group (so a private group's content never reaches outsiders)
+// and was not notified of the post already.
+func (m *notificationsModel) mentions(e *envelope, body, author, group, thread, post, title string, notified map[string]bool) {
+	if strings.IndexByte(body, '@') < 0 {
+		return
+	}
+	g := m.groups[group]
+	folded := fold(body)
+	for i := 0; i < len(folded); i++ {
+		if folded[i] != '@' {
+			continue
+		}
+		rest := folded[i+1:]
+		cands := m.names[firstWord(strings.TrimLeftFunc(rest, func(r rune) bool { return r == '@' }))]
+		best := ""
+		for _, c := range cands {
+			if !strings.HasPrefix(rest, c.folded) {
+				continue
+			}
+			// The name must end at a word boundary ("@Ana" is not "@Anabel").
+			if next, _ := utf8.DecodeRuneInString(rest[len(c.folded):]); len(rest) > len(c.folded) && (unicode.IsLetter(next) || unicode.IsDigit(next)) {
+				continue
+			}
+			if len(c.folded) > len(m.nameOf[best]) {
+				best = c.member
+			}
+		}
+		if best == "" || best == author || notified[best] {
+			continue
+		}
+		if g == nil {
+			continue
+		}
+		if _, in := g.members[best]; !in && !g.open {
+			continue
+		}
+		if notified == nil {
+			notified = map[string]bool{}
+		}
+		notified[best] = true
+		m.add(e, best, Notification{Type: NotifyMention, At: e.at, GroupID: group, ThreadID: thread, PostID: post,
+			Actor: MemberRef{ID: author}, Summary: "mentioned you in “" + title + "”"})
+	}
+}
+
+// add gives a member a notification whose id is the position of the event
+// that made it (one event notifies a member at most once).
+func (m *notificationsModel) add(e *envelope, member string, n Notification) {
+	in := m.byMember[member]
+	if in == nil {
+		in = &inbox{}
+		m.byMember[member] = in
+	}
+	n.ID = strconv.FormatUint(e.pos.Commit, 10) + "-" + strconv.FormatUint(e.pos.Prepare, 10)
+	in.items = append(in.items, n)
+	in.pos = append(in.pos, e.pos)
+	in.unread++
+}
+
+func (m *notificationsModel) markRead(x domain.NotificationsRead) {
+	in := m.byMember[x.MemberID]
+	if in == nil {
+		return
+	}
+	if x.All {
+		for i := range in.items {
+			in.items[i].Read = true
+		}
+		in.unread = 0
+		return
+	}
+	for _, id := range x.IDs {
+		pos, ok := parseNotificationID(id)
+		if !ok {
+			continue
+		}
+		i, found := slices.BinarySearchFunc(in.pos, pos, eventstore.Position.Compare)
+		if found && !in.items[i].Read {
+			in.items[i].Read = true
+			in.unread--
+		}
+	}
+}
+
+func parseNotificationID(id string) (eventstore.Position, bool) {
+	c, p, ok := strings.Cut(id, "-")
+	if !ok {
+		return eventstore.Position{}, false
+	}
+	commit, err1 := strconv.ParseUint(c, 10, 64)
+	prepare, err2 := strconv.ParseUint(p, 10, 64)
+	return eventstore.Position{Commit: commit, Prepare: prepare}, err1 == nil && err2 == nil
+}
+
+// Notifications lists a member's notifications, newest first.
+func (r *Runner) Notifications(memberID string, p PageRequest) (Page[Notification], error) {
+	ms := r.models()
+	m := ms.notifications
+	m.mu.RLock()
+	in := m.byMember[memberID]
+	var items []keyed[Notification]
+	if in != nil {
+		items = make([]keyed[Notification], len(in.items))
+		for i, n := range in.items {
+			items[i] = keyed[Notification]{key: sortKey{A: -int64(in.pos[i].Commit), B: -int64(in.pos[i].Prepare)}, item: n}
+		}
+	}
+	m.mu.RUnlock()
+	page, err := paginate(items, p, defaultLimit, maxLimit, func(x Notification) Notification { return x })
+	names := map[string]MemberRef{}
+	for _, n := range page.Items {
+		names[n.Actor.ID] = MemberRef{}
+	}
+	ms.members.refs(names)
+	for i := range page.Items {
+		page.Items[i].Actor = names[page.Items[i].Actor.ID]
+	}
+	return page, err
+}
+
+// UnreadCount counts a member's unread notifications.
+func (r *Runner) UnreadCount(memberID string) int {
+	m := r.models().notifications
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if in := m.byMember[memberID]; in != nil {
+		return in.unread
+	}
+	return 0
+}
