@@ -83,10 +83,10 @@ func domainCheck(b registerBody, now time.Time) (domain.RegisterMember, error) {
 	cmd := domain.RegisterMember{
 		Email: b.Email, DisplayName: b.DisplayName, Organization: b.Organization,
 		Province: strings.ToUpper(strings.TrimSpace(b.Province)), Language: b.Language,
-		PasswordHash: "pending",
+		PasswordHash: "pending", MemberID: "validation",
 	}
 	_, err := domain.DecideMember(domain.MemberState{ID: "validation"}, cmd, domain.SystemActor(), now)
-	cmd.PasswordHash = ""
+	cmd.PasswordHash, cmd.MemberID = "", ""
 	return cmd, err
 }
 

@@ -1,0 +1,252 @@
+package transport_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/eventstore"
+	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/transport"
+	"github.com/settlenet/settlenet/transport/api"
+	"github.com/settlenet/settlenet/transport/auth"
+	"github.com/settlenet/settlenet/transport/engagement"
+	"github.com/settlenet/settlenet/transport/httperr"
+	"github.com/settlenet/settlenet/transport/i18n"
+)
+
+// cheapArgon2 keeps tests fast; the production cost is a deployment knob.
+var cheapArgon2 = auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
+
+// noLimits disables rate limits for tests about other things.
+var noLimits = api.Limits{}
+
+const adminEmail = "admin@settlenet.test"
+
+// env is the engine over a fresh embedded store, wired as serve wires it.
+type env struct {
+	t       *testing.T
+	store   *embedded.Store
+	svc     *domain.Service
+	runner  *projections.Runner
+	tally   *engagement.Tally
+	handler http.Handler
+	nextIP  int
+	mu      sync.Mutex
+}
+
+type envOptions struct {
+	limits api.Limits
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := embedded.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := domain.NewService(store, domain.Options{})
+	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = runner.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		_ = store.Close()
+	})
+	cat, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := httperr.New(cat, logger,
+		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
+		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"},
+		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request"},
+	)
+	hasher, err := auth.NewHasher(cheapArgon2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tally := engagement.New(svc, "test", logger, nil)
+	wait := func(ctx context.Context, pos eventstore.Position) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return runner.WaitFor(ctx, pos)
+	}
+	sessions := auth.NewSessions(auth.SessionOptions{
+		Lookups: []auth.SessionLookup{
+			auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
+				id, exp, ok := runner.Session(hash)
+				return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
+			}),
+			auth.StoreLookup{Store: store, Codec: svc.Codec()},
+		},
+		Commands: svc, WaitFor: wait, OnStart: tally.Session,
+	})
+	a, err := api.New(api.Deps{
+		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs,
+		Logger: logger, BaseURL: "http://settlenet.test", AdminEmails: []string{adminEmail}, Limits: o.limits,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := transport.NewRouter(transport.Options{Logger: logger, Registry: prometheus.NewRegistry(), API: a, Errors: errs, Tally: tally})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, store: store, svc: svc, runner: runner, tally: tally, handler: h}
+}
+
+// client is one caller: an address and, once logged in, a cookie.
+type client struct {
+	e       *env
+	ip      string
+	cookie  string
+	lang    string
+	headers map[string]string
+	id      string // member id once registered
+}
+
+func (e *env) anon() *client {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.nextIP++
+	return &client{e: e, ip: fmt.Sprintf("10.%d.%d.%d", e.nextIP>>16&255, e.nextIP>>8&255, e.nextIP&255)}
+}
+
+// resp is an answer.
+type resp struct {
+	code int
+	body []byte
+	hdr  http.Header
+}
+
+func (r resp) json(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("answer %d is not JSON: %v\n%s", r.code, err, r.body)
+	}
+}
+
+func (r resp) obj(t testing.TB) map[string]any {
+	var m map[string]any
+	r.json(t, &m)
+	return m
+}
+
+func (r resp) errCode(t testing.TB) string {
+	t.Helper()
+	var b httperr.Body
+	r.json(t, &b)
+	return b.Error.Code
+}
+
+// do sends a request; body may be nil, a string (sent raw) or a value
+// (sent as JSON).
+func (c *client) do(method, path string, body any) resp {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			c.e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.RemoteAddr = c.ip + ":40000"
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.cookie != "" {
+		req.AddCookie(&http.Cookie{Name: auth.CookieName, Value: c.cookie})
+	}
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
+	for k, v := range c.headers {
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	c.e.handler.ServeHTTP(w, req)
+	res := w.Result()
+	for _, ck := range res.Cookies() {
+		if ck.Name == auth.CookieName {
+			c.cookie = ck.Value
+			if ck.MaxAge < 0 {
+				c.cookie = ""
+			}
+		}
+	}
+	return resp{code: w.Code, body: w.Body.Bytes(), hdr: res.Header}
+}
+
+// must sends and checks the status.
+func (c *client) must(want int, method, path string, body any) resp {
+	c.e.t.Helper()
+	r := c.do(method, path, body)
+	if r.code != want {
+		c.e.t.Fatalf("%s %s: status %d, want %d\n%s", method, path, r.code, want, r.body)
+	}
+	return r
+}
+
+var nameSeq struct {
+	sync.Mutex
+	n int
+}
+
+// register makes a member and logs them in.
+func (e *env) register(name string) *client {
+	e.t.Helper()
+	nameSeq.Lock()
+	nameSeq.n++
+	n := nameSeq.n
+	nameSeq.Unlock()
+	c := e.anon()
+	email := fmt.Sprintf("%s.%d@example.org", strings.ToLower(strings.ReplaceAll(name, " ", ".")), n)
+	if name == "admin" {
+		email = adminEmail
+	}
+	r := c.must(201, "POST", "/api/v1/auth/register", map[string]any{
+		"email": email, "password": "correct horse battery", "display_name": name, "language": "en", "province": "ON",
+	})
+	c.id = r.obj(e.t)["id"].(string)
+	return c
+}
+
+// group creates a group and returns its id.
+func (c *client) group(name, visibility string) string {
+	r := c.must(201, "POST", "/api/v1/groups", map[string]any{
+		"name": name, "description": "About " + name, "visibility": visibility, "language": "en", "topics": []string{"youth"},
+	})
+	return r.obj(c.e.t)["id"].(string)
+}
+
+// thread starts a discussion and returns the thread.
+func (c *client) thread(groupID, title string) map[string]any {
+	r := c.must(201, "POST", "/api/v1/groups/"+groupID+"/threads", map[string]any{
+		"title": title, "body": "Opening post of " + title, "language": "en",
+	})
+	return r.obj(c.e.t)
+}
