@@ -12,6 +12,8 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/settlenet/settlenet/eventstore"
 )
@@ -173,6 +175,14 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("esdb: %s: %w", op, ctx.Err())
 	case s.life.Err() != nil:
 		return fmt.Errorf("esdb: %s: %w", op, eventstore.ErrClosed)
+	}
+	// A deadline can be reported by the server (it gets the remaining time
+	// with the call) a moment before the caller's context notices, or it
+	// can be the client's own default deadline: either way the call timed
+	// out, and callers test for that with context.DeadlineExceeded.
+	var esErr *esdb.Error
+	if status.Code(err) == codes.DeadlineExceeded || errors.As(err, &esErr) && esErr.Code() == esdb.ErrorCodeDeadlineExceeded {
+		return fmt.Errorf("esdb: %s: %w: %w", op, context.DeadlineExceeded, err)
 	}
 	return fmt.Errorf("esdb: %s: %w", op, err)
 }
