@@ -91,7 +91,12 @@ func TestEveryEndpoint(t *testing.T) {
 		t.Fatalf("invited join: %v", st)
 	}
 	alice.must(204, "POST", "/api/v1/groups/"+open+"/moderators", map[string]any{"member_id": bob.id})
-	var gm struct{ Items []struct{ Member map[string]any; Role string } }
+	var gm struct {
+		Items []struct {
+			Member map[string]any
+			Role   string
+		}
+	}
 	carol.must(200, "GET", "/api/v1/groups/"+open+"/members", nil).json(t, &gm)
 	roles := map[string]string{}
 	for _, it := range gm.Items {

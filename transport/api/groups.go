@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -8,6 +10,7 @@ import (
 
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/transport/httperr"
 )
 
 type groupBody struct {
@@ -104,7 +107,7 @@ func (s *Server) groupMembers(c *gin.Context) {
 	}
 	res, err := s.d.Reads.GroupMembers(viewer(c), c.Param("id"), pg)
 	if err != nil {
-		s.fail(c, err)
+		s.fail(c, s.contentErr(c, c.Param("id"), err))
 		return
 	}
 	c.JSON(http.StatusOK, res)
@@ -204,4 +207,17 @@ func (s *Server) commandWith(c *gin.Context, b any, optional bool, run func(*gin
 	}
 	s.written(c, res.Append.Position)
 	noContent(c)
+}
+
+// contentErr enforces API.md's "a private group's content is 404 to
+// non-members, never 403" whatever the read side says: a member who is only
+// invited sees a private group's card (to join it), not its content.
+func (s *Server) contentErr(c *gin.Context, groupID string, err error) error {
+	if !errors.Is(err, projections.ErrForbidden) {
+		return err
+	}
+	if g, gerr := s.d.Reads.Group(viewer(c), groupID); gerr == nil && g.Visibility == domain.VisibilityPrivate {
+		return fmt.Errorf("%w: %w", httperr.ErrNotFound, err)
+	}
+	return err
 }

@@ -84,7 +84,7 @@ func (s *Server) groupThreads(c *gin.Context) {
 	}
 	res, err := s.d.Reads.GroupThreads(viewer(c), c.Param("id"), q)
 	if err != nil {
-		s.fail(c, err)
+		s.fail(c, s.contentErr(c, c.Param("id"), err))
 		return
 	}
 	c.JSON(http.StatusOK, res)
