@@ -98,5 +98,6 @@ func main() {
 func steps() []step {
 	return []step{
 		storeStep(),
+		rebuildStep(),
 	}
 }
