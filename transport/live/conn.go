@@ -1,0 +1,258 @@
+package live
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/settlenet/settlenet/projections"
+)
+
+// closeWait bounds the close frame a closing connection still tries to
+// send: a suspended member's connection must end within seconds even if
+// the client stopped reading.
+const closeWait = time.Second
+
+// maxTopicsPerMessage bounds one subscribe or unsubscribe message.
+const maxTopicsPerMessage = 32
+
+// maxIDLen bounds the id in a topic name (ids are short random strings).
+const maxIDLen = 64
+
+// conn is one client connection. Its reader goroutine handles client
+// messages; its writer goroutine is the only one writing data frames.
+type conn struct {
+	h       *Hub
+	ws      *websocket.Conn
+	member  string
+	session string
+	viewer  atomic.Pointer[viewerState]
+	// send is the bounded queue of messages to write; nil asks for a ping.
+	send chan *websocket.PreparedMessage
+	// done is closed when the connection is to end; code and text (set
+	// before) are the close frame the writer sends, code 0 for none.
+	done   chan struct{}
+	once   sync.Once
+	code   int
+	text   string
+	topics map[string]struct{} // guarded by h.mu
+	seq    uint64              // guarded by h.pubMu
+}
+
+func (c *conn) setViewer(v projections.Viewer) {
+	c.viewer.Store(&viewerState{v: v, class: classOf(v)})
+}
+
+// enqueue queues a message without ever blocking: a full queue means the
+// client is not reading, and it is dropped rather than slowing the sender.
+func (c *conn) enqueue(pm *websocket.PreparedMessage) bool {
+	select {
+	case <-c.done:
+		return false
+	default:
+	}
+	select {
+	case c.send <- pm:
+		return true
+	default:
+		c.h.dropped.Add(1)
+		c.abort()
+		return false
+	}
+}
+
+// close asks the writer to send a close frame and end the connection.
+func (c *conn) close(code int, text string) {
+	c.once.Do(func() {
+		c.code, c.text = code, text
+		close(c.done)
+	})
+}
+
+// abort ends the connection at once, without a close frame: the client is
+// not reading, so a frame would only wait for the write deadline. Closing
+// the socket also unblocks a writer stuck in a write.
+func (c *conn) abort() {
+	c.close(0, "")
+	_ = c.ws.NetConn().Close()
+}
+
+func (c *conn) writeLoop() {
+	defer c.h.wg.Done()
+	for {
+		select {
+		case <-c.done:
+			if c.code != 0 {
+				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.code, c.text), time.Now().Add(closeWait))
+			}
+			_ = c.ws.Close()
+			return
+		case pm := <-c.send:
+			deadline := time.Now().Add(c.h.o.WriteWait)
+			var err error
+			if pm == nil {
+				err = c.ws.WriteControl(websocket.PingMessage, nil, deadline)
+			} else if err = c.ws.SetWriteDeadline(deadline); err == nil {
+				err = c.ws.WritePreparedMessage(pm)
+			}
+			if err != nil {
+				c.abort()
+				_ = c.ws.Close()
+				return
+			}
+		}
+	}
+}
+
+func (c *conn) readLoop() {
+	defer c.h.wg.Done()
+	defer c.h.remove(c)
+	// However the reader ends (client gone, read limit, dead peer), the
+	// writer must end too.
+	defer c.close(0, "")
+	c.ws.SetReadLimit(ReadLimit)
+	wait := c.h.o.PongWait
+	_ = c.ws.SetReadDeadline(time.Now().Add(wait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(wait)) })
+	for {
+		typ, r, err := c.ws.NextReader()
+		if err != nil {
+			return
+		}
+		_ = c.ws.SetReadDeadline(time.Now().Add(wait))
+		if typ != websocket.TextMessage {
+			c.reply(errorReply("bad_message", "messages are JSON text"))
+			continue
+		}
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return // read limit (gorilla has sent 1009) or a broken connection
+		}
+		c.reply(c.handle(data))
+	}
+}
+
+// reply queues an answer to a client message.
+func (c *conn) reply(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		return
+	}
+	c.enqueue(pm)
+}
+
+// clientMessage is what a client may send: exactly one of the two.
+type clientMessage struct {
+	Subscribe   []string `json:"subscribe"`
+	Unsubscribe []string `json:"unsubscribe"`
+}
+
+// Reply is the server's answer to a client message.
+type Reply struct {
+	Type    string   `json:"type"` // subscribed, unsubscribed, error
+	Topics  []string `json:"topics,omitempty"`
+	Code    string   `json:"code,omitempty"`
+	Message string   `json:"message,omitempty"`
+}
+
+func errorReply(code, msg string) Reply { return Reply{Type: "error", Code: code, Message: msg} }
+
+// handle answers one client message. Malformed input gets an error reply;
+// nothing here may panic on what a client sends.
+func (c *conn) handle(data []byte) Reply {
+	m, err := parseClientMessage(data)
+	if err != nil {
+		return errorReply("bad_message", err.Error())
+	}
+	names := m.Subscribe
+	if m.Unsubscribe != nil {
+		names = m.Unsubscribe
+	}
+	internal := make([]string, len(names))
+	for i, n := range names {
+		t, err := c.internalTopic(n)
+		if err != nil {
+			return errorReply("bad_topic", err.Error())
+		}
+		internal[i] = t
+	}
+	if m.Unsubscribe != nil {
+		c.h.unsubscribe(c, internal)
+		return Reply{Type: "unsubscribed", Topics: names}
+	}
+	if refused := c.h.subscribe(c, internal); len(refused) > 0 {
+		return errorReply("too_many_topics", fmt.Sprintf("at most %d topics per connection", c.h.o.MaxTopics))
+	}
+	return Reply{Type: "subscribed", Topics: names}
+}
+
+// parseClientMessage reads {"subscribe": [...]} or {"unsubscribe": [...]}
+// strictly: unknown fields, both or neither, trailing data and oversized
+// lists are errors.
+func parseClientMessage(data []byte) (clientMessage, error) {
+	var m clientMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return m, fmt.Errorf("not a subscribe or unsubscribe message: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return m, errors.New("trailing data after the message")
+	}
+	switch {
+	case m.Subscribe != nil && m.Unsubscribe != nil:
+		return m, errors.New("subscribe and unsubscribe in one message")
+	case m.Subscribe == nil && m.Unsubscribe == nil:
+		return m, errors.New(`expected {"subscribe": [...]} or {"unsubscribe": [...]}`)
+	case len(m.Subscribe)+len(m.Unsubscribe) > maxTopicsPerMessage:
+		return m, fmt.Errorf("at most %d topics per message", maxTopicsPerMessage)
+	}
+	return m, nil
+}
+
+// internalTopic validates a topic name and maps "me" to the member's own.
+func (c *conn) internalTopic(name string) (string, error) {
+	if err := validTopic(name); err != nil {
+		return "", err
+	}
+	if name == TopicMe {
+		return MeTopic(c.member), nil
+	}
+	return name, nil
+}
+
+func validTopic(name string) error {
+	switch name {
+	case TopicSite, TopicMe:
+		return nil
+	}
+	id, ok := strings.CutPrefix(name, groupPrefix)
+	if !ok {
+		id, ok = strings.CutPrefix(name, threadPrefix)
+	}
+	if !ok {
+		return fmt.Errorf("unknown topic %.40q", name)
+	}
+	if id == "" || len(id) > maxIDLen {
+		return fmt.Errorf("topic %.40q: bad id", name)
+	}
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_') {
+			return fmt.Errorf("topic %.40q: bad id", name)
+		}
+	}
+	return nil
+}
