@@ -23,6 +23,9 @@ type Options struct {
 	Registry *prometheus.Registry
 	// API is the JSON API; nil serves only the operational endpoints.
 	API *api.Server
+	// Live is the handler chain of GET /api/v1/live (transport/live: origin
+	// check, session, upgrade); nil serves no live endpoint.
+	Live []gin.HandlerFunc
 	// Errors answers unknown routes in the API's error format.
 	Errors *httperr.Mapper
 	// Tally counts page views; nil counts nothing.
@@ -54,6 +57,9 @@ func NewRouter(opts Options) (http.Handler, error) {
 	}
 	if opts.API != nil {
 		opts.API.Register(r.Group("/api/v1"))
+	}
+	if len(opts.Live) > 0 {
+		r.GET("/api/v1/live", opts.Live...)
 	}
 	r.HandleMethodNotAllowed = false
 	r.NoRoute(func(c *gin.Context) {

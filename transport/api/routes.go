@@ -16,7 +16,33 @@ import (
 // requests, the session and the caller's language.
 func (s *Server) Register(r *gin.RouterGroup) {
 	r.Use(s.requestID, s.bodyLimit, s.crossOrigin, s.d.Sessions.Middleware(s.fail), s.language)
+	s.routes(r)
+}
 
+// Route is one route of the API, relative to /api/v1.
+type Route struct{ Method, Path string }
+
+// router is the part of gin.RouterGroup routes uses, so that Routes can
+// list them without building handlers.
+type router interface {
+	GET(string, ...gin.HandlerFunc) gin.IRoutes
+	POST(string, ...gin.HandlerFunc) gin.IRoutes
+	PATCH(string, ...gin.HandlerFunc) gin.IRoutes
+	DELETE(string, ...gin.HandlerFunc) gin.IRoutes
+}
+
+// Routes lists every route (for sweeps in tests and the OpenAPI check).
+func Routes() []Route {
+	g := gin.New()
+	(&Server{}).routes(g.Group("/"))
+	var out []Route
+	for _, ri := range g.Routes() {
+		out = append(out, Route{Method: ri.Method, Path: ri.Path})
+	}
+	return out
+}
+
+func (s *Server) routes(r router) {
 	r.POST("/auth/register", s.register)
 	r.POST("/auth/login", s.login)
 	r.POST("/auth/logout", s.logout)
