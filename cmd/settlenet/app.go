@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/settlenet/settlenet/domain"
@@ -23,6 +24,7 @@ import (
 	"github.com/settlenet/settlenet/transport/engagement"
 	"github.com/settlenet/settlenet/transport/httperr"
 	"github.com/settlenet/settlenet/transport/i18n"
+	"github.com/settlenet/settlenet/transport/live"
 )
 
 // engagementFlush is how often page views and sessions are rolled up.
@@ -37,6 +39,10 @@ type app struct {
 	runner  *projections.Runner
 	tally   *engagement.Tally
 	handler http.Handler
+	// hub and feed are GET /api/v1/live: the feed follows the log on its
+	// own subscription and pushes to the hub's connections.
+	hub  *live.Hub
+	feed *live.Feed
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -97,8 +103,14 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	if err != nil {
 		return nil, err
 	}
+	hub, err := live.NewHub(live.Options{Logger: logger, Errors: errs, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return nil, err
+	}
+	feed := live.NewFeed(live.FeedOptions{Store: store, Reads: runner, Hub: hub, Codec: svc.Codec(), Logger: logger})
 	handler, err := transport.NewRouter(transport.Options{
 		Logger: logger, Registry: reg, API: apiSrv, Errors: errs, Tally: tally,
+		Live: hub.Handlers(sessions.Middleware(func(c *gin.Context, err error) { errs.Abort(c, err) })),
 		Checks: []transport.Check{
 			{Name: "event_store", Fn: func(ctx context.Context) error {
 				_, err := store.ReadAll(ctx, eventstore.Start, 1)
@@ -110,7 +122,7 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	if err != nil {
 		return nil, err
 	}
-	return &app{logger: logger, service: svc, runner: runner, tally: tally, handler: handler}, nil
+	return &app{logger: logger, service: svc, runner: runner, tally: tally, handler: handler, hub: hub, feed: feed}, nil
 }
 
 // waitBounded is the session manager's read-your-writes wait.
@@ -154,6 +166,16 @@ func (a *app) start() {
 		}
 	})
 	a.wg.Go(func() { a.tally.Run(ctx, engagementFlush) })
+	a.wg.Go(func() {
+		if err := a.hub.Run(ctx); err != nil {
+			a.logger.Error("live hub stopped", "err", err)
+		}
+	})
+	a.wg.Go(func() {
+		if err := a.feed.Run(ctx); err != nil && ctx.Err() == nil {
+			a.logger.Error("live feed stopped", "err", err)
+		}
+	})
 }
 
 // failed reports a projections runner that stopped on a store failure.
