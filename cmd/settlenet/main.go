@@ -1,6 +1,8 @@
 // Command settlenet runs the SettleNet engine and its tools:
 //
 //	settlenet serve    start the HTTP server
+//	settlenet admin    grant or revoke a site role, offline (admin grant --email E --role admin)
+//	settlenet seed     seed a demo community (seed --demo)
 //
 // Every flag of serve is also an environment variable SETTLENET_<NAME>.
 package main
@@ -31,6 +33,10 @@ func run(ctx context.Context, logger *slog.Logger, args []string) error {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, logger, args[1:])
+	case "admin":
+		return adminCommand(ctx, logger, args[1:])
+	case "seed":
+		return seedCommand(ctx, logger, args[1:])
 	case "-h", "--help", "help":
 		fmt.Println("usage: settlenet serve [flags]   (settlenet serve -h lists the flags)")
 		return nil

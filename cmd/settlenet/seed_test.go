@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/transport/auth"
+)
+
+// TestSeedAdminAndServe: seed the demo community, grant a role offline,
+// then serve the store: the demo admin logs in and sees the seeded groups,
+// stats and moderation queue.
+func TestSeedAdminAndServe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeding hashes passwords at production cost")
+	}
+	dir := t.TempDir()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	flags := []string{"--data-dir", dir}
+	if err := run(ctx, logger, append([]string{"seed", "--demo"}, flags...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, logger, append([]string{"seed", "--demo"}, flags...)); err != nil {
+		t.Fatalf("seeding twice: %v", err)
+	}
+	if err := run(ctx, logger, append([]string{"admin", "grant", "--email", "MEI@settlenet.demo", "--role", "moderator"}, flags...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, logger, append([]string{"admin", "grant", "--email=nobody@x.ca", "--role=admin"}, flags...)); err == nil {
+		t.Fatal("granting to an unknown email worked")
+	}
+
+	cfg, err := parseConfig("serve", flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := openStore(cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	a, err := newApp(cfg, logger, store, prometheus.NewRegistry(), appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.start()
+	defer a.stop(ctx)
+	srv := httptest.NewServer(a.handler)
+	defer srv.Close()
+
+	login := func(email, pw string) *http.Cookie {
+		res, err := http.Post(srv.URL+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"`+email+`","password":"`+pw+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != 200 {
+			b, _ := io.ReadAll(res.Body)
+			t.Fatalf("login %s: %d %s", email, res.StatusCode, b)
+		}
+		for _, c := range res.Cookies() {
+			if c.Name == auth.CookieName {
+				return c
+			}
+		}
+		t.Fatal("no cookie")
+		return nil
+	}
+	get := func(ck *http.Cookie, path string, v any) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.AddCookie(ck)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != 200 {
+			b, _ := io.ReadAll(res.Body)
+			t.Fatalf("GET %s: %d %s", path, res.StatusCode, b)
+		}
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := login(demoAdminEmail, demoAdminPassword)
+	var groups struct{ Items []map[string]any }
+	get(admin, "/api/v1/groups?limit=100", &groups)
+	if len(groups.Items) < 9 {
+		t.Fatalf("admin sees %d groups, want 9", len(groups.Items))
+	}
+	var queue struct{ Items []map[string]any }
+	get(admin, "/api/v1/moderation/queue", &queue)
+	kinds := map[string]int{}
+	for _, it := range queue.Items {
+		kinds[it["type"].(string)]++
+	}
+	if kinds["flag"] < 2 || kinds["join_request"] < 3 {
+		t.Fatalf("queue: %v", kinds)
+	}
+	var stats struct{ Totals map[string]float64 }
+	get(admin, "/api/v1/admin/stats", &stats)
+	if stats.Totals["posts_fr"] < 5 || stats.Totals["posts_en"] < 10 || stats.Totals["sessions"] != 0 {
+		t.Fatalf("stats totals: %v", stats.Totals)
+	}
+	var events struct{ Items []map[string]any }
+	get(admin, "/api/v1/threads?kind=event", &events)
+	if len(events.Items) < 3 {
+		t.Fatalf("events: %d", len(events.Items))
+	}
+	mei := login("mei@settlenet.demo", demoPassword)
+	var me struct{ Roles []string }
+	get(mei, "/api/v1/me", &me)
+	if len(me.Roles) != 1 || me.Roles[0] != domain.RoleModerator {
+		t.Fatalf("granted role: %v", me.Roles)
+	}
+	// Page views and sessions reach the stats through a roll-up.
+	views, sessions := a.tally.Pending()
+	if views != 4 || sessions != 2 { // groups, queue, stats, threads (GET /me is not a page view)
+		t.Fatalf("tally: %d views, %d sessions", views, sessions)
+	}
+	if err := a.tally.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	get(admin, "/api/v1/admin/stats", &stats)
+	if stats.Totals["sessions"] != 2 || stats.Totals["page_views"] < float64(views) {
+		t.Fatalf("stats after roll-up: %v", stats.Totals)
+	}
+}
