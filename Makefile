@@ -11,7 +11,9 @@ PKGS    := ./...
 build:
 	$(GO) build -o $(BIN) ./cmd/settlenet
 
+# A new data directory gets the demo community first (settlenet seed --demo).
 run: build
+	@if [ ! -d "$(DATA)" ]; then $(BIN) seed --demo --data-dir $(DATA); fi
 	$(BIN) serve --addr $(ADDR) --data-dir $(DATA)
 
 # Every test, race detector on.
