@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -84,6 +85,9 @@ type Feed struct {
 	// staff reads everything: it fetches what a message says (a thread's
 	// title); who may receive the message is decided per connection.
 	staff projections.Viewer
+	// started is closed once the first subscription is open.
+	started     chan struct{}
+	startedOnce sync.Once
 }
 
 // NewFeed returns a feed; Run runs it.
@@ -103,7 +107,7 @@ func NewFeed(o FeedOptions) *Feed {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Feed{o: o, staff: projections.Viewer{MemberID: "$live", Roles: []string{domain.RoleAdmin}}}
+	return &Feed{o: o, staff: projections.Viewer{MemberID: "$live", Roles: []string{domain.RoleAdmin}}, started: make(chan struct{})}
 }
 
 // relevantTypes are the event types the feed acts on; others are not
@@ -137,6 +141,7 @@ func (f *Feed) Run(ctx context.Context) error {
 	for {
 		sub, err := f.o.Store.SubscribeAll(ctx, after, filter)
 		if err == nil {
+			f.startedOnce.Do(func() { close(f.started) })
 			after, err = f.follow(ctx, sub, after, relevant)
 			_ = sub.Close()
 		}
@@ -151,6 +156,10 @@ func (f *Feed) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// Started is closed once the feed follows the log: activity from then on
+// is pushed (readiness, and tests that must not act before).
+func (f *Feed) Started() <-chan struct{} { return f.started }
 
 // start waits for the projections to catch up and answers their position.
 func (f *Feed) start(ctx context.Context) (eventstore.Position, error) {
