@@ -15,6 +15,7 @@ import (
 
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/eventstore/esdb"
 )
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
@@ -87,6 +88,8 @@ func openStore(cfg config, logger *slog.Logger) (eventstore.Store, error) {
 	switch cfg.Store {
 	case "embedded":
 		return embedded.Open(filepath.Join(cfg.DataDir, "events"), embedded.WithLogger(logger))
+	case "esdb":
+		return esdb.Open(cfg.ESDBURL, esdb.WithLogger(logger))
 	}
 	return nil, fmt.Errorf("event store %q is not available in this build yet", cfg.Store)
 }

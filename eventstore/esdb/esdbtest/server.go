@@ -35,10 +35,12 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/serverfeatures"
 	"github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
 
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
@@ -113,7 +115,13 @@ func (s *Server) start() error {
 		notify: make(chan struct{}),
 		// WaitForHandlers: Stop returns only once no handler can touch
 		// the store any more, so closing it afterwards is safe.
-		grpc: grpc.NewServer(grpc.WaitForHandlers(true)),
+		grpc: grpc.NewServer(
+			grpc.WaitForHandlers(true),
+			// The client pings every 10 s even when idle (its default
+			// keepAliveInterval); a node accepts that, and so must this,
+			// or gRPC's default policy answers with GOAWAY too_many_pings.
+			grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
+		),
 	}
 	last, err := lastPosition(context.Background(), store)
 	if err != nil {
