@@ -14,6 +14,7 @@ import (
 	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/engagement"
 	"github.com/settlenet/settlenet/transport/httperr"
+	"github.com/settlenet/settlenet/transport/web"
 )
 
 // Options is what the router needs from the wiring in cmd/.
@@ -26,6 +27,8 @@ type Options struct {
 	// Live is the handler chain of GET /api/v1/live (transport/live: origin
 	// check, session, upgrade); nil serves no live endpoint.
 	Live []gin.HandlerFunc
+	// Web is the HTML pages (transport/web); nil serves none.
+	Web *web.Server
 	// Errors answers unknown routes in the API's error format.
 	Errors *httperr.Mapper
 	// Tally counts page views; nil counts nothing.
@@ -61,10 +64,17 @@ func NewRouter(opts Options) (http.Handler, error) {
 	if len(opts.Live) > 0 {
 		r.GET("/api/v1/live", opts.Live...)
 	}
+	if opts.Web != nil {
+		opts.Web.Register(r)
+	}
 	r.HandleMethodNotAllowed = false
 	r.NoRoute(func(c *gin.Context) {
 		if opts.Errors != nil && strings.HasPrefix(c.Request.URL.Path, "/api/") {
 			opts.Errors.Abort(c, httperr.ErrNotFound)
+			return
+		}
+		if opts.Web != nil {
+			opts.Web.NotFound(c)
 			return
 		}
 		c.String(http.StatusNotFound, "404 page not found")

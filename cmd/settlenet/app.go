@@ -25,6 +25,7 @@ import (
 	"github.com/settlenet/settlenet/transport/httperr"
 	"github.com/settlenet/settlenet/transport/i18n"
 	"github.com/settlenet/settlenet/transport/live"
+	"github.com/settlenet/settlenet/transport/web"
 )
 
 // engagementFlush is how often page views and sessions are rolled up.
@@ -108,8 +109,15 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 		return nil, err
 	}
 	feed := live.NewFeed(live.FeedOptions{Store: store, Reads: runner, Hub: hub, Codec: svc.Codec(), Logger: logger})
+	pages, err := web.New(web.Deps{
+		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs, Logger: logger,
+		BaseURL: cfg.BaseURL, AdminEmails: api.ParseAdminEmails(cfg.AdminEmails), Limits: o.limits, Live: true,
+	})
+	if err != nil {
+		return nil, err
+	}
 	handler, err := transport.NewRouter(transport.Options{
-		Logger: logger, Registry: reg, API: apiSrv, Errors: errs, Tally: tally,
+		Logger: logger, Registry: reg, API: apiSrv, Errors: errs, Tally: tally, Web: pages,
 		Live: hub.Handlers(sessions.Middleware(func(c *gin.Context, err error) { errs.Abort(c, err) })),
 		Checks: []transport.Check{
 			{Name: "event_store", Fn: func(ctx context.Context) error {

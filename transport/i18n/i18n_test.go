@@ -28,6 +28,9 @@ func TestEveryKeyInBothLanguages(t *testing.T) {
 		}
 	}
 	for _, k := range en {
+		if strings.HasPrefix(k, "web.province.") {
+			continue // proper nouns: Ontario is Ontario in both languages
+		}
 		if c.T("en", k, map[string]any{"Seconds": 3}) == c.T("fr", k, map[string]any{"Seconds": 3}) {
 			t.Errorf("%q is the same in both languages (untranslated?)", k)
 		}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/settlenet/settlenet/projections"
+)
+
+// queueItem is a queue entry with what a moderator needs to decide it
+// without leaving the page: the group's name and the flagged post.
+type queueItem struct {
+	projections.QueueItem
+	GroupName string
+	Post      *projections.Post
+	Thread    string
+}
+
+type queuePage struct {
+	Items []queueItem
+	Next  string
+}
+
+func (s *Server) moderationQueue(c *gin.Context) {
+	if _, ok := s.member(c); !ok {
+		return
+	}
+	r := state(c)
+	q, err := s.d.Reads.ModerationQueue(r.viewer, projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	names := map[string]string{}
+	d := queuePage{Next: q.NextCursor}
+	for _, it := range q.Items {
+		qi := queueItem{QueueItem: it}
+		if _, ok := names[it.GroupID]; !ok {
+			if g, err := s.d.Reads.Group(r.viewer, it.GroupID); err == nil {
+				names[it.GroupID] = g.Name
+			}
+		}
+		qi.GroupName = names[it.GroupID]
+		if it.PostID != "" {
+			if p, err := s.d.Reads.Post(r.viewer, it.PostID); err == nil {
+				qi.Post = &p
+			}
+			if t, err := s.d.Reads.ThreadHeader(r.viewer, it.ThreadID); err == nil {
+				qi.Thread = t.Title
+			}
+		}
+		d.Items = append(d.Items, qi)
+	}
+	v := s.view(c, "moderation")
+	v.Title = v.T("web.moderation.title")
+	v.Data = d
+	s.render(c, http.StatusOK, "moderation", v)
+}
+
+type logPage struct {
+	Entries []projections.LogEntry
+	Groups  map[string]string
+	Next    string
+}
+
+func (s *Server) moderationLog(c *gin.Context) {
+	if _, ok := s.member(c); !ok {
+		return
+	}
+	r := state(c)
+	l, err := s.d.Reads.ModerationLog(r.viewer, projections.LogQuery{GroupID: bounded(c, "group"),
+		PageRequest: projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")}})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := logPage{Entries: l.Items, Next: l.NextCursor, Groups: map[string]string{}}
+	for _, e := range l.Items {
+		if _, ok := d.Groups[e.GroupID]; e.GroupID != "" && !ok {
+			if g, err := s.d.Reads.Group(r.viewer, e.GroupID); err == nil {
+				d.Groups[e.GroupID] = g.Name
+			}
+		}
+	}
+	v := s.view(c, "moderation")
+	v.Title = v.T("web.modlog.title")
+	v.Data = d
+	s.render(c, http.StatusOK, "modlog", v)
+}
+
+// Action names a log entry's action in the page's language.
+func (v *view) Action(a string) string { return v.l.t("web.action." + a) }
+
+// Excerpt is a post's text cut for the queue (plain text, escaped by the
+// template).
+func (v *view) Excerpt(p *projections.Post) string {
+	b := []rune(p.Body)
+	if len(b) > 280 {
+		return string(b[:280]) + "…"
+	}
+	return string(b)
+}

@@ -1,0 +1,312 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/projections"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// templates are parsed once: a shared layout and partials, cloned for each
+// page so that every page defines its own "title" and "main".
+type templates struct {
+	pages map[string]*template.Template
+	pool  sync.Pool // *bytes.Buffer: a page renders into a reused buffer
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		// trusted marks HTML the projections sanitised (body_html goes
+		// through goldmark and bluemonday's UGC policy before it is stored).
+		"trusted": func(s string) template.HTML { return template.HTML(s) },
+		"join":    strings.Join,
+		"query":   url.QueryEscape,
+		"add":     func(a, b int) int { return a + b },
+		"fieldID": fieldID,
+		"upper":   strings.ToUpper,
+	}
+}
+
+func parseTemplates() (*templates, error) {
+	base, err := template.New("layout.html").Funcs(templateFuncs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list templates: %w", err)
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	t.pool.New = func() any { return new(bytes.Buffer) }
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || name == "partials" {
+			continue
+		}
+		p, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("web: clone layout: %w", err)
+		}
+		if _, err := p.ParseFS(templateFS, f); err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", f, err)
+		}
+		t.pages[name] = p
+	}
+	return t, nil
+}
+
+// fieldID is the id of a form field's input: "event.starts_at" becomes
+// "f-event-starts_at", which error summaries link to.
+func fieldID(field string) string { return "f-" + strings.ReplaceAll(field, ".", "-") }
+
+// view is the data every page template gets; Data is the page's own.
+type view struct {
+	l      *locale
+	locs   map[string]*locale
+	Lang   string
+	Title  string
+	Nav    string
+	Path   string
+	CSRF   string
+	User   *viewUser
+	Flash  string
+	Errors []fieldError
+	Live   bool
+	Script string
+	Style  string
+	// Topic is the live topic the page subscribes to ("thread:ID").
+	Topic string
+	Data  any
+}
+
+type viewUser struct {
+	ID, Name  string
+	Admin     bool
+	Moderates bool
+	Unread    int
+}
+
+// fieldError is one entry of a form's error summary.
+type fieldError struct {
+	Field, ID, Label, Message string
+}
+
+// T is a UI message in the page's language.
+func (v *view) T(key string) string { return v.l.t(key) }
+
+// TN is a message with a number in it ({N}), formatted for the language.
+func (v *view) TN(key string, n int) string {
+	return strings.ReplaceAll(v.l.t(key), "{N}", v.l.num(int64(n)))
+}
+
+// TS is a message with a name in it ({Name}).
+func (v *view) TS(key, name string) string { return strings.ReplaceAll(v.l.t(key), "{Name}", name) }
+
+// Date, DateTime and Num format for the page's language.
+func (v *view) Date(t time.Time) string     { return v.l.date(t) }
+func (v *view) DateTime(t time.Time) string { return v.l.dateTime(t) }
+func (v *view) Num(n int64) string          { return v.l.num(n) }
+func (v *view) Int(n int) string            { return v.l.num(int64(n)) }
+
+// ISO is a machine-readable time for <time datetime>.
+func (v *view) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// LangName names a content language in the page's language.
+func (v *view) LangName(code string) string { return v.l.t("web.lang." + code) }
+
+// Other is the language the switch offers.
+func (v *view) Other() string {
+	if v.Lang == "fr" {
+		return "en"
+	}
+	return "fr"
+}
+
+// Err is the message of a field's error ("" when the field is fine).
+func (v *view) Err(field string) string {
+	for _, e := range v.Errors {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// Kinds, Provinces, Reactions list the choices forms and filters offer.
+func (v *view) Kinds() []string {
+	return []string{domain.KindDiscussion, domain.KindResource, domain.KindEvent, domain.KindJob, domain.KindNews}
+}
+func (v *view) Provinces() []string {
+	return []string{"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"}
+}
+func (v *view) Reactions() []string {
+	return []string{domain.ReactionLike, domain.ReactionThanks, domain.ReactionInsightful}
+}
+
+// Has reports whether a list holds a string (my reactions, topics).
+func (v *view) Has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Count reads a reaction count.
+func (v *view) Count(m map[string]int, k string) int { return m[k] }
+
+// view builds a page's common data.
+func (s *Server) view(c *gin.Context, nav string) *view {
+	r := state(c)
+	l := s.loc[r.lang]
+	v := &view{l: l, locs: s.loc, Lang: r.lang, Nav: nav, Path: c.Request.URL.RequestURI(), CSRF: r.csrf,
+		Live: s.d.Live, Script: s.static.url("app.js"), Style: s.static.url("app.css")}
+	if d := c.Query("done"); d != "" {
+		if m, ok := l.msgs["web.done."+d]; ok {
+			v.Flash = m
+		}
+	}
+	if r.p != nil {
+		u := &viewUser{ID: r.p.MemberID, Admin: r.p.Admin, Moderates: r.p.Admin || r.p.Moderator}
+		if me, err := s.d.Reads.Me(r.p.MemberID); err == nil {
+			u.Name = me.DisplayName
+			for _, g := range me.Groups {
+				if g.Role == domain.GroupRoleOwner || g.Role == domain.GroupRoleModerator {
+					u.Moderates = true
+				}
+			}
+		}
+		u.Unread = s.d.Reads.UnreadCount(r.p.MemberID)
+		v.User = u
+	}
+	return v
+}
+
+// withErrors fills the error summary from a validation error's fields.
+func (v *view) withErrors(fields map[string]string) {
+	v.Errors = v.Errors[:0]
+	for _, f := range sortedKeys(fields) {
+		label := v.l.t("web.label." + strings.ReplaceAll(f, ".", "_"))
+		if strings.HasPrefix(label, "web.label.") {
+			label = ""
+		}
+		v.Errors = append(v.Errors, fieldError{Field: f, ID: fieldID(f), Label: label, Message: v.l.t("field." + fields[f])})
+	}
+}
+
+// render executes a page into a pooled buffer and writes it in one go,
+// with its length (no chunked encoding for a page that fits in memory).
+func (s *Server) render(c *gin.Context, status int, page string, v *view) {
+	t := s.tpl.pages[page]
+	buf := s.tpl.pool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 { // a rare huge page is not kept
+			s.tpl.pool.Put(buf)
+		}
+	}()
+	if t == nil {
+		s.d.Logger.Error("no such template", "page", page)
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
+		s.d.Logger.ErrorContext(c.Request.Context(), "render page", "page", page, "err", err)
+		c.Status(http.StatusInternalServerError)
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Language", v.Lang)
+	c.Status(status)
+	_, _ = c.Writer.Write(buf.Bytes())
+}
+
+// staticFiles are the embedded CSS and script, served with a content hash
+// in the URL so they can be cached for a year.
+type staticFiles struct {
+	files map[string][]byte
+	hash  map[string]string
+}
+
+func loadStatic() (*staticFiles, error) {
+	sf := &staticFiles{files: map[string][]byte{}, hash: map[string]string{}}
+	entries, err := fs.ReadDir(staticFS, "static")
+	if err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	for _, e := range entries {
+		b, err := staticFS.ReadFile("static/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("web: read %s: %w", e.Name(), err)
+		}
+		sum := sha256.Sum256(b)
+		sf.files[e.Name()] = b
+		sf.hash[e.Name()] = hex.EncodeToString(sum[:6])
+	}
+	return sf, nil
+}
+
+func (sf *staticFiles) url(name string) string { return "/static/" + name + "?v=" + sf.hash[name] }
+
+func (s *Server) serveStatic(c *gin.Context) {
+	name := c.Param("file")
+	b, ok := s.static.files[name]
+	if !ok {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	if c.Query("v") == s.static.hash[name] {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "public, max-age=300")
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	c.Data(http.StatusOK, ct, b)
+}
+
+// groupNames names the groups of a list of threads (a thread card carries
+// only its group's id), one lookup per distinct group.
+func (s *Server) groupNames(v projections.Viewer, threads []projections.Thread) map[string]string {
+	out := map[string]string{}
+	for _, t := range threads {
+		if _, ok := out[t.GroupID]; ok {
+			continue
+		}
+		if g, err := s.d.Reads.Group(v, t.GroupID); err == nil {
+			out[t.GroupID] = g.Name
+		} else {
+			out[t.GroupID] = ""
+		}
+	}
+	return out
+}

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/settlenet/settlenet/projections"
+)
+
+// SearchQuery is what the search page asks: the API's query parameters.
+type SearchQuery struct {
+	Q, Type, GroupID, Language, Kind string
+	Limit                            int
+	Cursor                           string
+}
+
+// SearchHit is one result, as GET /api/v1/search answers it.
+type SearchHit struct {
+	Type, ID, Title, Snippet, GroupID, ThreadID, Language string
+	CreatedAt                                             string
+}
+
+// SearchResult is a page of hits with the facet counts.
+type SearchResult struct {
+	Items      []SearchHit
+	Total      int
+	Facets     map[string]map[string]int
+	NextCursor string
+}
+
+// Searcher is the seam for the search port (being built alongside): the
+// wiring adapts it; results must respect visibility as reads do.
+type Searcher interface {
+	Search(ctx context.Context, v projections.Viewer, q SearchQuery) (SearchResult, error)
+}
+
+type searchPage struct {
+	Query    SearchQuery
+	Result   *SearchResult
+	Fallback bool
+	Groups   []projections.Group
+	Members  []projections.Member
+}
+
+// search answers with the search port when one is wired; without it, the
+// group and member directories' own filters stand in, and the page says so.
+func (s *Server) search(c *gin.Context) {
+	r := state(c)
+	q := SearchQuery{Q: bounded(c, "q"), Type: bounded(c, "type"), GroupID: bounded(c, "group"), Language: bounded(c, "language"),
+		Kind: bounded(c, "kind"), Limit: 20, Cursor: c.Query("cursor")}
+	d := searchPage{Query: q}
+	if q.Q != "" {
+		if s.d.Search != nil {
+			res, err := s.d.Search.Search(c.Request.Context(), r.viewer, q)
+			if err != nil {
+				s.fail(c, err)
+				return
+			}
+			d.Result = &res
+		} else {
+			d.Fallback = true
+			if q.Type == "" || q.Type == "group" {
+				if gs, err := s.d.Reads.Groups(r.viewer, projections.GroupQuery{Q: q.Q, Language: q.Language, PageRequest: projections.PageRequest{Limit: 20}}); err == nil {
+					d.Groups = gs.Items
+				}
+			}
+			if q.Type == "" || q.Type == "member" {
+				if ms, err := s.d.Reads.Members(r.viewer, projections.MemberQuery{Q: q.Q, PageRequest: projections.PageRequest{Limit: 20}}); err == nil {
+					d.Members = ms.Items
+				}
+			}
+		}
+	}
+	v := s.view(c, "search")
+	v.Title = v.T("web.search.title")
+	v.Data = d
+	s.render(c, http.StatusOK, "search", v)
+}
+
+// FacetKeys lists a facet's values in a stable order.
+func (v *view) FacetKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}

@@ -1,0 +1,77 @@
+// SettleNet progressive enhancement. Everything here is optional: every
+// form works without it. No inline scripts: the CSP allows only this file.
+(function () {
+  "use strict";
+  var token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  // Bring a form's error summary into view and focus, as the page was
+  // just submitted by the person and they need to know what went wrong.
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+
+  // Markdown preview without a page load. The no-script button submits
+  // the form with action=preview; here the same rendering comes as JSON.
+  document.querySelectorAll("form[data-preview]").forEach(function (form) {
+    var button = form.querySelector("[data-preview-button]");
+    var out = form.querySelector(".preview");
+    var body = form.querySelector("textarea[name=body]");
+    if (!button || !out || !body) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var data = new URLSearchParams();
+      data.set("body", body.value);
+      fetch("/preview", {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": token, "Content-Type": "application/x-www-form-urlencoded" },
+        body: data.toString()
+      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+        if (!j) { return; }
+        out.textContent = "";
+        var h = document.createElement("h3");
+        h.textContent = button.getAttribute("data-preview-title");
+        var div = document.createElement("div");
+        div.className = "post-body";
+        div.innerHTML = j.html; // sanitised by the server (bluemonday)
+        out.appendChild(h);
+        out.appendChild(div);
+      });
+    });
+  });
+
+  // Live updates: only when the server wires /api/v1/live (data-live names
+  // the topic). New replies are announced politely and offered behind a
+  // button; focus never moves on its own.
+  var topic = document.body.getAttribute("data-live");
+  if (!topic || !window.WebSocket) { return; }
+  var announcer = document.getElementById("live-announcer");
+  var box = document.getElementById("live-new");
+  var btn = document.getElementById("live-new-button");
+  var pending = [];
+  var proto = location.protocol === "https:" ? "wss://" : "ws://";
+  var ws;
+  try { ws = new WebSocket(proto + location.host + "/api/v1/live"); } catch (e) { return; }
+  ws.addEventListener("open", function () { ws.send(JSON.stringify({ subscribe: [topic] })); });
+  ws.addEventListener("message", function (ev) {
+    var m;
+    try { m = JSON.parse(ev.data); } catch (e) { return; }
+    if (topic.indexOf("thread:") === 0 && m.type === "reply_posted" && box && btn) {
+      if (document.getElementById("post-" + m.post_id)) { return; } // my own, already shown
+      pending.push(m.post_id);
+      var n = pending.length;
+      var text = (n === 1 ? box.getAttribute("data-one") : box.getAttribute("data-many")).replace("{N}", String(n));
+      btn.textContent = text;
+      box.hidden = false;
+      if (announcer) { announcer.textContent = text; }
+    } else if (announcer && m.summary) {
+      announcer.textContent = m.summary;
+    }
+  });
+  if (btn) {
+    btn.addEventListener("click", function () {
+      var first = pending[0];
+      var url = location.pathname + "?r=" + Date.now() + (first ? "#post-" + first : "");
+      location.assign(url);
+    });
+  }
+})();

@@ -1,0 +1,527 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/projections"
+)
+
+// markdown renders previews the way the projections render posts
+// (goldmark, then bluemonday's UGC policy), so a preview shows what the
+// post will look like.
+type markdown struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+func newMarkdown() *markdown {
+	p := bluemonday.UGCPolicy()
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	return &markdown{md: goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table, extension.Linkify)), policy: p}
+}
+
+func (m *markdown) render(body string) template.HTML {
+	var buf bytes.Buffer
+	if err := m.md.Convert([]byte(body), &buf); err != nil {
+		return template.HTML("<p>" + template.HTMLEscapeString(body) + "</p>")
+	}
+	return template.HTML(m.policy.Sanitize(buf.String()))
+}
+
+type replyForm struct {
+	Body, Language string
+	Preview        template.HTML
+}
+
+type threadPage struct {
+	Thread    projections.Thread
+	Group     projections.Group
+	Opening   *projections.Post
+	Replies   []projections.Post
+	Next      string
+	CanReply  bool
+	IsMember  bool
+	Moderator bool
+	Reply     replyForm
+	Attendees []projections.Attendee
+}
+
+// threadView loads a thread page's data; the reply form starts in the
+// viewer's language.
+func (s *Server) threadView(c *gin.Context, id string) (*view, *threadPage, error) {
+	r := state(c)
+	tv, err := s.d.Reads.Thread(r.viewer, id, projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")})
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := s.d.Reads.Group(r.viewer, tv.Thread.GroupID)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &threadPage{Thread: tv.Thread, Group: g, Next: tv.NextCursor, Replies: tv.Posts,
+		Moderator: g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff()}
+	if len(tv.Posts) > 0 && tv.Posts[0].ID == tv.Thread.OpeningPostID {
+		d.Opening, d.Replies = &tv.Posts[0], tv.Posts[1:]
+	}
+	d.IsMember = r.p != nil && isMember(g.MyRole)
+	d.CanReply = d.IsMember && (!tv.Thread.Locked || d.Moderator)
+	v := s.view(c, "groups")
+	d.Reply.Language = v.Lang
+	if tv.Thread.Event != nil && (d.Moderator || (r.p != nil && tv.Thread.Author.ID == r.p.MemberID)) {
+		d.Attendees, _ = s.d.Reads.Attendees(r.viewer, id)
+	}
+	v.Title = tv.Thread.Title
+	v.Topic = "thread:" + id
+	v.Data = d
+	return v, d, nil
+}
+
+func (s *Server) thread(c *gin.Context) {
+	v, _, err := s.threadView(c, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "thread", v)
+}
+
+func (s *Server) postReply(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	id := c.Param("id")
+	f := replyForm{Body: c.PostForm("body"), Language: c.PostForm("language")}
+	again := func(status int, fields map[string]string) {
+		v, d, err := s.threadView(c, id)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		d.Reply = f
+		if fields != nil {
+			v.withErrors(fields)
+		}
+		s.render(c, status, "thread", v)
+	}
+	if c.PostForm("action") == "preview" {
+		if strings.TrimSpace(f.Body) != "" {
+			f.Preview = s.md.render(f.Body)
+		}
+		again(http.StatusOK, nil)
+		return
+	}
+	if !s.limit(c, s.posting, p.MemberID) {
+		return
+	}
+	res, err := s.d.Commands.PostReply(c.Request.Context(), s.origin(c, p), id, domain.PostReply{
+		Body: f.Body, Language: f.Language, ReplyTo: c.PostForm("reply_to")})
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		again(http.StatusUnprocessableEntity, ve.Fields)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	done(c, "/threads/"+id+"#post-"+res.PostID, "reply_posted")
+}
+
+// preview is the script's Markdown preview: the same rendering as the
+// no-script "Preview" button, as JSON.
+func (s *Server) preview(c *gin.Context) {
+	if _, ok := s.member(c); !ok {
+		return
+	}
+	body := c.PostForm("body")
+	if len(body) > domain.MaxBodyBytes {
+		body = body[:domain.MaxBodyBytes]
+	}
+	c.JSON(http.StatusOK, gin.H{"html": string(s.md.render(body))})
+}
+
+type threadForm struct {
+	Kind, Title, Body, Language, Tags          string
+	ResourceURL, ResourceFormat                string
+	StartsAt, EndsAt, Location, OnlineURL, Cap string
+	JobOrganization, JobLocation, JobDeadline  string
+}
+
+type newThreadPage struct {
+	Group projections.Group
+	Form  threadForm
+}
+
+func (s *Server) newThreadForm(c *gin.Context) {
+	if _, ok := s.member(c); !ok {
+		return
+	}
+	r := state(c)
+	g, err := s.d.Reads.Group(r.viewer, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	kind := c.Query("kind")
+	if kind == "" {
+		kind = domain.KindDiscussion
+	}
+	v := s.view(c, "groups")
+	v.Title = v.T("web.newthread.title")
+	v.Data = newThreadPage{Group: g, Form: threadForm{Kind: kind, Language: v.Lang}}
+	s.render(c, http.StatusOK, "thread_new", v)
+}
+
+// localInput is the format of <input type="datetime-local">, read in the
+// site's display time zone.
+const localInput = "2006-01-02T15:04"
+
+func (s *Server) startThread(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	r := state(c)
+	gid := c.Param("id")
+	f := threadForm{Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"), Language: c.PostForm("language"),
+		Tags: c.PostForm("tags"), ResourceURL: strings.TrimSpace(c.PostForm("resource_url")), ResourceFormat: c.PostForm("resource_format"),
+		StartsAt: c.PostForm("starts_at"), EndsAt: c.PostForm("ends_at"), Location: c.PostForm("location"),
+		OnlineURL: strings.TrimSpace(c.PostForm("online_url")), Cap: strings.TrimSpace(c.PostForm("capacity")),
+		JobOrganization: c.PostForm("job_organization"), JobLocation: c.PostForm("job_location"), JobDeadline: c.PostForm("job_deadline")}
+	if f.Kind == "" {
+		f.Kind = domain.KindDiscussion
+	}
+	cmd := domain.StartThread{GroupID: gid, Title: f.Title, Body: f.Body, Language: f.Language, Kind: f.Kind, Tags: splitList(f.Tags)}
+	fields := map[string]string{}
+	switch f.Kind {
+	case domain.KindResource:
+		cmd.Resource = &domain.ResourceDetails{URL: f.ResourceURL, Format: strings.TrimSpace(f.ResourceFormat)}
+	case domain.KindEvent:
+		ev := &domain.EventDetails{Location: strings.TrimSpace(f.Location), OnlineURL: f.OnlineURL}
+		if t, err := time.ParseInLocation(localInput, f.StartsAt, s.d.TimeZone); err == nil {
+			ev.StartsAt = t.UTC()
+		} else if f.StartsAt == "" {
+			fields["event.starts_at"] = domain.CodeRequired
+		} else {
+			fields["event.starts_at"] = domain.CodeInvalid
+		}
+		if f.EndsAt != "" {
+			if t, err := time.ParseInLocation(localInput, f.EndsAt, s.d.TimeZone); err == nil {
+				t = t.UTC()
+				ev.EndsAt = &t
+			} else {
+				fields["event.ends_at"] = domain.CodeInvalid
+			}
+		}
+		if f.Cap != "" {
+			if n, err := strconv.Atoi(f.Cap); err == nil {
+				ev.Capacity = &n
+			} else {
+				fields["event.capacity"] = domain.CodeInvalid
+			}
+		}
+		cmd.Event = ev
+	case domain.KindJob:
+		// Job details have no fields of their own in the domain: they
+		// lead the body, where readers and search find them.
+		var head []string
+		for _, kv := range [][2]string{{"web.label.job_organization", f.JobOrganization}, {"web.label.job_location", f.JobLocation}, {"web.label.job_deadline", f.JobDeadline}} {
+			if v := strings.TrimSpace(kv[1]); v != "" {
+				head = append(head, "**"+s.loc[f.langOr(r.lang)].t(kv[0])+"**: "+v)
+			}
+		}
+		if len(head) > 0 {
+			cmd.Body = strings.Join(head, "  \n") + "\n\n" + cmd.Body
+		}
+	}
+	again := func(fields map[string]string) {
+		g, err := s.d.Reads.Group(r.viewer, gid)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		v := s.view(c, "groups")
+		v.Title = v.T("web.newthread.title")
+		v.withErrors(fields)
+		v.Data = newThreadPage{Group: g, Form: f}
+		s.render(c, http.StatusUnprocessableEntity, "thread_new", v)
+	}
+	if len(fields) > 0 {
+		// Report the domain's findings too, so every problem shows at once.
+		if _, err := s.checkThread(cmd); err != nil {
+			var ve *domain.ValidationError
+			if errors.As(err, &ve) {
+				for k, v := range ve.Fields {
+					if _, ok := fields[k]; !ok {
+						fields[k] = v
+					}
+				}
+			}
+		}
+		again(fields)
+		return
+	}
+	if !s.limit(c, s.posting, p.MemberID) {
+		return
+	}
+	res, err := s.d.Commands.StartThread(c.Request.Context(), s.origin(c, p), cmd)
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		again(ve.Fields)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	done(c, "/threads/"+res.ThreadID, "thread_started")
+}
+
+// checkThread runs the domain's field checks without appending (the
+// event's date needs a value to pass to them).
+func (s *Server) checkThread(cmd domain.StartThread) ([]domain.Event, error) {
+	if cmd.Event != nil && cmd.Event.StartsAt.IsZero() {
+		cmd.Event.StartsAt = s.d.Now().Add(24 * time.Hour)
+	}
+	if cmd.ThreadID == "" {
+		cmd.ThreadID, cmd.PostID = "validation", "validation-post"
+	}
+	env := domain.ThreadEnv{Actor: domain.SystemActor(), Group: domain.GroupAccess{GroupID: cmd.GroupID, Exists: true,
+		Visibility: domain.VisibilityOpen, Role: domain.GroupRoleOwner}}
+	return domain.DecideThread(domain.ThreadState{ID: cmd.ThreadID}, cmd, env, s.d.Now())
+}
+
+func (f threadForm) langOr(def string) string {
+	if f.Language == "en" || f.Language == "fr" {
+		return f.Language
+	}
+	return def
+}
+
+func (s *Server) rsvp(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	id := c.Param("id")
+	res, err := s.d.Commands.SetRsvp(c.Request.Context(), s.origin(c, p), id, c.PostForm("status"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	done(c, "/threads/"+id+"#rsvp", "rsvp_"+res.Status)
+}
+
+func (s *Server) moderateThread(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	id, reason := c.Param("id"), c.PostForm("reason")
+	ctx, o := c.Request.Context(), s.origin(c, p)
+	var (
+		res domain.Result
+		err error
+	)
+	action := c.Param("action")
+	switch action {
+	case "lock":
+		res, err = s.d.Commands.LockThread(ctx, o, id, reason)
+	case "unlock":
+		res, err = s.d.Commands.UnlockThread(ctx, o, id, reason)
+	case "pin":
+		res, err = s.d.Commands.PinThread(ctx, o, id)
+	case "unpin":
+		res, err = s.d.Commands.UnpinThread(ctx, o, id)
+	default:
+		s.fail(c, domain.ErrNotFound)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	done(c, "/threads/"+id, "thread_"+action)
+}
+
+// postThread finds the thread of a post the viewer can see (for the
+// redirect back to it).
+func (s *Server) postThread(c *gin.Context, postID string) (projections.Post, bool) {
+	post, err := s.d.Reads.Post(state(c).viewer, postID)
+	if err != nil {
+		s.fail(c, err)
+		return post, false
+	}
+	return post, true
+}
+
+func (s *Server) react(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	post, ok := s.postThread(c, c.Param("id"))
+	if !ok {
+		return
+	}
+	kind := c.PostForm("kind")
+	var (
+		res domain.Result
+		err error
+	)
+	// The button toggles: a reaction already given is taken back.
+	mine := false
+	for _, k := range post.MyReactions {
+		mine = mine || k == kind
+	}
+	if mine {
+		res, err = s.d.Commands.RemoveReaction(c.Request.Context(), s.origin(c, p), post.ID, kind)
+	} else {
+		res, err = s.d.Commands.AddReaction(c.Request.Context(), s.origin(c, p), post.ID, kind)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	done(c, "/threads/"+post.ThreadID+"#post-"+post.ID, "")
+}
+
+func (s *Server) flag(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	post, ok := s.postThread(c, c.Param("id"))
+	if !ok {
+		return
+	}
+	res, err := s.d.Commands.FlagPost(c.Request.Context(), s.origin(c, p), post.ID, c.PostForm("reason"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	done(c, "/threads/"+post.ThreadID+"#post-"+post.ID, "flagged")
+}
+
+// hidePost hides a post; from the queue it also closes the flag that
+// brought it there (actioned), so one click settles the item.
+func (s *Server) hidePost(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	post, ok := s.postThread(c, c.Param("id"))
+	if !ok {
+		return
+	}
+	reason := c.PostForm("reason")
+	ctx, o := c.Request.Context(), s.origin(c, p)
+	res, err := s.d.Commands.HidePost(ctx, o, post.ID, reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if flagger := c.PostForm("flagger"); flagger != "" {
+		if r2, err := s.d.Commands.ResolveFlag(ctx, o, post.ID, domain.ResolveFlag{PostID: post.ID, FlaggerID: flagger,
+			Resolution: domain.FlagActioned, Reason: reason}); err == nil {
+			res = r2
+		} else if !errors.Is(err, domain.ErrNotFound) {
+			s.fail(c, err)
+			return
+		}
+	}
+	s.written(c, res.Append.Position)
+	done(c, localPath(c.PostForm("back"), "/threads/"+post.ThreadID+"#post-"+post.ID), "hidden")
+}
+
+func (s *Server) restorePost(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	post, ok := s.postThread(c, c.Param("id"))
+	if !ok {
+		return
+	}
+	res, err := s.d.Commands.RestorePost(c.Request.Context(), s.origin(c, p), post.ID, c.PostForm("reason"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	done(c, "/threads/"+post.ThreadID+"#post-"+post.ID, "restored")
+}
+
+func (s *Server) dismissFlag(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	id := c.Param("id")
+	res, err := s.d.Commands.ResolveFlag(c.Request.Context(), s.origin(c, p), id, domain.ResolveFlag{PostID: id,
+		FlaggerID: c.PostForm("flagger"), Resolution: domain.FlagDismissed, Reason: c.PostForm("reason")})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	done(c, "/moderation", "dismissed")
+}
+
+type listPage struct {
+	Threads []projections.Thread
+	Groups  map[string]string
+	Next    string
+}
+
+// events lists upcoming events across the groups the viewer may read.
+func (s *Server) events(c *gin.Context) {
+	r := state(c)
+	today := time.Now().In(s.d.TimeZone)
+	from := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, s.d.TimeZone)
+	list, err := s.d.Reads.Threads(r.viewer, projections.ThreadQuery{Kind: domain.KindEvent, From: from.UTC(),
+		PageRequest: projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")}})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := s.view(c, "events")
+	v.Title = v.T("web.events.title")
+	v.Data = listPage{Threads: list.Items, Groups: s.groupNames(r.viewer, list.Items), Next: list.NextCursor}
+	s.render(c, http.StatusOK, "events", v)
+}
+
+// resources is the resource library across the viewer's readable groups.
+func (s *Server) resources(c *gin.Context) {
+	r := state(c)
+	list, err := s.d.Reads.Threads(r.viewer, projections.ThreadQuery{Kind: domain.KindResource, Language: bounded(c, "language"),
+		PageRequest: projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")}})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := s.view(c, "resources")
+	v.Title = v.T("web.resources.title")
+	v.Data = listPage{Threads: list.Items, Groups: s.groupNames(r.viewer, list.Items), Next: list.NextCursor}
+	s.render(c, http.StatusOK, "resources", v)
+}
