@@ -30,6 +30,11 @@ func seedCommand(ctx context.Context, logger *slog.Logger, args []string) error 
 	if err != nil {
 		return err
 	}
+	return seedDemo(ctx, logger, cfg, auth.DefaultArgon2)
+}
+
+// seedDemo seeds the store of cfg, hashing the demo passwords with p.
+func seedDemo(ctx context.Context, logger *slog.Logger, cfg config, p auth.Argon2Params) error {
 	store, err := openStore(cfg, logger)
 	if err != nil {
 		return err
@@ -46,7 +51,7 @@ func seedCommand(ctx context.Context, logger *slog.Logger, args []string) error 
 	} else if !errors.Is(err, domain.ErrNotFound) {
 		return err
 	}
-	hasher, err := auth.NewHasher(auth.DefaultArgon2)
+	hasher, err := auth.NewHasher(p)
 	if err != nil {
 		return err
 	}
