@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -130,8 +131,17 @@ func TestSeedAdminAndServe(t *testing.T) {
 	if err := a.tally.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	get(admin, "/api/v1/admin/stats", &stats)
-	if stats.Totals["sessions"] != 2 || stats.Totals["page_views"] < float64(views) {
-		t.Fatalf("stats after roll-up: %v", stats.Totals)
+	// The roll-up is appended outside any request, so nothing waited for
+	// the read models to apply it: poll, briefly.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		get(admin, "/api/v1/admin/stats", &stats)
+		if stats.Totals["sessions"] == 2 && stats.Totals["page_views"] >= float64(views) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stats after roll-up: %v", stats.Totals)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
