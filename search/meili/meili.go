@@ -1,0 +1,417 @@
+// Package meili is the Meilisearch search backend, on
+// github.com/meilisearch/meilisearch-go, implementing search.Index.
+//
+// At start (Open) it creates the index if needed and applies its settings:
+// searchable attributes (titles before bodies, per language), filterable
+// attributes (everything the permission filter and the query filters
+// use), created_at as sortable, localized attributes (*_fr French, *_en
+// English, so Meilisearch segments and normalizes each with its language's
+// rules), typo tolerance (one typo from 5 letters, two from 9) and the
+// shared glossary as synonyms. Every task it enqueues is awaited and its
+// final status checked: WaitForTask returns no error for a failed task, so
+// a failed task is turned into an error here, before any checkpoint moves.
+//
+// The checkpoint is a document of its own type in the same index, written
+// in the same documents task as the batch it covers: Meilisearch applies a
+// task's documents all or none, so the checkpoint cannot get ahead of
+// them. The permission filter only ever admits the four document types, so
+// the checkpoint document is never a hit.
+//
+// Snippets: Meilisearch's _formatted text is not HTML-escaped, so the
+// adapter asks for private-use-area markers as highlight tags and builds
+// the HTML itself (search.FromMarked).
+package meili
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/meilisearch/meilisearch-go"
+
+	"github.com/settlenet/settlenet/eventstore"
+	"github.com/settlenet/settlenet/search"
+)
+
+// Config of an Index.
+type Config struct {
+	URL string
+	// Key is an API key allowed to manage the index's documents and
+	// settings (the master key works; a scoped admin key is better).
+	Key string
+	// IndexUID defaults to "settlenet".
+	IndexUID string
+	Glossary *search.Glossary
+	// HTTPClient, if set, carries the requests (tests, timeouts).
+	HTTPClient *http.Client
+	// PollInterval is how often a task's status is polled (default 10ms).
+	PollInterval time.Duration
+}
+
+const (
+	primaryKey    = "key"
+	checkpointKey = "settlenet_checkpoint"
+	checkpointTyp = "checkpoint"
+)
+
+// Index is a Meilisearch index.
+type Index struct {
+	client meilisearch.ServiceManager
+	index  meilisearch.IndexManager
+	uid    string
+	poll   time.Duration
+}
+
+// Settings are the index settings the adapter applies (exported so the
+// test server and the docs can check them).
+func Settings(g *search.Glossary) *meilisearch.Settings {
+	return &meilisearch.Settings{
+		SearchableAttributes: []string{"title_en", "title_fr", "body_en", "body_fr"},
+		FilterableAttributes: []string{"type", "language", "group_id", "gvis", "thread_id", "kind", "tags", "hidden", "author"},
+		SortableAttributes:   []string{"created_at"},
+		LocalizedAttributes: []*meilisearch.LocalizedAttributes{
+			{AttributePatterns: []string{"*_fr"}, Locales: []string{"fra"}},
+			{AttributePatterns: []string{"*_en"}, Locales: []string{"eng"}},
+		},
+		TypoTolerance: &meilisearch.TypoTolerance{
+			Enabled:             true,
+			MinWordSizeForTypos: meilisearch.MinWordSizeForTypos{OneTypo: 5, TwoTypos: 9},
+			DisableOnWords:      []string{},
+			DisableOnAttributes: []string{},
+		},
+		Synonyms:   g.Synonyms(),
+		Pagination: &meilisearch.Pagination{MaxTotalHits: 5000},
+	}
+}
+
+// Open connects, creates the index if it does not exist and applies the
+// settings, waiting for each task.
+func Open(ctx context.Context, cfg Config) (*Index, error) {
+	if cfg.IndexUID == "" {
+		cfg.IndexUID = "settlenet"
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 10 * time.Millisecond
+	}
+	if cfg.Glossary == nil {
+		return nil, errors.New("meili: a glossary is required")
+	}
+	opts := []meilisearch.Option{meilisearch.WithAPIKey(cfg.Key)}
+	if cfg.HTTPClient != nil {
+		opts = append(opts, meilisearch.WithCustomClient(cfg.HTTPClient))
+	}
+	client := meilisearch.New(cfg.URL, opts...)
+	x := &Index{client: client, index: client.Index(cfg.IndexUID), uid: cfg.IndexUID, poll: cfg.PollInterval}
+	info, err := client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: cfg.IndexUID, PrimaryKey: primaryKey})
+	if err != nil {
+		return nil, fmt.Errorf("meili: create index: %w", err)
+	}
+	if err := x.wait(ctx, info, "index_already_exists"); err != nil {
+		return nil, fmt.Errorf("meili: create index: %w", err)
+	}
+	info, err = x.index.UpdateSettingsWithContext(ctx, Settings(cfg.Glossary))
+	if err != nil {
+		return nil, fmt.Errorf("meili: settings: %w", err)
+	}
+	if err := x.wait(ctx, info); err != nil {
+		return nil, fmt.Errorf("meili: settings: %w", err)
+	}
+	return x, nil
+}
+
+// TaskError is a task that Meilisearch processed and failed.
+type TaskError struct {
+	UID     int64
+	Type    string
+	Code    string
+	Message string
+}
+
+func (e *TaskError) Error() string {
+	return fmt.Sprintf("meili: task %d (%s) failed: %s: %s", e.UID, e.Type, e.Code, e.Message)
+}
+
+// wait awaits a task and checks how it ended; a failure whose code is in
+// tolerated (an index that already exists) counts as success.
+func (x *Index) wait(ctx context.Context, info *meilisearch.TaskInfo, tolerated ...string) error {
+	task, err := x.client.WaitForTaskWithContext(ctx, info.TaskUID, x.poll)
+	if err != nil {
+		return fmt.Errorf("meili: wait for task %d: %w", info.TaskUID, err)
+	}
+	switch task.Status {
+	case meilisearch.TaskStatusSucceeded:
+		return nil
+	case meilisearch.TaskStatusFailed:
+		for _, c := range tolerated {
+			if task.Error.Code == c {
+				return nil
+			}
+		}
+	}
+	return &TaskError{UID: info.TaskUID, Type: string(task.Type), Code: task.Error.Code, Message: task.Error.Message + " (status " + string(task.Status) + ")"}
+}
+
+// Close releases nothing: the client holds no connections of its own.
+func (x *Index) Close() error { return nil }
+
+// Ping asks Meilisearch for its health.
+func (x *Index) Ping(ctx context.Context) error {
+	h, err := x.client.HealthWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("meili: health: %w", err)
+	}
+	if h.Status != "available" {
+		return fmt.Errorf("meili: health: %s", h.Status)
+	}
+	return nil
+}
+
+// doc is a document as stored in Meilisearch.
+type doc struct {
+	Key         string   `json:"key"`
+	Type        string   `json:"type"`
+	OID         string   `json:"oid,omitempty"`
+	Title       string   `json:"title,omitempty"`
+	ThreadTitle string   `json:"thread_title,omitempty"`
+	TitleEN     string   `json:"title_en,omitempty"`
+	TitleFR     string   `json:"title_fr,omitempty"`
+	BodyEN      string   `json:"body_en,omitempty"`
+	BodyFR      string   `json:"body_fr,omitempty"`
+	Language    string   `json:"language,omitempty"`
+	GroupID     string   `json:"group_id,omitempty"`
+	GVis        string   `json:"gvis,omitempty"`
+	ThreadID    string   `json:"thread_id,omitempty"`
+	Kind        string   `json:"kind,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Author      string   `json:"author,omitempty"`
+	CreatedAt   int64    `json:"created_at"`
+	Hidden      bool     `json:"hidden"`
+	Position    string   `json:"position,omitempty"`
+}
+
+func toDoc(d search.Document) doc {
+	out := doc{
+		Key: d.Key(), Type: d.Type, OID: d.ID, Title: search.Clean(d.Title), ThreadTitle: search.Clean(d.ThreadTitle),
+		Language: d.Language, GroupID: d.GroupID, GVis: d.GroupVisibility, ThreadID: d.ThreadID,
+		Kind: d.Kind, Author: d.AuthorID, CreatedAt: d.CreatedAt.UnixMilli(), Hidden: d.Hidden || d.Deleted,
+	}
+	for _, t := range d.Tags {
+		out.Tags = append(out.Tags, search.Fold(t))
+	}
+	body := search.Clean(d.Body)
+	switch d.Language {
+	case "en":
+		out.TitleEN, out.BodyEN = out.Title, body
+	case "fr":
+		out.TitleFR, out.BodyFR = out.Title, body
+	default:
+		// Text in either language: both localized fields (a body is then
+		// highlighted from the English one).
+		out.TitleEN, out.BodyEN = out.Title, body
+		out.TitleFR, out.BodyFR = out.Title, body
+	}
+	return out
+}
+
+// Index adds or replaces documents.
+func (x *Index) Index(ctx context.Context, docs []search.Document) error {
+	return x.apply(ctx, search.Batch{Upserts: docs}, false)
+}
+
+// Delete removes documents.
+func (x *Index) Delete(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	info, err := x.index.DeleteDocumentsWithContext(ctx, keys, nil)
+	if err != nil {
+		return fmt.Errorf("meili: delete: %w", err)
+	}
+	return x.wait(ctx, info)
+}
+
+// Apply deletes, then adds the documents together with the checkpoint
+// document, each task awaited and checked.
+func (x *Index) Apply(ctx context.Context, b search.Batch) error { return x.apply(ctx, b, true) }
+
+func (x *Index) apply(ctx context.Context, b search.Batch, checkpoint bool) error {
+	if err := x.Delete(ctx, b.Deletes); err != nil {
+		return err
+	}
+	docs := make([]doc, 0, len(b.Upserts)+1)
+	for _, d := range b.Upserts {
+		docs = append(docs, toDoc(d))
+	}
+	if checkpoint {
+		docs = append(docs, doc{Key: checkpointKey, Type: checkpointTyp, Hidden: true, Position: search.FormatPosition(b.Checkpoint)})
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	pk := primaryKey
+	info, err := x.index.AddDocumentsWithContext(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+	if err != nil {
+		return fmt.Errorf("meili: add documents: %w", err)
+	}
+	return x.wait(ctx, info)
+}
+
+// Checkpoint reads the checkpoint document.
+func (x *Index) Checkpoint(ctx context.Context) (eventstore.Position, error) {
+	var d doc
+	err := x.index.GetDocumentWithContext(ctx, checkpointKey, nil, &d)
+	var me *meilisearch.Error
+	if errors.As(err, &me) && me.MeilisearchApiError.Code == "document_not_found" {
+		return eventstore.Start, nil
+	}
+	if err != nil {
+		return eventstore.Position{}, fmt.Errorf("meili: checkpoint: %w", err)
+	}
+	return search.ParsePosition(d.Position)
+}
+
+// SetCheckpoint writes the checkpoint document alone.
+func (x *Index) SetCheckpoint(ctx context.Context, pos eventstore.Position) error {
+	return x.Apply(ctx, search.Batch{Checkpoint: pos})
+}
+
+// Reset deletes every document (settings stay).
+func (x *Index) Reset(ctx context.Context) error {
+	info, err := x.index.DeleteAllDocumentsWithContext(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("meili: reset: %w", err)
+	}
+	return x.wait(ctx, info)
+}
+
+// quote makes a filter string value.
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+func in(attr string, vs ...string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = quote(v)
+	}
+	return attr + " IN [" + strings.Join(q, ", ") + "]"
+}
+
+// Filter is the filter expression of a query: the permission rule of
+// search.Access.Visible, then the query's own filters, all ANDed. Exported
+// for tests of the expression itself.
+func Filter(q search.Query) string {
+	alts := []string{
+		`type = "member"`,
+		`(type = "group" AND ` + in("gvis", "open", "request") + `)`,
+		`(` + in("type", search.TypeThread, search.TypePost) + ` AND gvis = "open")`,
+	}
+	switch {
+	case q.Access.All:
+		alts = append(alts, in("type", search.TypeGroup, search.TypeThread, search.TypePost))
+	case len(q.Access.Groups) > 0:
+		alts = append(alts, "("+in("type", search.TypeGroup, search.TypeThread, search.TypePost)+" AND "+in("group_id", q.Access.Groups...)+")")
+	}
+	parts := []string{"(" + strings.Join(alts, " OR ") + ")", "hidden = false"}
+	if len(q.Types) > 0 {
+		parts = append(parts, in("type", q.Types...))
+	}
+	if q.GroupID != "" {
+		parts = append(parts, "group_id = "+quote(q.GroupID))
+	}
+	if q.Language != "" {
+		parts = append(parts, "language = "+quote(q.Language))
+	}
+	if q.Kind != "" {
+		parts = append(parts, "kind = "+quote(q.Kind))
+	}
+	for _, t := range q.Tags {
+		parts = append(parts, "tags = "+quote(search.Fold(t)))
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// Search answers a query.
+func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, error) {
+	q, offset, err := q.Normalize()
+	if err != nil {
+		return search.Result{}, err
+	}
+	req := &meilisearch.SearchRequest{
+		Filter:                Filter(q),
+		Facets:                []string{search.FacetType, search.FacetLanguage, search.FacetKind},
+		AttributesToRetrieve:  []string{"type", "oid", "title", "thread_title", "language", "group_id", "thread_id", "created_at", "body_en", "body_fr"},
+		AttributesToHighlight: []string{"body_en", "body_fr"},
+		AttributesToCrop:      []string{"body_en", "body_fr"},
+		CropLength:            40,
+		CropMarker:            "…",
+		HighlightPreTag:       search.MarkStart,
+		HighlightPostTag:      search.MarkEnd,
+		// Every word must match (a glossary synonym counts), as in the
+		// embedded backend; "last" would pad results with partial matches.
+		MatchingStrategy: meilisearch.All,
+	}
+	if q.Sort == search.SortDate || q.Text == "" {
+		req.Sort = []string{"created_at:desc"}
+	}
+	// Page mode gives an exhaustive total (offset mode only an estimate);
+	// cursors made with the same limit are always page-aligned.
+	exact := offset%q.Limit == 0
+	if exact {
+		hpp := int64(q.Limit)
+		req.HitsPerPage, req.Page = &hpp, int64(offset/q.Limit)+1
+	} else {
+		req.Offset, req.Limit = int64(offset), int64(q.Limit)
+	}
+	res, err := x.index.SearchWithContext(ctx, q.Text, req)
+	if err != nil {
+		return search.Result{}, fmt.Errorf("meili: search: %w", err)
+	}
+	out := search.Result{Items: make([]search.Hit, 0, len(res.Hits)), Facets: map[string]map[string]int{}}
+	if exact {
+		out.Total = int(res.TotalHits)
+	} else {
+		out.Total = int(res.EstimatedTotalHits)
+	}
+	if len(res.FacetDistribution) > 0 {
+		var fd map[string]map[string]int
+		if err := json.Unmarshal(res.FacetDistribution, &fd); err != nil {
+			return search.Result{}, fmt.Errorf("meili: facets: %w", err)
+		}
+		out.Facets = fd
+	}
+	for _, h := range res.Hits {
+		var d struct {
+			doc
+			Formatted struct {
+				BodyEN string `json:"body_en"`
+				BodyFR string `json:"body_fr"`
+			} `json:"_formatted"`
+		}
+		if err := h.Decode(&d); err != nil {
+			return search.Result{}, fmt.Errorf("meili: hit: %w", err)
+		}
+		hit := search.Hit{
+			Type: d.Type, ID: d.OID, Title: d.Title, GroupID: d.GroupID, ThreadID: d.ThreadID,
+			Language: d.Language, CreatedAt: time.UnixMilli(d.CreatedAt).UTC(),
+		}
+		if hit.Title == "" {
+			hit.Title = d.ThreadTitle
+		}
+		marked := d.Formatted.BodyEN
+		if d.BodyEN == "" || (!strings.Contains(marked, search.MarkStart) && strings.Contains(d.Formatted.BodyFR, search.MarkStart)) {
+			marked = d.Formatted.BodyFR
+		}
+		hit.Snippet = search.FromMarked(marked)
+		out.Items = append(out.Items, hit)
+	}
+	out.NextCursor = search.NextCursor(offset, len(out.Items), out.Total)
+	return out, nil
+}
+
+// The adapter implements the port (a compile-time check).
+var _ search.Index = (*Index)(nil)
