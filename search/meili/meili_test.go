@@ -99,7 +99,7 @@ func TestSettingsApplied(t *testing.T) {
 		t.Errorf("glossary synonyms missing: %v", syn["mental health"])
 	}
 	var typo struct {
-		Enabled             bool `json:"enabled"`
+		Enabled             bool                  `json:"enabled"`
 		MinWordSizeForTypos struct{ OneTypo int } `json:"minWordSizeForTypos"`
 	}
 	_ = json.Unmarshal(s["typoTolerance"], &typo)

@@ -8,7 +8,9 @@ import (
 	"github.com/settlenet/settlenet/search"
 )
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) }
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
 
 // matcher is the simplified query semantics described in the package doc.
 type matcher struct {
