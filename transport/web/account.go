@@ -41,7 +41,9 @@ func (s *Server) register(c *gin.Context) {
 		Province: f.Province, Language: f.Language, PasswordHash: "pending"}
 	// Every problem at once: the domain's field checks and the password's.
 	fields := map[string]string{}
-	if _, err := domain.DecideMember(domain.MemberState{ID: "validation"}, cmd, domain.SystemActor(), s.d.Now()); err != nil {
+	check := cmd
+	check.MemberID = "validation"
+	if _, err := domain.DecideMember(domain.MemberState{ID: "validation"}, check, domain.SystemActor(), s.d.Now()); err != nil {
 		var ve *domain.ValidationError
 		if !errors.As(err, &ve) {
 			s.fail(c, err)

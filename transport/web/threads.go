@@ -302,7 +302,7 @@ func (s *Server) checkThread(cmd domain.StartThread) ([]domain.Event, error) {
 	if cmd.ThreadID == "" {
 		cmd.ThreadID, cmd.PostID = "validation", "validation-post"
 	}
-	env := domain.ThreadEnv{Actor: domain.SystemActor(), Group: domain.GroupAccess{GroupID: cmd.GroupID, Exists: true,
+	env := domain.ThreadEnv{Actor: domain.Actor{ID: "validation", Known: true}, Group: domain.GroupAccess{GroupID: cmd.GroupID, Exists: true,
 		Visibility: domain.VisibilityOpen, Role: domain.GroupRoleOwner}}
 	return domain.DecideThread(domain.ThreadState{ID: cmd.ThreadID}, cmd, env, s.d.Now())
 }
