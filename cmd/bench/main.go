@@ -100,5 +100,6 @@ func steps() []step {
 		storeStep(),
 		esdbStep(),
 		rebuildStep(),
+		liveStep(),
 	}
 }

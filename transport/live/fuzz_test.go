@@ -37,7 +37,7 @@ func FuzzClientMessage(f *testing.F) {
 			t.Fatal(err)
 		}
 		h.mu.RLock()
-		for topic := range c.topics {
+		for _, topic := range c.topics {
 			if _, ok := h.topics[topic][c]; !ok {
 				t.Fatalf("topic %q not indexed", topic)
 			}

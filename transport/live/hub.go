@@ -45,7 +45,7 @@ type Options struct {
 	// request's own host (a proxy may rewrite Host).
 	BaseURL string
 	// SendQueue is each connection's bound of messages waiting to be
-	// written; a client that lets it fill is dropped. Default 64.
+	// written; a client that lets it fill is dropped. Default 32.
 	SendQueue int
 	// WriteWait bounds one write to a client. Default 10 s.
 	WriteWait time.Duration
@@ -59,7 +59,7 @@ type Options struct {
 	// MaxPerMember bounds a member's concurrent connections (tabs).
 	// Default 32; negative means no bound (load tests).
 	MaxPerMember int
-	// ReadBufferSize is each connection's read buffer. Default 512: client
+	// ReadBufferSize is each connection's read buffer. Default 256: client
 	// messages are small and an idle connection should cost little.
 	ReadBufferSize int
 }
@@ -69,7 +69,7 @@ func (o *Options) defaults() {
 		o.Logger = slog.Default()
 	}
 	if o.SendQueue <= 0 {
-		o.SendQueue = 64
+		o.SendQueue = 32
 	}
 	if o.WriteWait <= 0 {
 		o.WriteWait = 10 * time.Second
@@ -87,7 +87,7 @@ func (o *Options) defaults() {
 		o.MaxPerMember = 32
 	}
 	if o.ReadBufferSize <= 0 {
-		o.ReadBufferSize = 512
+		o.ReadBufferSize = 256
 	}
 }
 
@@ -310,9 +310,10 @@ func (h *Hub) add(c *conn) bool {
 func (h *Hub) remove(c *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for t := range c.topics {
-		h.unsubscribeLocked(c, t)
+	for _, t := range c.topics {
+		h.unindexLocked(c, t)
 	}
+	c.topics = nil
 	if cs := h.members[c.member]; cs != nil {
 		if _, ok := cs[c]; ok {
 			delete(cs, c)
@@ -330,17 +331,14 @@ func (h *Hub) subscribe(c *conn, topics []string) (refused []string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range topics {
-		if _, ok := c.topics[t]; ok {
+		if slices.Contains(c.topics, t) {
 			continue
 		}
 		if len(c.topics) >= h.o.MaxTopics {
 			refused = append(refused, t)
 			continue
 		}
-		if c.topics == nil {
-			c.topics = map[string]struct{}{}
-		}
-		c.topics[t] = struct{}{}
+		c.topics = append(c.topics, t)
 		cs := h.topics[t]
 		if cs == nil {
 			cs = map[*conn]struct{}{}
@@ -360,7 +358,14 @@ func (h *Hub) unsubscribe(c *conn, topics []string) {
 }
 
 func (h *Hub) unsubscribeLocked(c *conn, t string) {
-	delete(c.topics, t)
+	if i := slices.Index(c.topics, t); i >= 0 {
+		c.topics = slices.Delete(c.topics, i, i+1)
+		h.unindexLocked(c, t)
+	}
+}
+
+// unindexLocked drops a connection from a topic's index.
+func (h *Hub) unindexLocked(c *conn, t string) {
 	if cs := h.topics[t]; cs != nil {
 		delete(cs, c)
 		if len(cs) == 0 {

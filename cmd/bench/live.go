@@ -1,0 +1,398 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/websocket"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/transport"
+	"github.com/settlenet/settlenet/transport/auth"
+	"github.com/settlenet/settlenet/transport/live"
+)
+
+// liveClientEnv makes the bench program a WebSocket client process for the
+// live step: the clients live in a process of their own, so the server's
+// memory figure counts only the server, and each process stays within its
+// file limit (10,000 sockets on each side).
+const liveClientEnv = "SETTLENET_BENCH_LIVE_CLIENT"
+
+func liveStep() step {
+	return step{
+		names: []string{"ws_kib_per_conn_10k", "ws_delivery_p50_ms_1k", "ws_delivery_p99_ms_1k", "ws_delivery_p99_ms_10k"},
+		run: func(ctx context.Context, b *bench) error {
+			if os.Getenv(liveClientEnv) != "" {
+				return runLiveClients(ctx)
+			}
+			return runLive(ctx, b)
+		},
+	}
+}
+
+// liveServer is one engine over an embedded store with the live hub and
+// feed, serving only GET /api/v1/live on loopback.
+type liveServer struct {
+	svc    *domain.Service
+	runner *projections.Runner
+	hub    *live.Hub
+	addr   string
+	cookie string
+	author string
+	thread string
+	group  string
+}
+
+func runLive(ctx context.Context, b *bench) error {
+	if err := raiseFileLimit(); err != nil {
+		return err
+	}
+	dir, cleanup, err := b.scratch("live")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	store, err := embedded.Open(filepath.Join(dir, "events"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	s, srv, err := startLiveServer(ctx, &wg, store)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	replies := b.count(40)
+	if b.wants("ws_delivery_p50_ms_1k") || b.wants("ws_delivery_p99_ms_1k") {
+		p50, p99, err := s.deliveryRun(ctx, 1000, replies, nil)
+		if err != nil {
+			return err
+		}
+		b.report("ws_delivery_p50_ms_1k", p50, "ms")
+		b.report("ws_delivery_p99_ms_1k", p99, "ms")
+	}
+	if !b.wants("ws_kib_per_conn_10k") && !b.wants("ws_delivery_p99_ms_10k") {
+		return nil
+	}
+	base := liveMemory()
+	var kib float64
+	_, p99, err := s.deliveryRun(ctx, 10_000, replies, func() {
+		// All 10,000 connected and subscribed, none written to yet.
+		kib = float64(liveMemory()-base) / 10_000 / 1024
+	})
+	if err != nil {
+		return err
+	}
+	b.report("ws_kib_per_conn_10k", kib, "KiB/conn (server heap+stacks, target <= 16)")
+	b.report("ws_delivery_p99_ms_10k", p99, "ms (target <= 50)")
+	return nil
+}
+
+// liveMemory is the server's Go memory in use (heap and goroutine stacks)
+// after a full collection.
+func liveMemory() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if os.Getenv("SETTLENET_BENCH_LIVE_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "heap %d stack %d goroutines %d\n", ms.HeapInuse, ms.StackInuse, runtime.NumGoroutine())
+	}
+	return ms.HeapInuse + ms.StackInuse
+}
+
+// raiseFileLimit lifts the soft limit on open files to the hard one: each
+// side of 10,000 connections needs a descriptor per socket.
+func raiseFileLimit() error {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return fmt.Errorf("get file limit: %w", err)
+	}
+	if l.Cur < l.Max {
+		l.Cur = l.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+			return fmt.Errorf("raise file limit: %w", err)
+		}
+	}
+	if l.Cur < 10_100 {
+		return fmt.Errorf("open file limit %d: 10,000 connections need more", l.Cur)
+	}
+	return nil
+}
+
+func startLiveServer(ctx context.Context, wg *sync.WaitGroup, store *embedded.Store) (*liveServer, *http.Server, error) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := domain.NewService(store, domain.Options{})
+	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
+	sessions := auth.NewSessions(auth.SessionOptions{
+		Lookups: []auth.SessionLookup{
+			auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
+				id, exp, ok := runner.Session(hash)
+				return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
+			}),
+			auth.StoreLookup{Store: store, Codec: svc.Codec()},
+		},
+		Commands: svc, WaitFor: runner.WaitFor,
+	})
+	// One member opens every connection (one session): the bound on a
+	// member's connections is for browsers, not for this.
+	hub, err := live.NewHub(live.Options{Logger: logger, MaxPerMember: -1})
+	if err != nil {
+		return nil, nil, err
+	}
+	feed := live.NewFeed(live.FeedOptions{Store: store, Reads: runner, Hub: hub, Codec: svc.Codec(), Logger: logger})
+	handler, err := transport.NewRouter(transport.Options{Logger: logger,
+		Live: hub.Handlers(sessions.Middleware(func(c *gin.Context, err error) { c.AbortWithStatus(http.StatusServiceUnavailable) }))})
+	if err != nil {
+		return nil, nil, err
+	}
+	wg.Go(func() { _ = runner.Run(ctx) })
+	wg.Go(func() { _ = hub.Run(ctx) })
+	wg.Go(func() { _ = feed.Run(ctx) })
+	select {
+	case <-feed.Started():
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+
+	s := &liveServer{svc: svc, runner: runner, hub: hub}
+	o := domain.Origin{}
+	reg, err := svc.Register(ctx, o, domain.RegisterMember{Email: "bench@settlenet.test", PasswordHash: "x", DisplayName: "Bench Author", Language: "en"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("register: %w", err)
+	}
+	s.author = reg.MemberID
+	g, err := svc.CreateGroup(ctx, domain.Origin{Actor: s.author}, domain.CreateGroup{Name: "Bench group", Description: "live bench",
+		Visibility: domain.VisibilityOpen, Language: "en", Topics: []string{"bench"}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("create group: %w", err)
+	}
+	s.group = g.GroupID
+	th, err := svc.StartThread(ctx, domain.Origin{Actor: s.author}, domain.StartThread{GroupID: s.group, Title: "Live bench",
+		Body: "Replies follow.", Language: "en", Kind: "discussion"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("start thread: %w", err)
+	}
+	s.thread = th.ThreadID
+	tok, err := auth.NewToken()
+	if err != nil {
+		return nil, nil, err
+	}
+	ses, err := svc.StartSession(ctx, domain.Origin{Actor: s.author}, domain.SessionStarted{SessionHash: auth.HashToken(tok),
+		MemberID: s.author, ExpiresAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("start session: %w", err)
+	}
+	if err := runner.WaitFor(ctx, ses.Append.Position); err != nil {
+		return nil, nil, err
+	}
+	s.cookie = tok
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	s.addr = ln.Addr().String()
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	wg.Go(func() { _ = srv.Serve(ln) })
+	return s, srv, nil
+}
+
+// deliveryRun starts a client process with n connections subscribed to the
+// group, calls idle (if any) once all are subscribed, then posts replies one
+// at a time and answers the p50 and p99 delay from each reply's decision
+// (just before its append) to its arrival at each client.
+func (s *liveServer) deliveryRun(ctx context.Context, n, replies int, idle func()) (p50, p99 float64, err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return 0, 0, err
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, exe, "-only", "ws_kib_per_conn_10k")
+	cmd.Env = append(os.Environ(), liveClientEnv+"=1",
+		"SETTLENET_BENCH_LIVE_URL=ws://"+s.addr+"/api/v1/live", "SETTLENET_BENCH_LIVE_COOKIE="+s.cookie,
+		"SETTLENET_BENCH_LIVE_N="+strconv.Itoa(n), "SETTLENET_BENCH_LIVE_REPLIES="+strconv.Itoa(replies),
+		"SETTLENET_BENCH_LIVE_TOPIC=group:"+s.group)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, 0, fmt.Errorf("start the client process: %w", err)
+	}
+	defer func() { _ = cmd.Wait() }()
+	lines := bufio.NewScanner(out)
+	expect := func(prefix string) ([]string, error) {
+		for lines.Scan() {
+			if f := strings.Fields(lines.Text()); len(f) >= 2 && f[0] == "LIVE" && f[1] == prefix {
+				return f[2:], nil
+			}
+		}
+		return nil, fmt.Errorf("client process ended before %q: %v", prefix, lines.Err())
+	}
+	if _, err := expect("ready"); err != nil {
+		return 0, 0, err
+	}
+	// The server has registered every connection once the clients saw
+	// their subscription acknowledged.
+	if got := s.hub.Conns(); got < n {
+		return 0, 0, fmt.Errorf("%d connections open, want %d", got, n)
+	}
+	if idle != nil {
+		idle()
+	}
+	for i := range replies {
+		if _, err := s.svc.PostReply(ctx, domain.Origin{Actor: s.author}, s.thread, domain.PostReply{Body: fmt.Sprintf("reply %d", i), Language: "en"}); err != nil {
+			return 0, 0, fmt.Errorf("post reply: %w", err)
+		}
+		// One reply at a time: the figure is one message's fan-out to n
+		// subscribers, not a queue of messages behind each other.
+		time.Sleep(time.Duration(n/50+50) * time.Millisecond)
+	}
+	res, err := expect("result")
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(res) != 3 {
+		return 0, 0, fmt.Errorf("client result %v", res)
+	}
+	p50, _ = strconv.ParseFloat(res[0], 64)
+	p99, _ = strconv.ParseFloat(res[1], 64)
+	if cnt, _ := strconv.Atoi(res[2]); cnt < n*replies {
+		return 0, 0, fmt.Errorf("%d deliveries of %d", cnt, n*replies)
+	}
+	return p50, p99, nil
+}
+
+// replyTime picks a reply_posted message's "at" without decoding the
+// whole message: the client process shares the machine's cores with the
+// server, and the figure is the server's.
+func replyTime(data []byte) (time.Time, bool) {
+	s := string(data)
+	if !strings.Contains(s, `"type":"reply_posted"`) {
+		return time.Time{}, false
+	}
+	_, rest, ok := strings.Cut(s, `"at":"`)
+	if !ok {
+		return time.Time{}, false
+	}
+	v, _, ok := strings.Cut(rest, `"`)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	return t, err == nil
+}
+
+// runLiveClients is the client process: it opens the connections,
+// subscribes each, says "LIVE ready", collects the delay of every reply at
+// every connection and prints "LIVE result <p50 ms> <p99 ms> <count>".
+func runLiveClients(ctx context.Context) error {
+	if err := raiseFileLimit(); err != nil {
+		return err
+	}
+	url, topic := os.Getenv("SETTLENET_BENCH_LIVE_URL"), os.Getenv("SETTLENET_BENCH_LIVE_TOPIC")
+	n, _ := strconv.Atoi(os.Getenv("SETTLENET_BENCH_LIVE_N"))
+	replies, _ := strconv.Atoi(os.Getenv("SETTLENET_BENCH_LIVE_REPLIES"))
+	hdr := http.Header{"Cookie": {auth.CookieName + "=" + os.Getenv("SETTLENET_BENCH_LIVE_COOKIE")}}
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 512, WriteBufferSize: 512}
+	sub, _ := json.Marshal(map[string][]string{"subscribe": {topic}})
+
+	conns := make([]*websocket.Conn, n)
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	var dialWG sync.WaitGroup
+	errs := make(chan error, n)
+	next := make(chan int)
+	for range 64 {
+		dialWG.Go(func() {
+			for i := range next {
+				c, _, err := d.DialContext(ctx, url, hdr)
+				if err != nil {
+					errs <- fmt.Errorf("dial %d: %w", i, err)
+					continue
+				}
+				conns[i] = c
+				if err := c.WriteMessage(websocket.TextMessage, sub); err != nil {
+					errs <- err
+					continue
+				}
+				var r live.Reply
+				if err := c.ReadJSON(&r); err != nil || r.Type != "subscribed" {
+					errs <- fmt.Errorf("subscribe %d: %v %+v", i, err, r)
+				}
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	dialWG.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	fmt.Println("LIVE ready")
+
+	delays := make([][]time.Duration, n)
+	var readWG sync.WaitGroup
+	deadline := time.Now().Add(time.Duration(replies)*200*time.Millisecond + 30*time.Second)
+	for i, c := range conns {
+		readWG.Go(func() {
+			_ = c.SetReadDeadline(deadline)
+			for len(delays[i]) < replies {
+				_, data, err := c.ReadMessage()
+				if err != nil {
+					return
+				}
+				got := time.Now()
+				if at, ok := replyTime(data); ok {
+					delays[i] = append(delays[i], got.Sub(at))
+				}
+			}
+		})
+	}
+	readWG.Wait()
+	var all []time.Duration
+	for _, d := range delays {
+		all = append(all, d...)
+	}
+	if len(all) == 0 {
+		return errors.New("no reply was delivered")
+	}
+	fmt.Printf("LIVE result %.3f %.3f %d\n", percentileMS(all, 50), percentileMS(all, 99), len(all))
+	return nil
+}
