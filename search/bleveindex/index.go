@@ -530,3 +530,27 @@ func (x *Index) wordQuery(w string, typed bool) query.Query {
 
 // The adapter implements the port (a compile-time check).
 var _ search.Index = (*Index)(nil)
+
+// Keys lists the keys of every document (tests and the reindex check use
+// it; it reads the whole index).
+func (x *Index) Keys(ctx context.Context) ([]string, error) {
+	idx, done, err := x.index()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	n, err := idx.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("bleveindex: keys: %w", err)
+	}
+	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), int(n)+1, 0, false)
+	res, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("bleveindex: keys: %w", err)
+	}
+	out := make([]string, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		out = append(out, h.ID)
+	}
+	return out, nil
+}

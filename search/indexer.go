@@ -1,0 +1,593 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/eventstore"
+)
+
+// IndexerOptions configure an Indexer. Zero values take the defaults.
+type IndexerOptions struct {
+	Codec  *domain.Codec // default domain.NewCodec()
+	Logger *slog.Logger  // default slog.Default()
+	// BatchSize caps the records in one index write (default 2000).
+	BatchSize int
+	// PageSize is the catch-up read size (default 4096).
+	PageSize int
+}
+
+// indexedTypes are the events that change documents; others are not read.
+var indexedTypes = []string{
+	domain.TypeMemberRegistered, domain.TypeRegistrationAbandoned, domain.TypeMemberProfileUpdated,
+	domain.TypeGroupCreated,
+	domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypePostEdited, domain.TypePostDeleted,
+	domain.TypePostHidden, domain.TypePostRestored,
+}
+
+// logFilter selects the records the indexer reads. Every name in
+// indexedTypes is a full type name; as prefixes they match only themselves
+// because no other type name extends one of them.
+func logFilter() eventstore.Filter {
+	return eventstore.Filter{
+		StreamPrefixes: []string{domain.MemberStreamPrefix, domain.GroupStreamPrefix, domain.ThreadStreamPrefix},
+		TypePrefixes:   indexedTypes,
+	}
+}
+
+// Indexer is the projection that feeds an Index from the event log: it
+// reads from the checkpoint stored in the index, turns events into
+// documents, and writes them in batches with the checkpoint (Index.Apply),
+// so the checkpoint moves only once the index has accepted the batch.
+//
+// Hidden and deleted posts are removed from the index, not flagged. A
+// restore or an edit re-reads the thread's stream up to that event to
+// rebuild the post (the index no longer has a hidden post's text, and an
+// edit needs the post's author, language and time, which PostEdited does
+// not carry). Group visibility, which every thread and post document
+// carries, is read from the group's first event and cached (visibility
+// never changes: no event changes it).
+type Indexer struct {
+	store  eventstore.Store
+	index  Index
+	codec  *domain.Codec
+	log    *slog.Logger
+	plain  *PlainText
+	batch  int
+	page   int
+	groups map[string]string // group id -> visibility
+	thread map[string]*threadInfo
+
+	mu      sync.Mutex
+	applied eventstore.Position
+	caught  bool
+	err     error
+	changed chan struct{} // closed and replaced when applied moves
+}
+
+type threadInfo struct {
+	id, group, gvis, title, kind, lang, author, opening string
+	tags                                                []string
+	created                                             time.Time
+}
+
+// NewIndexer returns an indexer; nothing runs until Run or Rebuild.
+func NewIndexer(store eventstore.Store, index Index, opts IndexerOptions) *Indexer {
+	if opts.Codec == nil {
+		opts.Codec = domain.NewCodec()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 2000
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 4096
+	}
+	return &Indexer{
+		store: store, index: index, codec: opts.Codec, log: opts.Logger.With("component", "search-indexer"),
+		plain: NewPlainText(), batch: opts.BatchSize, page: opts.PageSize,
+		groups: map[string]string{}, thread: map[string]*threadInfo{}, changed: make(chan struct{}),
+	}
+}
+
+// Status is the indexer's state, for /readyz.
+type Status struct {
+	Position eventstore.Position `json:"position"`
+	CaughtUp bool                `json:"caught_up"`
+	Error    string              `json:"error,omitempty"`
+}
+
+// Status reports the last applied position, whether catch-up finished,
+// and the last error (cleared by the next successful write).
+func (x *Indexer) Status() Status {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	s := Status{Position: x.applied, CaughtUp: x.caught}
+	if x.err != nil {
+		s.Error = x.err.Error()
+	}
+	return s
+}
+
+// WaitFor blocks until the index has accepted pos (or beyond), or ctx ends.
+func (x *Indexer) WaitFor(ctx context.Context, pos eventstore.Position) error {
+	for {
+		x.mu.Lock()
+		done, ch := !x.applied.Less(pos), x.changed
+		x.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (x *Indexer) setApplied(pos eventstore.Position, err error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.err = err
+	if err == nil && x.applied.Less(pos) {
+		x.applied = pos
+		close(x.changed)
+		x.changed = make(chan struct{})
+	}
+}
+
+// pending is a batch being built: the last operation on each key wins.
+type pending struct {
+	ops   map[string]*Document // nil: delete
+	order []string
+	pos   eventstore.Position
+	n     int // records
+}
+
+func newPending() *pending { return &pending{ops: map[string]*Document{}} }
+
+func (p *pending) upsert(d Document) {
+	k := d.Key()
+	if _, ok := p.ops[k]; !ok {
+		p.order = append(p.order, k)
+	}
+	p.ops[k] = &d
+}
+
+func (p *pending) delete(k string) {
+	if _, ok := p.ops[k]; !ok {
+		p.order = append(p.order, k)
+	}
+	p.ops[k] = nil
+}
+
+func (p *pending) toBatch() Batch {
+	b := Batch{Checkpoint: p.pos}
+	for _, k := range p.order {
+		if d := p.ops[k]; d != nil {
+			b.Upserts = append(b.Upserts, *d)
+		} else {
+			b.Deletes = append(b.Deletes, k)
+		}
+	}
+	return b
+}
+
+// flush writes the batch, retrying a failing index with backoff until it
+// accepts the batch or ctx ends: the checkpoint must not skip it.
+func (x *Indexer) flush(ctx context.Context, p *pending) error {
+	if p.n == 0 {
+		return nil
+	}
+	b := p.toBatch()
+	wait := 100 * time.Millisecond
+	for {
+		err := x.index.Apply(ctx, b)
+		if err == nil {
+			x.setApplied(p.pos, nil)
+			*p = *newPending()
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		x.setApplied(p.pos, err)
+		x.log.Error("search index write failed; retrying", "position", p.pos.String(), "docs", len(b.Upserts), "deletes", len(b.Deletes), "err", err)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// Run catches up from the index's checkpoint with paged reads, then
+// follows the log live until ctx ends (returning ctx's error) or a record
+// cannot be decoded (returned, with its position: the indexer stops rather
+// than skip it).
+func (x *Indexer) Run(ctx context.Context) error {
+	pos, err := x.index.Checkpoint(ctx)
+	if err != nil {
+		return fmt.Errorf("search indexer: checkpoint: %w", err)
+	}
+	x.setApplied(pos, nil)
+	pos, err = x.catchUp(ctx, pos, nil)
+	if err != nil {
+		return err
+	}
+	x.mu.Lock()
+	x.caught = true
+	x.mu.Unlock()
+	return x.follow(ctx, pos)
+}
+
+// Rebuild empties the index and indexes the whole log from the start,
+// calling progress after each batch; it returns when it has caught up.
+func (x *Indexer) Rebuild(ctx context.Context, progress func(records int, pos eventstore.Position)) (eventstore.Position, error) {
+	if err := x.index.Reset(ctx); err != nil {
+		return eventstore.Position{}, fmt.Errorf("search indexer: reset: %w", err)
+	}
+	x.mu.Lock()
+	x.applied = eventstore.Start
+	x.mu.Unlock()
+	return x.catchUp(ctx, eventstore.Start, progress)
+}
+
+func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress func(int, eventstore.Position)) (eventstore.Position, error) {
+	filter := logFilter()
+	p := newPending()
+	total := 0
+	for {
+		recs, err := x.store.ReadAll(ctx, pos, x.page)
+		if err != nil {
+			return pos, fmt.Errorf("search indexer: read after %s: %w", pos, err)
+		}
+		if len(recs) == 0 {
+			break
+		}
+		for i := range recs {
+			r := &recs[i]
+			pos = r.Position
+			total++
+			if !filter.Match(r.Stream, r.Type) {
+				// Unread types still advance the checkpoint, so a restart
+				// does not read them again.
+				p.pos = r.Position
+				continue
+			}
+			if err := x.handle(ctx, p, r); err != nil {
+				return pos, err
+			}
+			if p.n >= x.batch {
+				if err := x.flush(ctx, p); err != nil {
+					return pos, err
+				}
+				if progress != nil {
+					progress(total, pos)
+				}
+			}
+		}
+		p.n = max(p.n, 1) // the page moved the position: write it
+	}
+	if err := x.flush(ctx, p); err != nil {
+		return pos, err
+	}
+	if progress != nil {
+		progress(total, pos)
+	}
+	return pos, nil
+}
+
+// follow applies live records. Records are received by a goroutine owned
+// here (it ends with the subscription); a batch is written as soon as no
+// more records are waiting, so under load batches grow and when idle a
+// record is written at once.
+func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub, err := x.store.SubscribeAll(ctx, from, logFilter())
+	if err != nil {
+		return fmt.Errorf("search indexer: subscribe: %w", err)
+	}
+	recs := make(chan eventstore.Record, x.batch)
+	recvErr := make(chan error, 1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(recs)
+		for {
+			r, err := sub.Recv()
+			if err != nil {
+				recvErr <- err
+				return
+			}
+			select {
+			case recs <- r:
+			case <-ctx.Done():
+				recvErr <- ctx.Err()
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		_ = sub.Close()
+		wg.Wait()
+	}()
+	p := newPending()
+	for {
+		var r eventstore.Record
+		var ok bool
+		select {
+		case r, ok = <-recs:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if !ok {
+			err := <-recvErr
+			if ferr := x.flush(ctx, p); ferr != nil {
+				return ferr
+			}
+			return fmt.Errorf("search indexer: subscription: %w", err)
+		}
+		if err := x.handle(ctx, p, &r); err != nil {
+			return err
+		}
+		if p.n >= x.batch || len(recs) == 0 {
+			if err := x.flush(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// handle turns one record into document operations in p.
+func (x *Indexer) handle(ctx context.Context, p *pending, r *eventstore.Record) error {
+	p.pos = r.Position
+	p.n++
+	ev, md, err := x.codec.Decode(*r)
+	if err != nil {
+		err = fmt.Errorf("search indexer: %s@%d at %s: %w", r.Stream, r.Revision, r.Position, err)
+		x.log.Error("cannot decode; indexer stopped", "stream", r.Stream, "type", r.Type, "position", r.Position.String(), "err", err)
+		x.setApplied(eventstore.Start, err)
+		return err
+	}
+	at := md.At
+	if at.IsZero() {
+		at = r.Time
+	}
+	switch e := ev.(type) {
+	case domain.MemberRegistered:
+		p.upsert(memberDoc(e.MemberID, e.DisplayName, e.Organization, "", e.Province, at))
+	case domain.MemberProfileUpdated:
+		created, err := x.firstEventTime(ctx, domain.MemberStream(e.MemberID))
+		if err != nil {
+			return err
+		}
+		p.upsert(memberDoc(e.MemberID, e.DisplayName, e.Organization, e.Bio, e.Province, created))
+	case domain.RegistrationAbandoned:
+		p.delete(Key(TypeMember, e.MemberID))
+	case domain.GroupCreated:
+		x.groups[e.GroupID] = e.Visibility
+		p.upsert(Document{
+			Type: TypeGroup, ID: e.GroupID, Title: e.Name,
+			Body:     strings.TrimSpace(x.plain.Text(e.Description) + " " + strings.Join(e.Topics, " ")),
+			Language: e.Language, GroupID: e.GroupID, GroupVisibility: e.Visibility,
+			Tags: e.Topics, AuthorID: e.OwnerID, CreatedAt: at,
+		})
+	case domain.ThreadStarted:
+		gvis, err := x.visibility(ctx, e.GroupID)
+		if err != nil {
+			return err
+		}
+		ti := &threadInfo{id: e.ThreadID, group: e.GroupID, gvis: gvis, title: e.Title, kind: e.Kind, lang: e.Language,
+			author: e.AuthorID, opening: e.PostID, tags: e.Tags, created: at}
+		x.remember(ti)
+		p.upsert(x.threadDoc(ti, e.Body, false))
+	case domain.ReplyPosted:
+		ti, err := x.threadInfo(ctx, e.ThreadID)
+		if err != nil {
+			return err
+		}
+		p.upsert(x.postDoc(ti, e.PostID, e.AuthorID, e.Language, e.Body, at))
+	case domain.PostHidden:
+		return x.rebuildPost(ctx, p, r, e.ThreadID, e.PostID)
+	case domain.PostDeleted:
+		return x.rebuildPost(ctx, p, r, e.ThreadID, e.PostID)
+	case domain.PostRestored:
+		return x.rebuildPost(ctx, p, r, e.ThreadID, e.PostID)
+	case domain.PostEdited:
+		return x.rebuildPost(ctx, p, r, e.ThreadID, e.PostID)
+	}
+	return nil
+}
+
+func memberDoc(id, name, org, bio, province string, created time.Time) Document {
+	// No email, no password hash: only what the public profile shows. The
+	// profile's text may be in either language, so Language is left empty
+	// (indexed for both).
+	return Document{Type: TypeMember, ID: id, Title: name,
+		Body: strings.Join(strings.Fields(org+" "+bio+" "+province), " "), CreatedAt: created}
+}
+
+func (x *Indexer) threadDoc(ti *threadInfo, body string, gone bool) Document {
+	d := Document{
+		Type: TypeThread, ID: ti.id, Title: ti.title, Language: ti.lang, GroupID: ti.group,
+		GroupVisibility: ti.gvis, ThreadID: ti.id, Kind: ti.kind, Tags: ti.tags, AuthorID: ti.author, CreatedAt: ti.created,
+	}
+	if !gone {
+		// A hidden or deleted opening post takes its text out of the
+		// thread's document; the title stays, as the thread page shows it.
+		d.Body = x.plain.Text(body)
+	}
+	return d
+}
+
+func (x *Indexer) postDoc(ti *threadInfo, postID, author, lang, body string, at time.Time) Document {
+	return Document{
+		Type: TypePost, ID: postID, ThreadTitle: ti.title, Body: x.plain.Text(body), Language: lang,
+		GroupID: ti.group, GroupVisibility: ti.gvis, ThreadID: ti.id, Kind: ti.kind, Tags: ti.tags,
+		AuthorID: author, CreatedAt: at,
+	}
+}
+
+// cacheLimit bounds the lookup caches; past it they start over (a miss
+// costs one short stream read).
+const cacheLimit = 100_000
+
+func (x *Indexer) remember(ti *threadInfo) {
+	if len(x.thread) >= cacheLimit {
+		clear(x.thread)
+	}
+	x.thread[ti.id] = ti
+}
+
+// visibility of a group: cached, else from its GroupCreated.
+func (x *Indexer) visibility(ctx context.Context, groupID string) (string, error) {
+	if v, ok := x.groups[groupID]; ok {
+		return v, nil
+	}
+	recs, err := x.store.ReadStream(ctx, domain.GroupStream(groupID), eventstore.ReadStreamOptions{Max: 1})
+	if err != nil {
+		return "", fmt.Errorf("search indexer: group %s: %w", groupID, err)
+	}
+	ev, _, err := x.codec.Decode(recs[0])
+	if err != nil {
+		return "", fmt.Errorf("search indexer: group %s: %w", groupID, err)
+	}
+	gc, ok := ev.(domain.GroupCreated)
+	if !ok {
+		return "", fmt.Errorf("search indexer: group %s starts with %s", groupID, recs[0].Type)
+	}
+	if len(x.groups) >= cacheLimit {
+		clear(x.groups)
+	}
+	x.groups[groupID] = gc.Visibility
+	return gc.Visibility, nil
+}
+
+func (x *Indexer) threadInfo(ctx context.Context, threadID string) (*threadInfo, error) {
+	if ti, ok := x.thread[threadID]; ok {
+		return ti, nil
+	}
+	st, err := x.readThread(ctx, threadID, 0)
+	if err != nil {
+		return nil, err
+	}
+	x.remember(st.info)
+	return st.info, nil
+}
+
+func (x *Indexer) firstEventTime(ctx context.Context, stream string) (time.Time, error) {
+	recs, err := x.store.ReadStream(ctx, stream, eventstore.ReadStreamOptions{Max: 1})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("search indexer: %s: %w", stream, err)
+	}
+	_, md, err := x.codec.Decode(recs[0])
+	if err != nil {
+		return time.Time{}, fmt.Errorf("search indexer: %s: %w", stream, err)
+	}
+	if md.At.IsZero() {
+		return recs[0].Time, nil
+	}
+	return md.At, nil
+}
+
+type postState struct {
+	author, lang, body string
+	created            time.Time
+	gone               bool
+}
+
+type threadState struct {
+	info  *threadInfo
+	posts map[string]*postState
+}
+
+// readThread folds a thread's stream, up to and including revision upTo
+// (0: the first event only).
+func (x *Indexer) readThread(ctx context.Context, threadID string, upTo uint64) (*threadState, error) {
+	stream := domain.ThreadStream(threadID)
+	recs, err := x.store.ReadStream(ctx, stream, eventstore.ReadStreamOptions{Max: int(upTo) + 1})
+	if err != nil {
+		return nil, fmt.Errorf("search indexer: %s: %w", stream, err)
+	}
+	st := &threadState{posts: map[string]*postState{}}
+	for _, r := range recs {
+		ev, md, err := x.codec.Decode(r)
+		if err != nil {
+			return nil, fmt.Errorf("search indexer: %s: %w", stream, err)
+		}
+		at := md.At
+		if at.IsZero() {
+			at = r.Time
+		}
+		switch e := ev.(type) {
+		case domain.ThreadStarted:
+			gvis, err := x.visibility(ctx, e.GroupID)
+			if err != nil {
+				return nil, err
+			}
+			st.info = &threadInfo{id: e.ThreadID, group: e.GroupID, gvis: gvis, title: e.Title, kind: e.Kind,
+				lang: e.Language, author: e.AuthorID, opening: e.PostID, tags: e.Tags, created: at}
+			st.posts[e.PostID] = &postState{author: e.AuthorID, lang: e.Language, body: e.Body, created: at}
+		case domain.ReplyPosted:
+			st.posts[e.PostID] = &postState{author: e.AuthorID, lang: e.Language, body: e.Body, created: at}
+		case domain.PostEdited:
+			if ps := st.posts[e.PostID]; ps != nil {
+				ps.body = e.Body
+			}
+		case domain.PostHidden:
+			if ps := st.posts[e.PostID]; ps != nil {
+				ps.gone = true
+			}
+		case domain.PostRestored:
+			if ps := st.posts[e.PostID]; ps != nil {
+				ps.gone = false
+			}
+		case domain.PostDeleted:
+			if ps := st.posts[e.PostID]; ps != nil {
+				ps.gone, ps.body = true, ""
+			}
+		}
+	}
+	if st.info == nil {
+		return nil, fmt.Errorf("search indexer: %s does not start with ThreadStarted", stream)
+	}
+	return st, nil
+}
+
+// rebuildPost sets a post's document (or the thread's, for the opening
+// post) to what the thread's stream says at record r.
+func (x *Indexer) rebuildPost(ctx context.Context, p *pending, r *eventstore.Record, threadID, postID string) error {
+	st, err := x.readThread(ctx, threadID, r.Revision)
+	if err != nil {
+		return err
+	}
+	x.remember(st.info)
+	ps := st.posts[postID]
+	switch {
+	case ps == nil:
+		return fmt.Errorf("search indexer: %s@%d: unknown post %s: %w", r.Stream, r.Revision, postID, errUnknownPost)
+	case postID == st.info.opening:
+		p.upsert(x.threadDoc(st.info, ps.body, ps.gone))
+	case ps.gone:
+		p.delete(Key(TypePost, postID))
+	default:
+		p.upsert(x.postDoc(st.info, postID, ps.author, ps.lang, ps.body, ps.created))
+	}
+	return nil
+}
+
+var errUnknownPost = errors.New("post not in its thread")

@@ -1,0 +1,288 @@
+package search_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/eventstore"
+	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/search"
+	"github.com/settlenet/settlenet/search/bleveindex"
+)
+
+// log appends domain events through the codec, as the service would.
+type log struct {
+	t     testing.TB
+	store *embedded.Store
+	codec *domain.Codec
+	last  eventstore.Position
+	at    time.Time
+}
+
+func newLog(t testing.TB) *log {
+	st, err := embedded.Open(filepath.Join(t.TempDir(), "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return &log{t: t, store: st, codec: domain.NewCodec(), at: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+func (l *log) append(stream string, evs ...domain.Event) {
+	l.t.Helper()
+	var data []eventstore.EventData
+	for _, e := range evs {
+		l.at = l.at.Add(time.Second)
+		d, err := l.codec.Encode(e, domain.Metadata{At: l.at, Actor: "m1"})
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		data = append(data, d)
+	}
+	res, err := l.store.Append(context.Background(), stream, eventstore.Any(), data...)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	l.last = res.Position
+}
+
+func openIndex(t testing.TB, dir string) *bleveindex.Index {
+	t.Helper()
+	g, err := search.LoadGlossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleveindex.Open(dir, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idx
+}
+
+// run starts an indexer; the returned stop cancels it and waits.
+func run(t testing.TB, l *log, idx search.Index, opts search.IndexerOptions) (*search.Indexer, func() error) {
+	x := search.NewIndexer(l.store, idx, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- x.Run(ctx) }()
+	var stopped bool
+	var err error
+	stop := func() error {
+		if !stopped {
+			stopped = true
+			cancel()
+			err = <-done
+		}
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return x, stop
+}
+
+func waitFor(t testing.TB, x *search.Indexer, pos eventstore.Position) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := x.WaitFor(ctx, pos); err != nil {
+		t.Fatalf("WaitFor %v: %v (status %+v)", pos, err, x.Status())
+	}
+}
+
+func keys(t testing.TB, idx *bleveindex.Index) []string {
+	t.Helper()
+	k, err := idx.Keys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(k)
+	return k
+}
+
+func TestIndexerFollowsEvents(t *testing.T) {
+	l := newLog(t)
+	idx := openIndex(t, filepath.Join(t.TempDir(), "index"))
+	defer idx.Close()
+	x, _ := run(t, l, idx, search.IndexerOptions{})
+
+	l.append("member-m1", domain.MemberRegistered{MemberID: "m1", Email: "secret@example.org", PasswordHash: "hash", DisplayName: "Amina Diallo", Organization: "COSTI", Language: "fr"})
+	l.append("group-g1", domain.GroupCreated{GroupID: "g1", Name: "Santé mentale", Description: "Un groupe **ouvert**.", Visibility: "open", Language: "fr", OwnerID: "m1"})
+	l.append("group-g2", domain.GroupCreated{GroupID: "g2", Name: "Private circle", Description: "Private.", Visibility: "private", Language: "en", OwnerID: "m1"})
+	l.append("thread-t1",
+		domain.ThreadStarted{ThreadID: "t1", GroupID: "g1", PostID: "t1.a", AuthorID: "m1", Title: "Accueil des réfugiés", Body: "Premier *message* sur l'accueil.", Language: "fr", Kind: "discussion", Tags: []string{"accueil"}},
+		domain.ReplyPosted{ThreadID: "t1", GroupID: "g1", PostID: "t1.b", AuthorID: "m1", Body: "Réponse sur les orchestres.", Language: "fr"},
+		domain.ReplyPosted{ThreadID: "t1", GroupID: "g1", PostID: "t1.c", AuthorID: "m1", Body: "Reply about harbours.", Language: "en"},
+		domain.ReplyPosted{ThreadID: "t1", GroupID: "g1", PostID: "t1.d", AuthorID: "m1", Body: "Reply to be deleted, about lighthouses.", Language: "en"},
+	)
+	l.append("thread-t2", domain.ThreadStarted{ThreadID: "t2", GroupID: "g2", PostID: "t2.a", AuthorID: "m1", Title: "Budget lines", Body: "Private budget talk.", Language: "en", Kind: "discussion"})
+	waitFor(t, x, l.last)
+	want := []string{"group_g1", "group_g2", "member_m1", "post_t1-2eb", "post_t1-2ec", "post_t1-2ed", "thread_t1", "thread_t2"}
+	if got := keys(t, idx); !slices.Equal(got, want) {
+		t.Fatalf("keys %v\nwant %v", got, want)
+	}
+
+	// No private data in member documents.
+	ctx := context.Background()
+	for _, q := range []string{"secret", "example", "hash"} {
+		if r, _ := idx.Search(ctx, search.Query{Text: q, Access: search.Access{All: true}}); r.Total != 0 {
+			t.Fatalf("%q found in the index", q)
+		}
+	}
+	// Markdown is indexed as text; the group's visibility is on its threads.
+	r, err := idx.Search(ctx, search.Query{Text: "ouvert"})
+	if err != nil || r.Total != 1 || strings.Contains(r.Items[0].Snippet, "**") {
+		t.Fatalf("markdown group: %+v %v", r, err)
+	}
+	if r, _ := idx.Search(ctx, search.Query{Text: "budget"}); r.Total != 0 {
+		t.Fatalf("private thread visible to anonymous: %+v", r)
+	}
+
+	// Edits, hides, restores, deletes; the opening post hidden.
+	l.append("thread-t1",
+		domain.PostEdited{ThreadID: "t1", GroupID: "g1", PostID: "t1.b", Body: "Réponse sur les violons.", EditorID: "m1"},
+		domain.PostHidden{ThreadID: "t1", GroupID: "g1", PostID: "t1.c", By: "m1", Reason: "spam"},
+		domain.PostDeleted{ThreadID: "t1", GroupID: "g1", PostID: "t1.d", By: "m1"},
+		domain.PostHidden{ThreadID: "t1", GroupID: "g1", PostID: "t1.a", By: "m1", Reason: "x"},
+	)
+	waitFor(t, x, l.last)
+	find := func(text string) []string {
+		r, err := idx.Search(ctx, search.Query{Text: text, Access: search.Access{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range r.Items {
+			out = append(out, h.Type+":"+h.ID)
+		}
+		return out
+	}
+	if got := find("violons"); !slices.Equal(got, []string{"post:t1.b"}) {
+		t.Fatalf("edited text: %v", got)
+	}
+	if got := find("orchestres"); len(got) != 0 {
+		t.Fatalf("text before the edit still found: %v", got)
+	}
+	if got := find("harbours"); len(got) != 0 {
+		t.Fatalf("hidden post found: %v", got)
+	}
+	if got := find("lighthouses"); len(got) != 0 {
+		t.Fatalf("deleted post found: %v", got)
+	}
+	if got := find("premier message"); len(got) != 0 {
+		t.Fatalf("hidden opening post's text found: %v", got)
+	}
+	if got := find("accueil réfugiés"); !slices.Contains(got, "thread:t1") {
+		t.Fatalf("thread title gone with its hidden opening post: %v", got)
+	}
+
+	// Restores bring the text back, with the edits made meanwhile.
+	l.append("thread-t1",
+		domain.PostEdited{ThreadID: "t1", GroupID: "g1", PostID: "t1.c", Body: "Reply about quays.", EditorID: "m1"},
+		domain.PostRestored{ThreadID: "t1", GroupID: "g1", PostID: "t1.c", By: "m1"},
+		domain.PostRestored{ThreadID: "t1", GroupID: "g1", PostID: "t1.a", By: "m1"},
+	)
+	l.append("member-m1", domain.MemberProfileUpdated{MemberID: "m1", DisplayName: "Amina D.", Organization: "COSTI", Bio: "Counsellor in Hamilton", Language: "fr"})
+	waitFor(t, x, l.last)
+	if got := find("quays"); !slices.Equal(got, []string{"post:t1.c"}) {
+		t.Fatalf("restored post: %v", got)
+	}
+	if got := find("premier message"); !slices.Equal(got, []string{"thread:t1"}) {
+		t.Fatalf("restored opening post: %v", got)
+	}
+	if got := find("hamilton"); !slices.Equal(got, []string{"member:m1"}) {
+		t.Fatalf("profile update: %v", got)
+	}
+	st := x.Status()
+	if !st.CaughtUp || st.Error != "" || st.Position != l.last {
+		t.Fatalf("status %+v", st)
+	}
+}
+
+// TestIndexerRestart stops the indexer in the middle of a large catch-up,
+// reopens the index, and checks that the indexed set is what the events
+// imply: nothing lost, nothing extra (hidden and deleted posts absent).
+func TestIndexerRestart(t *testing.T) {
+	threads, per := 1000, 50 // 50,000 posts
+	if testing.Short() || raceEnabled {
+		threads = 100 // 5,000 posts: Bleve under the race detector is slow
+	}
+	l := newLog(t)
+	l.append("group-g", domain.GroupCreated{GroupID: "g", Name: "Settlement", Visibility: "open", Language: "en", OwnerID: "m1"})
+	want := []string{"group_g"}
+	for i := range threads {
+		tid := fmt.Sprintf("t%04d", i)
+		evs := []domain.Event{domain.ThreadStarted{ThreadID: tid, GroupID: "g", PostID: tid + ".p00", AuthorID: "m1",
+			Title: "Thread " + tid, Body: "Opening post about settlement services.", Language: "en", Kind: "discussion"}}
+		want = append(want, search.Key(search.TypeThread, tid))
+		for j := 1; j < per; j++ {
+			pid := fmt.Sprintf("%s.p%02d", tid, j)
+			lang := []string{"en", "fr"}[j%2]
+			evs = append(evs, domain.ReplyPosted{ThreadID: tid, GroupID: "g", PostID: pid, AuthorID: "m1", Body: "Reply number " + pid + " sur l'établissement.", Language: lang})
+			switch {
+			case j%10 == 0:
+				evs = append(evs, domain.PostHidden{ThreadID: tid, GroupID: "g", PostID: pid, By: "m1", Reason: "r"})
+			case j%25 == 1:
+				evs = append(evs, domain.PostDeleted{ThreadID: tid, GroupID: "g", PostID: pid, By: "m1"})
+			case j%7 == 0:
+				evs = append(evs, domain.PostEdited{ThreadID: tid, GroupID: "g", PostID: pid, Body: "Edited reply.", EditorID: "m1"})
+				want = append(want, search.Key(search.TypePost, pid))
+			default:
+				want = append(want, search.Key(search.TypePost, pid))
+			}
+		}
+		l.append(domain.ThreadStream(tid), evs...)
+	}
+	slices.Sort(want)
+	end := l.last
+
+	dir := filepath.Join(t.TempDir(), "index")
+	idx := openIndex(t, dir)
+	x, stop := run(t, l, idx, search.IndexerOptions{BatchSize: 1000})
+	// Stop as soon as part of the log is indexed.
+	deadline := time.Now().Add(60 * time.Second)
+	for x.Status().Position == eventstore.Start && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if err := stop(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run after cancel: %v", err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	idx = openIndex(t, dir)
+	defer idx.Close()
+	mid, err := idx.Checkpoint(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mid == eventstore.Start || !mid.Less(end) {
+		t.Fatalf("checkpoint %v after the stop: want strictly between the start and %v", mid, end)
+	}
+	t.Logf("stopped at %v of %v; %d documents then", mid, end, len(keys(t, idx)))
+	x, _ = run(t, l, idx, search.IndexerOptions{BatchSize: 1000})
+	waitFor(t, x, end)
+	got := keys(t, idx)
+	if !slices.Equal(got, want) {
+		t.Fatalf("indexed %d documents, the events imply %d; first difference %s", len(got), len(want), firstDiff(got, want))
+	}
+	// Edited posts carry their last text.
+	r, err := idx.Search(context.Background(), search.Query{Text: "edited", Limit: 1})
+	if err != nil || r.Total == 0 {
+		t.Fatalf("edited posts: %+v %v", r.Total, err)
+	}
+}
+
+func firstDiff(a, b []string) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return fmt.Sprintf("at %d: %s vs %s", i, a[i], b[i])
+		}
+	}
+	return "in length"
+}
