@@ -39,6 +39,8 @@ func run(ctx context.Context, logger *slog.Logger, args []string) error {
 		return seedCommand(ctx, logger, args[1:])
 	case "store":
 		return storeCommand(ctx, logger, args[1:])
+	case "search":
+		return searchCommand(ctx, logger, args[1:])
 	case "-h", "--help", "help":
 		fmt.Println("usage: settlenet serve [flags]   (settlenet serve -h lists the flags)")
 		return nil

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/settlenet/settlenet/eventstore"
+	"github.com/settlenet/settlenet/search"
+	"github.com/settlenet/settlenet/search/bleveindex"
+	"github.com/settlenet/settlenet/search/meili"
+)
+
+// openSearch opens the configured search backend: Bleve in
+// <data-dir>/search, or Meilisearch at --meili-url (settings applied now).
+func openSearch(ctx context.Context, cfg config) (search.Index, error) {
+	g, err := search.LoadGlossary()
+	if err != nil {
+		return nil, err
+	}
+	switch cfg.Search {
+	case "meilisearch":
+		if cfg.MeiliURL == "" {
+			return nil, fmt.Errorf("--search meilisearch needs --meili-url")
+		}
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		return meili.Open(ctx, meili.Config{URL: cfg.MeiliURL, Key: cfg.MeiliKey, Glossary: g})
+	default:
+		return bleveindex.Open(filepath.Join(cfg.DataDir, "search"), g)
+	}
+}
+
+// searchCommand: settlenet search reindex [serve's flags] empties the
+// index and rebuilds it from the whole log, printing a progress line.
+// Run it with the server stopped (the embedded index is opened here).
+func searchCommand(ctx context.Context, logger *slog.Logger, args []string) error {
+	if len(args) == 0 || args[0] != "reindex" {
+		return fmt.Errorf("usage: settlenet search reindex [--data-dir D --store S --search embedded|meilisearch --meili-url U --meili-key K]")
+	}
+	cfg, err := parseConfig("search reindex", args[1:])
+	if err != nil {
+		return err
+	}
+	store, err := openStore(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	idx, err := openSearch(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	x := search.NewIndexer(store, idx, search.IndexerOptions{Logger: logger, BatchSize: 5000})
+	start := time.Now()
+	last := time.Time{}
+	pos, err := x.Rebuild(ctx, func(n int, pos eventstore.Position) {
+		if time.Since(last) < 500*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(os.Stderr, "\rreindex: %d records read, at %s, %.0f records/s   ", n, pos, float64(n)/time.Since(start).Seconds())
+	})
+	if err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "\rreindex: done in %s, up to %s%s\n", time.Since(start).Round(time.Millisecond), pos, "          ")
+	return nil
+}
