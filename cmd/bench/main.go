@@ -98,6 +98,7 @@ func main() {
 func steps() []step {
 	return []step{
 		storeStep(),
+		httpStep(),
 		esdbStep(),
 		rebuildStep(),
 		liveStep(),

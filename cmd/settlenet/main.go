@@ -35,6 +35,8 @@ func run(ctx context.Context, logger *slog.Logger, args []string) error {
 		return serve(ctx, logger, args[1:])
 	case "admin":
 		return adminCommand(ctx, logger, args[1:])
+	case "loadtest":
+		return loadtest(ctx, logger, args[1:])
 	case "seed":
 		return seedCommand(ctx, logger, args[1:])
 	case "store":
@@ -42,7 +44,12 @@ func run(ctx context.Context, logger *slog.Logger, args []string) error {
 	case "search":
 		return searchCommand(ctx, logger, args[1:])
 	case "-h", "--help", "help":
-		fmt.Println("usage: settlenet serve [flags]   (settlenet serve -h lists the flags)")
+		fmt.Println(`usage: settlenet <command> [flags]
+  serve      start the server (settlenet serve -h lists the flags)
+  seed       create the demo community (--demo)
+  admin      grant or revoke site roles offline
+  store      copy events between stores
+  loadtest   drive the engine over loopback HTTP and print BENCH figures`)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: settlenet serve)", args[0])

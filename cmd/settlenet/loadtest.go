@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/transport/api"
+	"github.com/settlenet/settlenet/transport/auth"
+)
+
+// loadtest runs the whole engine on a scratch embedded store, serves it on a
+// loopback port and drives it over HTTP with concurrent clients, printing
+// "BENCH <name> <value> <unit>" lines. It only ever talks to 127.0.0.1, and
+// every phase is bounded in time.
+func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	only := fs.String("only", "", "print only figures whose names start with this prefix")
+	clients := fs.Int("clients", 64, "concurrent clients")
+	duration := fs.Duration("duration", 5*time.Second, "how long each phase runs")
+	dirFlag := fs.String("dir", "", "scratch directory (default: a temporary one)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	dir := *dirFlag
+	if dir == "" {
+		d, err := os.MkdirTemp("", "settlenet-loadtest-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	store, err := embedded.Open(filepath.Join(dir, "events"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	cfg := config{Addr: ln.Addr().String(), BaseURL: "http://" + ln.Addr().String()}
+	a, err := newApp(cfg, quiet, store, prometheus.NewRegistry(), appOptions{
+		// The load test measures the engine, not the rate limiter: any
+		// non-zero Limits replaces the defaults, and a spec with Every <= 0
+		// is off. Cheap password hashing keeps the set-up short.
+		limits: api.Limits{LoginPerIP: auth.LimitSpec{Every: -1}},
+		argon2: auth.Argon2Params{MemoryKiB: 8 * 1024, Time: 1, Threads: 1},
+	})
+	if err != nil {
+		return err
+	}
+	a.start()
+	defer a.stop(context.Background())
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Shutdown(context.Background())
+
+	lt := &loadClient{
+		base: cfg.BaseURL,
+		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+			MaxIdleConns: 4 * *clients, MaxIdleConnsPerHost: 4 * *clients, IdleConnTimeout: time.Minute,
+		}},
+	}
+	report := func(name string, v float64, unit string) {
+		if strings.HasPrefix(name, *only) {
+			fmt.Printf("BENCH %s %.6g %s\n", name, v, unit)
+		}
+	}
+	logger.Info("loadtest: setting up", "clients", *clients, "addr", cfg.Addr)
+	members, group, err := lt.setup(ctx, *clients)
+	if err != nil {
+		return fmt.Errorf("set-up: %w", err)
+	}
+
+	// Each client replies to a thread of its own: a busy site's writes are
+	// spread over many conversations (one hot thread serialises on its
+	// stream, which domain's tests cover).
+	threads := make([]string, len(members))
+	for i, m := range members {
+		if threads[i], err = lt.startThread(ctx, m, group, i); err != nil {
+			return err
+		}
+	}
+	if wantsAny(*only, "reply_") {
+		n, lat, err := lt.run(ctx, *duration, len(members), func(ctx context.Context, i, seq int) error {
+			return lt.reply(ctx, members[i], threads[i], seq)
+		})
+		if err != nil {
+			return fmt.Errorf("replies: %w", err)
+		}
+		report("reply_posts_per_s_64", n, "replies/s (target >= 5000)")
+		report("reply_p50_ms_64", pct(lat, 50), "ms")
+		report("reply_p99_ms_64", pct(lat, 99), "ms (target <= 20)")
+	}
+	if wantsAny(*only, "thread_read") {
+		// A thread of 20 replies, read by members (session lookup included).
+		hot := threads[0]
+		for i := range 20 {
+			if err := lt.reply(ctx, members[i%len(members)], hot, 1_000_000+i); err != nil {
+				return err
+			}
+		}
+		n, lat, err := lt.run(ctx, *duration, len(members), func(ctx context.Context, i, _ int) error {
+			return lt.get(ctx, members[i], "/api/v1/threads/"+hot)
+		})
+		if err != nil {
+			return fmt.Errorf("thread reads: %w", err)
+		}
+		report("thread_reads_per_s_64", n, "reads/s (target >= 30000)")
+		report("thread_read_p50_ms_64", pct(lat, 50), "ms")
+		report("thread_read_p99_ms_64", pct(lat, 99), "ms (target <= 10)")
+	}
+	return nil
+}
+
+func wantsAny(only, prefix string) bool {
+	return strings.HasPrefix(prefix, only) || strings.HasPrefix(only, prefix)
+}
+
+func pct(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return float64(d[int(float64(len(d)-1)*p/100)]) / float64(time.Millisecond)
+}
+
+type loadClient struct {
+	base string
+	http *http.Client
+}
+
+// member is a logged-in client: its session cookie.
+type member struct{ cookie string }
+
+// run calls op from n goroutines until d has passed, and returns the rate
+// of successful calls and each call's latency.
+func (l *loadClient) run(ctx context.Context, d time.Duration, n int, op func(ctx context.Context, i, seq int) error) (float64, []time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, d+30*time.Second)
+	defer cancel()
+	lat := make([][]time.Duration, n)
+	errs := make(chan error, n)
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			for seq := 0; time.Now().Before(deadline); seq++ {
+				t0 := time.Now()
+				if err := op(ctx, i, seq); err != nil {
+					errs <- err
+					return
+				}
+				lat[i] = append(lat[i], time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	select {
+	case err := <-errs:
+		return 0, nil, err
+	default:
+	}
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	return float64(len(all)) / elapsed.Seconds(), all, nil
+}
+
+func (l *loadClient) setup(ctx context.Context, n int) ([]member, string, error) {
+	members := make([]member, n)
+	for i := range members {
+		m, err := l.register(ctx, i)
+		if err != nil {
+			return nil, "", err
+		}
+		members[i] = m
+	}
+	var g struct {
+		ID string `json:"id"`
+	}
+	if err := l.do(ctx, members[0], http.MethodPost, "/api/v1/groups", map[string]any{
+		"name": "Load test: settlement workers' network", "description": "Where the load test talks.",
+		"visibility": "open", "language": "bilingual", "topics": []string{"settlement"},
+	}, http.StatusCreated, &g); err != nil {
+		return nil, "", err
+	}
+	for _, m := range members[1:] {
+		if err := l.do(ctx, m, http.MethodPost, "/api/v1/groups/"+g.ID+"/join", nil, http.StatusOK, nil); err != nil {
+			return nil, "", err
+		}
+	}
+	return members, g.ID, nil
+}
+
+func (l *loadClient) register(ctx context.Context, i int) (member, error) {
+	body, _ := json.Marshal(map[string]any{
+		"email": fmt.Sprintf("load%d@settlenet.test", i), "password": "load-test-password",
+		"display_name": fmt.Sprintf("Load Tester %d", i), "language": []string{"en", "fr"}[i%2], "province": "ON",
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.base+"/api/v1/auth/register", bytes.NewReader(body))
+	if err != nil {
+		return member{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := l.http.Do(req)
+	if err != nil {
+		return member{}, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		return member{}, fmt.Errorf("register: status %d", resp.StatusCode)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == auth.CookieName {
+			return member{cookie: c.Name + "=" + c.Value}, nil
+		}
+	}
+	return member{}, errors.New("register: no session cookie")
+}
+
+func (l *loadClient) startThread(ctx context.Context, m member, group string, i int) (string, error) {
+	var t struct {
+		ID string `json:"id"`
+	}
+	err := l.do(ctx, m, http.MethodPost, "/api/v1/groups/"+group+"/threads", map[string]any{
+		"title": fmt.Sprintf("Intake practices at our centre (%d)", i), "language": "en",
+		"body": "How do you organise **first appointments** for newly arrived families? We book 90 minutes.",
+	}, http.StatusCreated, &t)
+	return t.ID, err
+}
+
+func (l *loadClient) reply(ctx context.Context, m member, thread string, seq int) error {
+	return l.do(ctx, m, http.MethodPost, "/api/v1/threads/"+thread+"/replies", map[string]any{
+		"body":     fmt.Sprintf("Merci ! Chez nous, le premier rendez-vous dure une heure, puis un suivi à deux semaines (%d).", seq),
+		"language": "fr",
+	}, http.StatusCreated, nil)
+}
+
+func (l *loadClient) get(ctx context.Context, m member, path string) error {
+	return l.do(ctx, m, http.MethodGet, path, nil, http.StatusOK, nil)
+}
+
+func (l *loadClient) do(ctx context.Context, m member, method, path string, in any, want int, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, l.base+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Cookie", m.cookie)
+	resp, err := l.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != want {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, msg)
+	}
+	if out != nil {
+		return json.NewDecoder(resp.Body).Decode(out)
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
