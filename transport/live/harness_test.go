@@ -125,12 +125,10 @@ func newEngine(t testing.TB, store eventstore.Store, o engineOptions) *engine {
 	return &engine{t: t, store: store, svc: svc, runner: runner, hub: hub, feed: feed, srv: srv}
 }
 
-var bg = context.Background()
-
 // register makes a member (roles optional) and answers their id.
 func (e *engine) register(name string, roles ...string) string {
 	e.t.Helper()
-	res, err := e.svc.Register(bg, domain.Origin{}, domain.RegisterMember{
+	res, err := e.svc.Register(context.Background(), domain.Origin{}, domain.RegisterMember{
 		Email: strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@settlenet.test", PasswordHash: "x", DisplayName: name,
 		Language: "en", Roles: roles})
 	if err != nil {
@@ -147,7 +145,7 @@ func (e *engine) login(memberID string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	res, err := e.svc.StartSession(bg, domain.Origin{Actor: memberID}, domain.SessionStarted{SessionHash: auth.HashToken(tok),
+	res, err := e.svc.StartSession(context.Background(), domain.Origin{Actor: memberID}, domain.SessionStarted{SessionHash: auth.HashToken(tok),
 		MemberID: memberID, ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		e.t.Fatal(err)
@@ -158,7 +156,7 @@ func (e *engine) login(memberID string) string {
 
 func (e *engine) wait(pos eventstore.Position) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(bg, 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := e.runner.WaitFor(ctx, pos); err != nil {
 		e.t.Fatal(err)
@@ -167,7 +165,7 @@ func (e *engine) wait(pos eventstore.Position) {
 
 func (e *engine) group(owner, name, visibility string) string {
 	e.t.Helper()
-	res, err := e.svc.CreateGroup(bg, domain.Origin{Actor: owner}, domain.CreateGroup{Name: name, Description: "d",
+	res, err := e.svc.CreateGroup(context.Background(), domain.Origin{Actor: owner}, domain.CreateGroup{Name: name, Description: "d",
 		Visibility: visibility, Language: "en", Topics: []string{"t"}})
 	if err != nil {
 		e.t.Fatalf("create group: %v", err)
@@ -178,7 +176,7 @@ func (e *engine) group(owner, name, visibility string) string {
 
 func (e *engine) thread(author, group, title, body string) (threadID, postID string) {
 	e.t.Helper()
-	res, err := e.svc.StartThread(bg, domain.Origin{Actor: author}, domain.StartThread{GroupID: group, Title: title,
+	res, err := e.svc.StartThread(context.Background(), domain.Origin{Actor: author}, domain.StartThread{GroupID: group, Title: title,
 		Body: body, Language: "en", Kind: "discussion"})
 	if err != nil {
 		e.t.Fatalf("start thread: %v", err)
@@ -188,7 +186,7 @@ func (e *engine) thread(author, group, title, body string) (threadID, postID str
 
 func (e *engine) reply(author, thread, body string) string {
 	e.t.Helper()
-	res, err := e.svc.PostReply(bg, domain.Origin{Actor: author}, thread, domain.PostReply{Body: body, Language: "en"})
+	res, err := e.svc.PostReply(context.Background(), domain.Origin{Actor: author}, thread, domain.PostReply{Body: body, Language: "en"})
 	if err != nil {
 		e.t.Fatalf("reply: %v", err)
 	}

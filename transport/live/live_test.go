@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -59,7 +60,7 @@ func TestDeliveryAndOrderPerTopic(t *testing.T) {
 			}
 		}
 	}
-	if _, err := e.svc.AddReaction(bg, domain.Origin{Actor: ana}, posts[0], "like"); err != nil {
+	if _, err := e.svc.AddReaction(context.Background(), domain.Origin{Actor: ana}, posts[0], "like"); err != nil {
 		t.Fatal(err)
 	}
 	if m := next(t, all); m.Type != live.TypeReactionAdded || m.PostID != posts[0] || m.Actor.ID != ana {
@@ -92,10 +93,10 @@ func TestPrivateGroupAndRemoval(t *testing.T) {
 	admin := e.register("Ada Admin", domain.RoleAdmin)
 	priv := e.group(owner, "Case managers (private)", domain.VisibilityPrivate)
 	open := e.group(owner, "Open board", domain.VisibilityOpen)
-	if _, err := e.svc.InviteMember(bg, domain.Origin{Actor: owner}, priv, mem); err != nil {
+	if _, err := e.svc.InviteMember(context.Background(), domain.Origin{Actor: owner}, priv, mem); err != nil {
 		t.Fatal(err)
 	}
-	res, err := e.svc.JoinGroup(bg, domain.Origin{Actor: mem}, priv)
+	res, err := e.svc.JoinGroup(context.Background(), domain.Origin{Actor: mem}, priv)
 	if err != nil || res.Status != "member" {
 		t.Fatalf("join: %v %+v", err, res)
 	}
@@ -123,7 +124,7 @@ func TestPrivateGroupAndRemoval(t *testing.T) {
 		t.Fatalf("member: %+v", m)
 	}
 
-	rm, err := e.svc.RemoveMember(bg, domain.Origin{Actor: owner}, priv, mem, "moved on")
+	rm, err := e.svc.RemoveMember(context.Background(), domain.Origin{Actor: owner}, priv, mem, "moved on")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestSuspensionAndLogoutClose(t *testing.T) {
 	ck := e.login(mem)
 	ws1, ws2 := e.connect(ck, "site"), e.connect(e.login(mem), "me")
 	start := time.Now()
-	if _, err := e.svc.SuspendMember(bg, domain.Origin{Actor: admin}, mem, domain.SuspendMember{Reason: "spam"}); err != nil {
+	if _, err := e.svc.SuspendMember(context.Background(), domain.Origin{Actor: admin}, mem, domain.SuspendMember{Reason: "spam"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, ws := range []*websocket.Conn{ws1, ws2} {
@@ -169,7 +170,7 @@ func TestSuspensionAndLogoutClose(t *testing.T) {
 
 	ock := e.login(other)
 	ows := e.connect(ock, "site")
-	if _, err := e.svc.EndSession(bg, domain.Origin{Actor: other}, domain.SessionEnded{SessionHash: auth.HashToken(ock), MemberID: other, Reason: domain.SessionEndLogout}); err != nil {
+	if _, err := e.svc.EndSession(context.Background(), domain.Origin{Actor: other}, domain.SessionEnded{SessionHash: auth.HashToken(ock), MemberID: other, Reason: domain.SessionEndLogout}); err != nil {
 		t.Fatal(err)
 	}
 	if code, err := closeCode(ows, 5*time.Second); err != nil || code != websocket.ClosePolicyViolation {
@@ -422,7 +423,7 @@ func TestNotificationsToMe(t *testing.T) {
 
 func join(t *testing.T, e *engine, member, group string) {
 	t.Helper()
-	res, err := e.svc.JoinGroup(bg, domain.Origin{Actor: member}, group)
+	res, err := e.svc.JoinGroup(context.Background(), domain.Origin{Actor: member}, group)
 	if err != nil {
 		t.Fatalf("join: %v", err)
 	}
