@@ -98,6 +98,7 @@ func main() {
 func steps() []step {
 	return []step{
 		storeStep(),
+		searchStep(),
 		httpStep(),
 		esdbStep(),
 		rebuildStep(),
