@@ -182,6 +182,16 @@ func (g *groupRec) readable(v Viewer) bool {
 	return g.visibility == domain.VisibilityOpen || v.IsStaff() || g.role(v) != ""
 }
 
+// denied is the error for a viewer who sees the group's card but may not
+// have what they asked for: a private group's content does not exist for
+// anyone outside it, invitees included (API.md: 404, never 403).
+func (g *groupRec) denied(v Viewer) error {
+	if g.visibility == domain.VisibilityPrivate && g.role(v) == "" && !v.IsStaff() {
+		return ErrNotFound
+	}
+	return ErrForbidden
+}
+
 // moderates: group owners and moderators, and site staff everywhere.
 func (g *groupRec) moderates(v Viewer) bool {
 	if v.IsStaff() {
@@ -194,6 +204,7 @@ func (g *groupRec) moderates(v Viewer) bool {
 // access is what a query on a group's content needs to know of the group.
 type access struct {
 	exists, visible, readable, moderates bool
+	denied                               error // see groupRec.denied
 }
 
 func (m *groupsModel) access(groupID string, v Viewer) access {
@@ -203,7 +214,7 @@ func (m *groupsModel) access(groupID string, v Viewer) access {
 	if g == nil {
 		return access{}
 	}
-	return access{exists: true, visible: g.visible(v), readable: g.readable(v), moderates: g.moderates(v)}
+	return access{exists: true, visible: g.visible(v), readable: g.readable(v), moderates: g.moderates(v), denied: g.denied(v)}
 }
 
 // readableSet lists the groups whose threads the viewer may read, with
@@ -317,7 +328,7 @@ func (r *Runner) GroupMembers(v Viewer, groupID string, p PageRequest) (Page[Gro
 	m.mu.RLock()
 	g, err := m.lookup(groupID, v)
 	if err == nil && !g.readable(v) {
-		err = fmt.Errorf("members of group %q: %w", groupID, ErrForbidden)
+		err = fmt.Errorf("members of group %q: %w", groupID, g.denied(v))
 	}
 	if err != nil {
 		m.mu.RUnlock()
@@ -346,7 +357,7 @@ func (r *Runner) JoinRequests(v Viewer, groupID string, p PageRequest) (Page[Joi
 	m.mu.RLock()
 	g, err := m.lookup(groupID, v)
 	if err == nil && !g.moderates(v) {
-		err = fmt.Errorf("requests of group %q: %w", groupID, ErrForbidden)
+		err = fmt.Errorf("requests of group %q: %w", groupID, g.denied(v))
 	}
 	if err != nil {
 		m.mu.RUnlock()
@@ -375,7 +386,7 @@ func (r *Runner) Invitations(v Viewer, groupID string, p PageRequest) (Page[Invi
 	m.mu.RLock()
 	g, err := m.lookup(groupID, v)
 	if err == nil && !g.moderates(v) {
-		err = fmt.Errorf("invitations of group %q: %w", groupID, ErrForbidden)
+		err = fmt.Errorf("invitations of group %q: %w", groupID, g.denied(v))
 	}
 	if err != nil {
 		m.mu.RUnlock()

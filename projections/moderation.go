@@ -188,7 +188,7 @@ func (r *Runner) ModerationLog(v Viewer, q LogQuery) (Page[LogEntry], error) {
 		if gr := g.byID[q.GroupID]; gr == nil || !gr.visible(v) {
 			lookupErr = fmt.Errorf("group %q: %w", q.GroupID, ErrNotFound)
 		} else if !moderated[q.GroupID] {
-			lookupErr = fmt.Errorf("moderation log of group %q: %w", q.GroupID, ErrForbidden)
+			lookupErr = fmt.Errorf("moderation log of group %q: %w", q.GroupID, gr.denied(v))
 		}
 	}
 	g.mu.RUnlock()

@@ -54,6 +54,10 @@ func TestVisibilityRules(t *testing.T) {
 			"open": {ok, ok, forbidden}, "request": {ok, forbidden, forbidden}, "private": {notFound, notFound, notFound}}},
 		{"pending non-member", w.r.ViewerFor("outsider"), map[string]want{
 			"open": {ok, ok, forbidden}, "request": {ok, forbidden, forbidden}, "private": {notFound, notFound, notFound}}},
+		// An invitee sees the private group's card (to accept), nothing
+		// inside it: 404, as for everyone outside a private group.
+		{"invitee", w.r.ViewerFor("invitee"), map[string]want{
+			"open": {ok, ok, forbidden}, "request": {ok, forbidden, forbidden}, "private": {ok, notFound, notFound}}},
 		{"member", w.r.ViewerFor("member"), map[string]want{
 			"open": {ok, ok, forbidden}, "request": {ok, ok, forbidden}, "private": {ok, ok, forbidden}}},
 		{"group moderator", w.r.ViewerFor("gmod"), map[string]want{
@@ -283,21 +287,21 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 	}
 
 	// Statistics, counted independently of the projection: the scenario
-	// registers 6 members and 3 groups on day 1; 5 threads (4 en, 1 fr)
+	// registers 7 members and 3 groups on day 1; 5 threads (4 en, 1 fr)
 	// on day 2; 6 replies (5 en, 1 fr) and 3 reactions added on day 3;
 	// one reply on day 4 with 120 page views and 7 sessions.
 	st, err := r.Stats(r.ViewerFor("admin"), StatsQuery{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantTotals := StatsRow{NewMembers: 6, NewGroups: 3, NewThreads: 5, NewReplies: 7, PostsEN: 4 + 6, PostsFR: 2,
+	wantTotals := StatsRow{NewMembers: 7, NewGroups: 3, NewThreads: 5, NewReplies: 7, PostsEN: 4 + 6, PostsFR: 2,
 		Interactions: 7 + 3, PageViews: 120, Sessions: 7,
-		// owner (creates, posts), gmod and member (join, reply, react); outsider only requested.
+		// owner (creates, posts), gmod and member (join, reply, react); outsider only requested, invitee never joined.
 		ActiveMembers: 3}
 	if st.Totals != wantTotals {
 		t.Errorf("totals\n got %+v\nwant %+v", st.Totals, wantTotals)
 	}
-	if len(st.Series) != 8 || st.Series[0].Period != "2026-03-01" || st.Series[1].NewMembers != 6 || st.Series[1].ActiveMembers != 3 {
+	if len(st.Series) != 8 || st.Series[0].Period != "2026-03-01" || st.Series[1].NewMembers != 7 || st.Series[1].ActiveMembers != 3 {
 		t.Errorf("series: %+v", st.Series)
 	}
 	weeks, _ := r.Stats(r.ViewerFor("admin"), StatsQuery{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC), Interval: IntervalWeek})

@@ -145,6 +145,7 @@ func (w *world) scenario() ids {
 	w.register("member", "Mia Member", "en")
 	w.register("outsider", "Oscar Out", "fr")
 	w.register("sitemod", "Sam Sitemod", "en", domain.RoleModerator)
+	w.register("invitee", "Ines Invited", "fr")
 	w.group("owner", x.open, domain.VisibilityOpen)
 	w.group("owner", x.request, domain.VisibilityRequest)
 	w.group("owner", x.private, domain.VisibilityPrivate)
@@ -160,7 +161,8 @@ func (w *world) scenario() ids {
 	w.note(w.svc.ApproveJoin(ctx, as("gmod"), x.request, "member"))
 	w.note(w.svc.InviteMember(ctx, as("owner"), x.private, "member"))
 	w.join("member", x.private)
-	w.join("outsider", x.request) // stays pending
+	w.join("outsider", x.request)                                      // stays pending
+	w.note(w.svc.InviteMember(ctx, as("owner"), x.private, "invitee")) // never joins
 	w.advance(24 * time.Hour)
 
 	x.pOpen = w.thread("owner", x.open, x.tOpen, "Welcome <b>all</b>", "Hello **everyone**, say hi to @Mia Member.", "en", "", nil)

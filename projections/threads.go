@@ -409,7 +409,7 @@ func (r *Runner) GroupThreads(v Viewer, groupID string, q ThreadQuery) (Page[Thr
 	case !a.exists || !a.visible:
 		return empty, fmt.Errorf("group %q: %w", groupID, ErrNotFound)
 	case !a.readable:
-		return empty, fmt.Errorf("threads of group %q: %w", groupID, ErrForbidden)
+		return empty, fmt.Errorf("threads of group %q: %w", groupID, a.denied)
 	}
 	q.GroupID = groupID
 	var readable map[string]bool
