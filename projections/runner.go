@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -541,4 +542,26 @@ func (r *Runner) Rebuild(ctx context.Context) (RebuildStats, error) {
 	st.Position = fresh.seen
 	st.Duration += more.Duration
 	return st, err
+}
+
+// Diff names the read models that differ between two runners, comparing the
+// models themselves rather than their checkpoints: two stores holding the
+// same events (a copy and its source, say) must build the same community.
+func (r *Runner) Diff(o *Runner) []string {
+	a, b := r.models(), o.models()
+	var out []string
+	for i := range a.all {
+		x, y := a.all[i], b.all[i]
+		x.lock()
+		y.lock()
+		xcp, ycp := x.base().cp, y.base().cp
+		x.base().cp, y.base().cp = eventstore.Position{}, eventstore.Position{}
+		if !reflect.DeepEqual(x, y) {
+			out = append(out, x.name())
+		}
+		x.base().cp, y.base().cp = xcp, ycp
+		y.unlock()
+		x.unlock()
+	}
+	return out
 }
