@@ -18,6 +18,7 @@ import (
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/search"
 	"github.com/settlenet/settlenet/transport"
 	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
@@ -44,6 +45,10 @@ type app struct {
 	// own subscription and pushes to the hub's connections.
 	hub  *live.Hub
 	feed *live.Feed
+	// index and indexer are search (search.go): the indexer follows the
+	// log into the index; stop closes the index after the indexer ends.
+	index   search.Index
+	indexer *search.Indexer
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -65,6 +70,11 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	}
 	svc := domain.NewService(store, domain.Options{})
 	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
+	index, err := openSearch(context.Background(), cfg)
+	if err != nil {
+		return nil, err
+	}
+	indexer := search.NewIndexer(store, index, search.IndexerOptions{Codec: svc.Codec(), Logger: logger})
 	cat, err := i18n.New()
 	if err != nil {
 		return nil, err
@@ -100,6 +110,7 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	apiSrv, err := api.New(api.Deps{
 		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs,
 		Logger: logger, BaseURL: cfg.BaseURL, AdminEmails: api.ParseAdminEmails(cfg.AdminEmails), Limits: o.limits,
+		Search: index,
 	})
 	if err != nil {
 		return nil, err
@@ -125,12 +136,13 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 				return err
 			}},
 			{Name: "projections", Fn: func(context.Context) error { return projectionsReady(runner) }},
+			{Name: "search", Fn: searchReady(index, indexer)},
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &app{logger: logger, service: svc, runner: runner, tally: tally, handler: handler, hub: hub, feed: feed}, nil
+	return &app{logger: logger, service: svc, runner: runner, tally: tally, handler: handler, hub: hub, feed: feed, index: index, indexer: indexer}, nil
 }
 
 // waitBounded is the session manager's read-your-writes wait.
@@ -174,6 +186,7 @@ func (a *app) start() {
 		}
 	})
 	a.wg.Go(func() { a.tally.Run(ctx, engagementFlush) })
+	a.wg.Go(func() { runIndexer(ctx, a.logger, a.indexer) })
 	a.wg.Go(func() {
 		if err := a.hub.Run(ctx); err != nil {
 			a.logger.Error("live hub stopped", "err", err)
@@ -199,4 +212,7 @@ func (a *app) stop(ctx context.Context) {
 		a.cancel()
 	}
 	a.wg.Wait()
+	if err := a.index.Close(); err != nil {
+		a.logger.Error("closing the search index", "err", err)
+	}
 }

@@ -71,3 +71,30 @@ func searchCommand(ctx context.Context, logger *slog.Logger, args []string) erro
 	fmt.Fprintf(os.Stderr, "\rreindex: done in %s, up to %s%s\n", time.Since(start).Round(time.Millisecond), pos, "          ")
 	return nil
 }
+
+// runIndexer runs the search indexer until ctx ends. A failure (a record it
+// cannot decode) stops indexing only; /readyz reports it through
+// searchReady, and the rest of the engine keeps serving.
+func runIndexer(ctx context.Context, logger *slog.Logger, x *search.Indexer) {
+	if err := x.Run(ctx); err != nil && ctx.Err() == nil {
+		logger.Error("search indexer stopped", "err", err)
+	}
+}
+
+// searchReady is the /readyz check: the backend answers, the indexer has
+// caught up and has no pending failure.
+func searchReady(idx search.Index, x *search.Indexer) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := idx.Ping(ctx); err != nil {
+			return err
+		}
+		st := x.Status()
+		switch {
+		case st.Error != "":
+			return fmt.Errorf("search indexer at %s: %s", st.Position, st.Error)
+		case !st.CaughtUp:
+			return fmt.Errorf("search indexer catching up (at %s)", st.Position)
+		}
+		return nil
+	}
+}

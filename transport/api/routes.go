@@ -67,6 +67,7 @@ func (s *Server) routes(r router) {
 	r.GET("/groups/:id/threads", s.groupThreads)
 
 	r.GET("/threads", s.listThreads)
+	r.GET("/search", s.searchHandler)
 	r.GET("/threads/:id", s.getThread)
 	r.POST("/threads/:id/replies", s.postReply)
 	r.POST("/threads/:id/translations", s.linkTranslation)

@@ -123,7 +123,9 @@ type Deps struct {
 	Limits      Limits
 	// WriteWait bounds the read-your-writes wait; default 5 s.
 	WriteWait time.Duration
-	Now       func() time.Time
+	// Search answers GET /search; nil answers 404.
+	Search Searcher
+	Now    func() time.Time
 }
 
 // Server holds the handlers' dependencies.

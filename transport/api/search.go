@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/search"
+	"github.com/settlenet/settlenet/transport/httperr"
+)
+
+// Searcher is the search port as GET /search uses it.
+type Searcher interface {
+	Search(ctx context.Context, q search.Query) (search.Result, error)
+}
+
+// searchResponse is GET /api/v1/search (API.md, Search).
+type searchResponse struct {
+	Items      []search.Hit              `json:"items"`
+	Total      int                       `json:"total"`
+	Facets     map[string]map[string]int `json:"facets"`
+	NextCursor string                    `json:"next_cursor"`
+}
+
+// searchHandler answers GET /search. The permission filter is built from
+// the caller's memberships as the read model has them now (not as the
+// index saw them), and every hit is checked once more against the read
+// model with the caller as viewer before it is returned, so an index that
+// lags behind a hide, a removal from a group or a deletion cannot leak.
+func (s *Server) searchHandler(c *gin.Context) {
+	if s.d.Search == nil {
+		s.fail(c, httperr.ErrNotFound)
+		return
+	}
+	pg, err := page(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	q := search.Query{Limit: pg.Limit, Cursor: pg.Cursor}
+	for name, dst := range map[string]*string{"q": &q.Text, "group": &q.GroupID, "language": &q.Language, "kind": &q.Kind, "sort": &q.Sort} {
+		if *dst, err = query(c, name); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if t, err := query(c, "type"); err != nil {
+		s.fail(c, err)
+		return
+	} else if t != "" {
+		q.Types = strings.Split(t, ",")
+	}
+	if tag, err := query(c, "tag"); err != nil {
+		s.fail(c, err)
+		return
+	} else if tag != "" {
+		q.Tags = []string{tag}
+	}
+	v := viewer(c)
+	q.Access.All = v.IsStaff()
+	if v.MemberID != "" && !q.Access.All {
+		me, err := s.d.Reads.Me(v.MemberID)
+		if err != nil && !errors.Is(err, projections.ErrNotFound) {
+			s.fail(c, err)
+			return
+		}
+		for _, g := range me.Groups {
+			q.Access.Groups = append(q.Access.Groups, g.ID)
+		}
+	}
+	res, err := s.d.Search.Search(c.Request.Context(), q)
+	if errors.Is(err, search.ErrBadQuery) {
+		s.fail(c, httperr.BadRequest(err, map[string]string{"query": domain.CodeInvalid}))
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := searchResponse{Items: make([]search.Hit, 0, len(res.Items)), Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor}
+	for _, h := range res.Items {
+		if s.readable(v, h) {
+			out.Items = append(out.Items, h)
+		} else {
+			// A stale hit: leave it out and do not count it.
+			out.Total--
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// readable asks the read model whether the viewer may see the hit now.
+func (s *Server) readable(v projections.Viewer, h search.Hit) bool {
+	switch h.Type {
+	case search.TypeThread:
+		_, err := s.d.Reads.ThreadHeader(v, h.ID)
+		return err == nil
+	case search.TypePost:
+		p, err := s.d.Reads.Post(v, h.ID)
+		return err == nil && !p.Hidden && !p.Deleted
+	case search.TypeGroup:
+		_, err := s.d.Reads.Group(v, h.ID)
+		return err == nil
+	case search.TypeMember:
+		_, err := s.d.Reads.Member(v, h.ID)
+		return err == nil
+	}
+	return false
+}
