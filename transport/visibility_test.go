@@ -62,7 +62,7 @@ func TestVisibilityTable(t *testing.T) {
 		{"GET", "/api/v1/groups/{g}/members", nil, map[string][6]int{
 			"open": {200, 200, 200, 200, 200, 200}, "request": {403, 403, 403, 200, 200, 200}, "private": {404, 404, 404, 200, 200, 200}}},
 		{"GET", "/api/v1/groups/{g}/requests", nil, map[string][6]int{
-			"open": {401, 403, 403, 403, 200, 200}, "request": {401, 403, 403, 403, 200, 200}, "private": {401, 404, 403, 403, 200, 200}}},
+			"open": {401, 403, 403, 403, 200, 200}, "request": {401, 403, 403, 403, 200, 200}, "private": {401, 404, 404, 403, 200, 200}}},
 		{"POST", "/api/v1/threads/{t}/replies", map[string]any{"body": "hello", "language": "en"}, map[string][6]int{
 			"open": {401, 403, 403, 201, 201, 201}, "request": {401, 403, 403, 201, 201, 201}, "private": {401, 404, 403, 201, 201, 201}}},
 		{"POST", "/api/v1/posts/{p}/reactions", map[string]any{"kind": "like"}, map[string][6]int{
