@@ -71,7 +71,7 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := config{Addr: ln.Addr().String(), BaseURL: "http://" + ln.Addr().String()}
+	cfg := config{Addr: ln.Addr().String(), BaseURL: "http://" + ln.Addr().String(), DataDir: dir, Store: "embedded", Search: "embedded"}
 	a, err := newApp(cfg, quiet, store, prometheus.NewRegistry(), appOptions{
 		// The load test measures the engine, not the rate limiter: any
 		// non-zero Limits replaces the defaults, and a spec with Every <= 0
