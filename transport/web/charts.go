@@ -84,7 +84,7 @@ func describe(v *view, labels []string, ss []series) string {
 func barChart(id, title, desc string, labels []string, ss []series, v *view) template.HTML {
 	const (
 		w, h                 = 720, 260
-		left, right, top, bt = 56, 12, 12, 48
+		left, right, top, bt = 64, 16, 14, 44
 	)
 	plotW, plotH := float64(w-left-right), float64(h-top-bt)
 	var maxV int64
@@ -94,6 +94,9 @@ func barChart(id, title, desc string, labels []string, ss []series, v *view) tem
 		}
 	}
 	scale := niceMax(maxV)
+	if scale%2 != 0 {
+		scale *= 2 // the middle grid line must be a whole number
+	}
 	var b strings.Builder
 	b.Grow(4096)
 	esc := html.EscapeString
@@ -104,7 +107,7 @@ func barChart(id, title, desc string, labels []string, ss []series, v *view) tem
 		y := float64(top) + plotH*(1-f)
 		ys := ftoa(y)
 		b.WriteString(`<line class="grid" x1="` + strconv.Itoa(left) + `" x2="` + strconv.Itoa(w-right) + `" y1="` + ys + `" y2="` + ys + `"/>`)
-		b.WriteString(`<text class="axis" x="` + strconv.Itoa(left-6) + `" y="` + ftoa(y+4) + `" text-anchor="end">` + esc(v.Num(int64(f*float64(scale)))) + `</text>`)
+		b.WriteString(`<text class="axis" x="` + strconv.Itoa(left-6) + `" y="` + ftoa(y+6) + `" text-anchor="end">` + esc(v.Num(int64(f*float64(scale)))) + `</text>`)
 	}
 	n := len(labels)
 	if n > 0 {
@@ -120,11 +123,12 @@ func barChart(id, title, desc string, labels []string, ss []series, v *view) tem
 				b.WriteString(`<rect class="bar ` + s.Class + `" x="` + ftoa(x) + `" y="` + ftoa(float64(top)+plotH-bh) + `" width="` + ftoa(max(barW-1, 1)) + `" height="` + ftoa(bh) + `"/>`)
 			}
 		}
-		// At most about eight labels on the x axis, so they never overlap.
-		step := max(1, (n+7)/8)
+		// At most about five labels on the x axis, so they never overlap
+		// even when the chart is drawn phone-wide.
+		step := max(1, (n+4)/5)
 		for i := 0; i < n; i += step {
 			x := float64(left) + slot*(float64(i)+0.5)
-			b.WriteString(`<text class="axis" x="` + ftoa(x) + `" y="` + strconv.Itoa(h-bt+18) + `" text-anchor="middle">` + esc(shortLabel(labels[i])) + `</text>`)
+			b.WriteString(`<text class="axis" x="` + ftoa(x) + `" y="` + strconv.Itoa(h-bt+26) + `" text-anchor="middle">` + esc(shortLabel(labels[i])) + `</text>`)
 		}
 	}
 	b.WriteString(`</svg>`)

@@ -51,10 +51,13 @@
   var proto = location.protocol === "https:" ? "wss://" : "ws://";
   var ws;
   try { ws = new WebSocket(proto + location.host + "/api/v1/live"); } catch (e) { return; }
-  ws.addEventListener("open", function () { ws.send(JSON.stringify({ subscribe: [topic] })); });
+  ws.addEventListener("open", function () {
+    ws.send(JSON.stringify({ subscribe: [topic] }));
+  });
   ws.addEventListener("message", function (ev) {
     var m;
     try { m = JSON.parse(ev.data); } catch (e) { return; }
+    if (m.type === "subscribed") { document.body.setAttribute("data-live-state", "subscribed"); return; }
     if (topic.indexOf("thread:") === 0 && m.type === "reply_posted" && box && btn) {
       if (document.getElementById("post-" + m.post_id)) { return; } // my own, already shown
       pending.push(m.post_id);
