@@ -29,12 +29,63 @@ func (foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return in
 }
 
+// chain is a token filter chain.
+type chain []analysis.TokenFilter
+
+func (c chain) filter(ts analysis.TokenStream) analysis.TokenStream {
+	for _, f := range c {
+		ts = f.Filter(ts)
+	}
+	return ts
+}
+
+// textAnalyzer gives, for one language, the folded words as written
+// (plain: exact words, typo tolerance, stop-word-only queries) and their
+// stems (stop words dropped), in one token stream: one field per language
+// instead of a stemmed and a plain one halves the postings a matching
+// document is found in, and the text is tokenized once.
+type textAnalyzer struct {
+	tok          analysis.Tokenizer
+	plain, stems chain
+}
+
+func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	plain := a.tok.Tokenize(input)
+	// The stem chain gets its own tokens (filters rewrite them in place).
+	stems := make(analysis.TokenStream, len(plain))
+	own := make([]analysis.Token, len(plain))
+	for i, t := range plain {
+		own[i] = *t
+		stems[i] = &own[i]
+	}
+	stems = a.stems.filter(stems)
+	plain = a.plain.filter(plain)
+	// A stem equal to its word adds nothing but term frequency. Stop
+	// words leave gaps in stems, so the two streams are walked by offset.
+	out := plain
+	j := 0
+	for _, s := range stems {
+		for j < len(plain) && plain[j].Start < s.Start {
+			j++
+		}
+		if j < len(plain) && plain[j].Start == s.Start && string(plain[j].Term) == string(s.Term) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // analyzers are built as Go values, not through Bleve's process-wide
 // registry (which would need init-time registration of the fold filter):
 // documents are indexed with IndexAdvanced, each field carrying its
 // analyzer, and query words are analyzed here before term queries are built.
 type analyzers struct {
-	en, fr, plain, keyword analysis.Analyzer
+	// en, fr: words and stems (see textAnalyzer), for the indexed text.
+	en, fr *textAnalyzer
+	// enStem, frStem: stems only, for query words.
+	enStem, frStem analysis.Analyzer
+	keyword        analysis.Analyzer
 }
 
 func newAnalyzers() analyzers {
@@ -53,28 +104,30 @@ func newAnalyzers() analyzers {
 	}
 	articles := analysis.NewTokenMap()
 	_ = articles.LoadBytes(fr.FrenchArticles)
+	// Plain: folded words, unstemmed and language-neutral; typo tolerance
+	// works on these (a stem is often two edits from a typo: "mentorng" is
+	// one from "mentoring", two from "mentor").
+	plain := chain{lowercase.NewLowerCaseFilter(), fold}
+	// English: possessives off, lower case, stop words, Porter stem, then
+	// fold (Porter knows no accents; "café" stems as "café").
+	enStems := chain{
+		en.NewPossessiveFilter(), lowercase.NewLowerCaseFilter(),
+		stop.NewStopTokensFilter(foldedMap(en.EnglishStopWords)),
+		porter.NewPorterStemmer(), fold,
+	}
+	// French: lower case, elision (l', d', qu'), fold, stop words, the
+	// light stemmer. Folding before the stemmer makes "réfugiés",
+	// "refugies" and "réfugié" stem alike whatever accents were typed.
+	frStems := chain{
+		lowercase.NewLowerCaseFilter(), elision.NewElisionFilter(articles), fold,
+		stop.NewStopTokensFilter(foldedMap(fr.FrenchStopWords)),
+		fr.NewFrenchLightStemmerFilter(),
+	}
 	return analyzers{
-		// English: possessives off, lower case, stop words, Porter stem,
-		// then fold (Porter knows no accents; "café" stems as "café").
-		en: &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: []analysis.TokenFilter{
-			en.NewPossessiveFilter(), lowercase.NewLowerCaseFilter(),
-			stop.NewStopTokensFilter(foldedMap(en.EnglishStopWords)),
-			porter.NewPorterStemmer(), fold,
-		}},
-		// French: lower case, elision (l', d', qu'), fold, stop words, the
-		// light stemmer. Folding before the stemmer makes "réfugiés",
-		// "refugies" and "réfugié" stem alike whatever accents were typed.
-		fr: &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: []analysis.TokenFilter{
-			lowercase.NewLowerCaseFilter(), elision.NewElisionFilter(articles), fold,
-			stop.NewStopTokensFilter(foldedMap(fr.FrenchStopWords)),
-			fr.NewFrenchLightStemmerFilter(),
-		}},
-		// Plain: folded words, unstemmed and language-neutral; typo
-		// tolerance works on these (a stem is often two edits from a
-		// typo: "mentorng" is one from "mentoring", two from "mentor").
-		plain: &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: []analysis.TokenFilter{
-			lowercase.NewLowerCaseFilter(), fold,
-		}},
+		en:      &textAnalyzer{tok: tok, plain: plain, stems: enStems},
+		fr:      &textAnalyzer{tok: tok, plain: plain, stems: frStems},
+		enStem:  &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: enStems},
+		frStem:  &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: frStems},
 		keyword: &analysis.DefaultAnalyzer{Tokenizer: single.NewSingleTokenTokenizer()},
 	}
 }

@@ -2,17 +2,17 @@
 // in the data directory, implementing search.Index.
 //
 // Text is analyzed per language: a document in French has its title and
-// body indexed in title_fr/body_fr (French elision, stop words, light
-// stemmer), one in English in title_en/body_en (possessives, stop words,
-// Porter); text whose language is not known (groups marked bilingual,
-// member profiles) goes to both. Every document's text is also indexed in
-// title_p/body_p, folded but unstemmed, for exact words and typo tolerance.
+// body indexed in title_fr/body_fr, one in English in title_en/body_en;
+// text whose language is not known (groups marked bilingual, member
+// profiles) goes to both. Each of these fields holds the folded words as
+// written (exact words, typo tolerance) and their stems (French elision,
+// stop words, light stemmer; English possessives, stop words, Porter).
 // Accents and case are folded by a token filter, so offsets stay true for
 // highlighting. Queries never use _all: each query word is analyzed with
-// both languages' chains and matched against the per-language fields, the
-// plain fields and (words of 5+ letters) fuzzily, with one edit, against
-// the plain fields; glossary terms found in the query add their
-// equivalents in the other language as alternatives.
+// both languages' chains and matched against each language's fields, as
+// written and stemmed, and (typed words of 5+ letters) fuzzily, with one
+// edit; glossary terms found in the query add their equivalents in the
+// other language as alternatives.
 //
 // The checkpoint is a Bleve internal value written in the same batch as
 // the documents, and scorch acknowledges a batch only once it is persisted,
@@ -49,22 +49,26 @@ const (
 	fBody     = "body"
 	fLanguage = "language"
 	fGroup    = "group_id"
-	fGVis     = "gvis"
+	fACL      = "acl"
 	fThreadID = "thread_id"
 	fKind     = "kind"
 	fTag      = "tag"
-	fAuthor   = "author"
 	fCreated  = "created"
-	fHidden   = "hidden"
 	titleEN   = "title_en"
 	bodyEN    = "body_en"
 	titleFR   = "title_fr"
 	bodyFR    = "body_fr"
-	titleP    = "title_p"
-	bodyP     = "body_p"
 )
 
-var checkpointKey = []byte("settlenet.search.checkpoint")
+var (
+	checkpointKey = []byte("settlenet.search.checkpoint")
+	// layoutKey holds the version of the fields' layout. An index written
+	// with another layout is dropped at open: with no checkpoint left, the
+	// indexer rebuilds it from the log.
+	layoutKey = []byte("settlenet.search.layout")
+)
+
+const layout = "2"
 
 // Index is a Bleve index; safe for concurrent use.
 type Index struct {
@@ -89,18 +93,32 @@ func Open(dir string, glossary *search.Glossary) (*Index, error) {
 
 func (x *Index) open() (bleve.Index, error) {
 	idx, err := bleve.Open(x.dir)
-	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		// Documents are built by hand (IndexAdvanced), so the mapping
-		// only has to keep Bleve from indexing anything dynamically.
-		m := bleve.NewIndexMapping()
-		m.DefaultMapping.Dynamic = false
-		m.StoreDynamic = false
-		m.IndexDynamic = false
-		m.DocValuesDynamic = false
-		idx, err = bleve.NewUsing(x.dir, m, scorch.Name, scorch.Name, nil)
+	if err == nil {
+		v, gerr := idx.GetInternal(layoutKey)
+		if gerr == nil && string(v) == layout {
+			return idx, nil
+		}
+		if err := errors.Join(gerr, idx.Close(), os.RemoveAll(x.dir)); err != nil {
+			return nil, fmt.Errorf("bleveindex: drop old layout %s: %w", x.dir, err)
+		}
+		err = bleve.ErrorIndexPathDoesNotExist
+	}
+	if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		return nil, fmt.Errorf("bleveindex: open %s: %w", x.dir, err)
+	}
+	// Documents are built by hand (IndexAdvanced), so the mapping only has
+	// to keep Bleve from indexing anything dynamically.
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping.Dynamic = false
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	idx, err = bleve.NewUsing(x.dir, m, scorch.Name, scorch.Name, nil)
+	if err == nil {
+		err = idx.SetInternal(layoutKey, []byte(layout))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bleveindex: open %s: %w", x.dir, err)
+		return nil, fmt.Errorf("bleveindex: create %s: %w", x.dir, err)
 	}
 	return idx, nil
 }
@@ -181,6 +199,12 @@ func (x *Index) write(ctx context.Context, b search.Batch, checkpoint bool) erro
 		batch.Delete(k)
 	}
 	for _, d := range b.Upserts {
+		if d.Hidden || d.Deleted {
+			// Never shown, so never indexed: cheaper than a filter on
+			// every query, and just as leak-proof.
+			batch.Delete(d.Key())
+			continue
+		}
 		if err := batch.IndexAdvanced(x.document(d)); err != nil {
 			return fmt.Errorf("bleveindex: document %s: %w", d.Key(), err)
 		}
@@ -238,15 +262,44 @@ func (x *Index) Reset(ctx context.Context) error {
 	return nil
 }
 
+// Indexing options: each field gets only what its uses need. No field has
+// term vectors: highlights are found by analyzing the page's bodies again
+// (see highlighter), which costs 20 bodies per query instead of positions
+// written for every token and decoded for every hit.
 const (
-	keywordOpts = bindex.IndexField | bindex.DocValues
-	storedOpts  = bindex.IndexField | bindex.DocValues | bindex.StoreField
-	textOpts    = bindex.IndexField | bindex.IncludeTermVectors
+	facetOpts  = bindex.IndexField | bindex.DocValues | bindex.StoreField // filter, facet, shown
+	filterOpts = bindex.IndexField
+	textOpts   = bindex.IndexField
 )
 
+// ACL grants (field fACL): what search.Access.Visible allows, as terms, so
+// that the permission filter is one or a few term lookups.
+const (
+	grantPublic = "public" // visible to everyone
+	grantStaff  = "staff"  // visible with Access.All
+	grantGroup  = "g:"     // + group id: visible to the group's members
+)
+
+func grants(d search.Document) []string {
+	switch d.Type {
+	case search.TypeMember:
+		return []string{grantPublic, grantStaff}
+	case search.TypeGroup:
+		if d.GroupVisibility == "open" || d.GroupVisibility == "request" {
+			return []string{grantPublic, grantStaff}
+		}
+	case search.TypeThread, search.TypePost:
+		if d.GroupVisibility == "open" {
+			return []string{grantPublic, grantStaff}
+		}
+	default:
+		return nil // unknown types are never shown
+	}
+	return []string{grantGroup + d.GroupID, grantStaff}
+}
+
 // document builds the Bleve document: keyword fields for filters and
-// facets (with doc values), analyzed text fields with term vectors (the
-// highlight offsets), and the shown text stored once.
+// facets, the per-language text fields, and the shown text stored once.
 func (x *Index) document(d search.Document) *document.Document {
 	doc := document.NewDocument(d.Key())
 	kw := func(name, v string, opts bindex.FieldIndexingOptions) {
@@ -259,20 +312,18 @@ func (x *Index) document(d search.Document) *document.Document {
 			doc.AddField(document.NewTextFieldWithIndexingOptions(name, nil, []byte(v), bindex.StoreField))
 		}
 	}
-	kw(fType, d.Type, storedOpts)
-	kw(fOID, d.ID, storedOpts)
-	kw(fLanguage, d.Language, storedOpts)
-	kw(fGroup, d.GroupID, storedOpts)
-	kw(fGVis, d.GroupVisibility, keywordOpts)
-	kw(fThreadID, d.ThreadID, storedOpts)
-	kw(fKind, d.Kind, storedOpts)
-	kw(fAuthor, d.AuthorID, keywordOpts)
+	kw(fType, d.Type, facetOpts)
+	kw(fLanguage, d.Language, facetOpts)
+	kw(fKind, d.Kind, bindex.IndexField|bindex.DocValues)
+	kw(fGroup, d.GroupID, bindex.IndexField|bindex.StoreField)
+	for _, g := range grants(d) {
+		kw(fACL, g, filterOpts)
+	}
 	for _, t := range d.Tags {
-		kw(fTag, search.Fold(t), keywordOpts)
+		kw(fTag, search.Fold(t), filterOpts)
 	}
-	if d.Hidden || d.Deleted {
-		kw(fHidden, "t", keywordOpts)
-	}
+	stored(fOID, d.ID)
+	stored(fThreadID, d.ThreadID)
 	doc.AddField(document.NewNumericFieldWithIndexingOptions(fCreated, nil,
 		float64(d.CreatedAt.UnixMilli()), bindex.IndexField|bindex.DocValues|bindex.StoreField))
 	title, body := search.Clean(d.Title), search.Clean(d.Body)
@@ -284,21 +335,14 @@ func (x *Index) document(d search.Document) *document.Document {
 			doc.AddField(document.NewTextFieldCustom(name, nil, []byte(v), textOpts, an))
 		}
 	}
-	switch d.Language {
-	case "en":
+	if d.Language != "fr" {
 		add(titleEN, title, x.an.en)
 		add(bodyEN, body, x.an.en)
-	case "fr":
-		add(titleFR, title, x.an.fr)
-		add(bodyFR, body, x.an.fr)
-	default:
-		add(titleEN, title, x.an.en)
-		add(bodyEN, body, x.an.en)
+	}
+	if d.Language != "en" {
 		add(titleFR, title, x.an.fr)
 		add(bodyFR, body, x.an.fr)
 	}
-	add(titleP, title, x.an.plain)
-	add(bodyP, body, x.an.plain)
 	return doc
 }
 
@@ -314,18 +358,23 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	}
 	defer done()
 
-	must := []query.Query{x.permission(q.Access)}
-	must = append(must, x.filters(q)...)
-	textQ := x.textQuery(q.Text)
+	// Filters are conjuncts, so that a selective one (a group) lets the
+	// conjunction skip through the text's postings; they add the same score
+	// to every hit, which leaves the order alone. The permission is a
+	// non-scoring filter (its terms' weights differ).
+	must := x.filters(q)
+	hl := &highlighter{en: map[string]bool{}, fr: map[string]bool{}}
+	textQ := x.textQuery(q.Text, hl)
 	if textQ != nil {
 		must = append(must, textQ)
 	}
-	bq := query.NewBooleanQuery(must, nil, []query.Query{term(fHidden, "t")})
+	bq := query.NewBooleanQuery(must, nil, nil)
+	bq.AddFilter(x.permission(q.Access))
 	req := bleve.NewSearchRequestOptions(bq, q.Limit, offset, false)
 	req.Fields = []string{fType, fOID, fTitle, fThread, fBody, fLanguage, fGroup, fThreadID, fCreated}
-	req.IncludeLocations = textQ != nil
 	if q.Sort == search.SortDate || textQ == nil {
 		req.SortBy([]string{"-" + fCreated, "_id"})
+		req.Score = "none" // nothing reads it
 	} else {
 		req.SortBy([]string{"-_score", "-" + fCreated, "_id"})
 	}
@@ -360,18 +409,69 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 		}
 		body := str(fBody)
 		var spans []search.Span
-		for _, f := range []string{bodyEN, bodyFR, bodyP} {
-			for _, locs := range h.Locations[f] {
-				for _, l := range locs {
-					spans = append(spans, search.Span{Start: int(l.Start), End: int(l.End)})
-				}
-			}
+		if textQ != nil {
+			spans = hl.spans(x.an, hit.Language, body)
 		}
-		hit.Snippet = search.Snippet(body, dedupe(spans), search.SnippetLength)
+		hit.Snippet = search.Snippet(body, spans, search.SnippetLength)
 		out.Items = append(out.Items, hit)
 	}
 	out.NextCursor = search.NextCursor(offset, len(out.Items), out.Total)
 	return out, nil
+}
+
+// highlighter finds in a hit's body the words the query matched: the terms
+// its term queries looked up, per language, and words one edit from a
+// typed word (the fuzzy queries, with the same one-letter prefix).
+type highlighter struct {
+	en, fr map[string]bool
+	fuzzy  []string
+}
+
+func (h *highlighter) spans(an analyzers, lang, body string) []search.Span {
+	var spans []search.Span
+	scan := func(a *textAnalyzer, set map[string]bool) {
+		for _, t := range a.Analyze([]byte(body)) {
+			if set[string(t.Term)] || h.fuzzyMatch(string(t.Term)) {
+				spans = append(spans, search.Span{Start: t.Start, End: t.End})
+			}
+		}
+	}
+	if lang != "fr" {
+		scan(an.en, h.en)
+	}
+	if lang != "en" {
+		scan(an.fr, h.fr)
+	}
+	return dedupe(spans)
+}
+
+func (h *highlighter) fuzzyMatch(term string) bool {
+	for _, w := range h.fuzzy {
+		wr, tr := []rune(w), []rune(term)
+		if len(tr) > 0 && tr[0] == wr[0] && oneEdit(wr[1:], tr[1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// oneEdit reports whether a and b are at most one insertion, deletion or
+// substitution apart (Levenshtein distance <= 1, as Bleve's fuzzy query).
+func oneEdit(a, b []rune) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return i == len(a) || slices.Equal(a[i+1:], b[i+1:])
+	}
+	return slices.Equal(a[i:], b[i+1:])
 }
 
 func dedupe(spans []search.Span) []search.Span {
@@ -392,56 +492,46 @@ func dedupe(spans []search.Span) []search.Span {
 	return out
 }
 
-func term(field, v string) query.Query {
+func term(field, v string, boost float64) query.Query {
 	t := query.NewTermQuery(v)
 	t.SetField(field)
+	t.SetBoost(boost)
 	return t
 }
 
-func anyTerm(field string, vs ...string) query.Query {
-	qs := make([]query.Query, 0, len(vs))
-	for _, v := range vs {
-		qs = append(qs, term(field, v))
+// permission states search.Access.Visible as a filter on the ACL grants,
+// so that totals and facets count only what the viewer may see.
+func (x *Index) permission(a search.Access) query.Query {
+	if a.All {
+		return term(fACL, grantStaff, 1)
+	}
+	qs := []query.Query{term(fACL, grantPublic, 1)}
+	for _, g := range a.Groups {
+		qs = append(qs, term(fACL, grantGroup+g, 1))
 	}
 	return query.NewDisjunctionQuery(qs)
-}
-
-// permission states search.Access.Visible as a query, so that totals and
-// facets count only what the viewer may see.
-func (x *Index) permission(a search.Access) query.Query {
-	alts := []query.Query{
-		term(fType, search.TypeMember),
-		query.NewConjunctionQuery([]query.Query{term(fType, search.TypeGroup), anyTerm(fGVis, "open", "request")}),
-		query.NewConjunctionQuery([]query.Query{anyTerm(fType, search.TypeThread, search.TypePost), term(fGVis, "open")}),
-	}
-	switch {
-	case a.All:
-		alts = append(alts, anyTerm(fType, search.TypeGroup, search.TypeThread, search.TypePost))
-	case len(a.Groups) > 0:
-		alts = append(alts, query.NewConjunctionQuery([]query.Query{
-			anyTerm(fType, search.TypeGroup, search.TypeThread, search.TypePost),
-			anyTerm(fGroup, a.Groups...),
-		}))
-	}
-	return query.NewDisjunctionQuery(alts)
 }
 
 func (x *Index) filters(q search.Query) []query.Query {
 	var out []query.Query
 	if len(q.Types) > 0 {
-		out = append(out, anyTerm(fType, q.Types...))
+		qs := make([]query.Query, 0, len(q.Types))
+		for _, t := range q.Types {
+			qs = append(qs, term(fType, t, 1))
+		}
+		out = append(out, query.NewDisjunctionQuery(qs))
 	}
 	if q.GroupID != "" {
-		out = append(out, term(fGroup, q.GroupID))
+		out = append(out, term(fGroup, q.GroupID, 1))
 	}
 	if q.Language != "" {
-		out = append(out, term(fLanguage, q.Language))
+		out = append(out, term(fLanguage, q.Language, 1))
 	}
 	if q.Kind != "" {
-		out = append(out, term(fKind, q.Kind))
+		out = append(out, term(fKind, q.Kind, 1))
 	}
 	for _, t := range q.Tags {
-		out = append(out, term(fTag, search.Fold(t)))
+		out = append(out, term(fTag, search.Fold(t), 1))
 	}
 	return out
 }
@@ -449,8 +539,8 @@ func (x *Index) filters(q search.Query) []query.Query {
 // textQuery: every segment of the query must match (a conjunction); a
 // segment is a word or a glossary term with its equivalents (any one of
 // them, each a conjunction of its words). Stop words are dropped unless
-// the query has nothing else.
-func (x *Index) textQuery(text string) query.Query {
+// the query has nothing else. The terms it looks up are noted in hl.
+func (x *Index) textQuery(text string, hl *highlighter) query.Query {
 	words := search.Words(text)
 	if len(words) == 0 {
 		return nil
@@ -461,7 +551,7 @@ func (x *Index) textQuery(text string) query.Query {
 		for i, alt := range seg.Alternatives {
 			var conj []query.Query
 			for _, w := range alt {
-				if wq := x.wordQuery(w, i == 0); wq != nil {
+				if wq := x.wordQuery(w, i == 0, hl); wq != nil {
 					conj = append(conj, wq)
 				}
 			}
@@ -482,49 +572,59 @@ func (x *Index) textQuery(text string) query.Query {
 	if len(segs) == 0 {
 		// Only stop words ("the", "de"): match them literally.
 		for _, w := range words {
-			segs = append(segs, query.NewDisjunctionQuery([]query.Query{term(titleP, w), term(bodyP, w)}))
+			hl.en[w], hl.fr[w] = true, true
+			segs = append(segs, query.NewDisjunctionQuery([]query.Query{
+				term(titleEN, w, 2), term(bodyEN, w, 1), term(titleFR, w, 2), term(bodyFR, w, 1),
+			}))
 		}
 	}
 	return query.NewConjunctionQuery(segs)
 }
 
-// wordQuery matches one folded word in every text field: stemmed in each
-// language's fields, exactly and (5+ letters, typed words only) with one
-// edit in the plain fields. A stop word of either language gives nil.
-func (x *Index) wordQuery(w string, typed bool) query.Query {
-	enT, frT := terms(x.an.en, w), terms(x.an.fr, w)
+// wordQuery matches one folded word in each language's fields: the word
+// as written, ranked first, and its stems; for a typed word of 5+ letters
+// the word itself is looked up with one edit allowed (Bleve scores an
+// exact match of a fuzzy query at the full boost, a typo at half). A stop
+// word of either language gives nil.
+func (x *Index) wordQuery(w string, typed bool, hl *highlighter) query.Query {
+	enT, frT := terms(x.an.enStem, w), terms(x.an.frStem, w)
 	if len(enT) == 0 || len(frT) == 0 {
 		return nil
 	}
+	fuzzy := typed && utf8.RuneCountInString(w) >= 5
+	if fuzzy {
+		hl.fuzzy = append(hl.fuzzy, w)
+	}
 	var qs []query.Query
-	add := func(field, v string, boost float64) {
-		t := query.NewTermQuery(v)
-		t.SetField(field)
-		t.SetBoost(boost)
-		qs = append(qs, t)
-	}
-	for _, t := range enT {
-		add(titleEN, t, 2)
-		add(bodyEN, t, 1)
-	}
-	for _, t := range frT {
-		add(titleFR, t, 2)
-		add(bodyFR, t, 1)
-	}
-	add(titleP, w, 2.5)
-	add(bodyP, w, 1.2)
-	if typed && utf8.RuneCountInString(w) >= 5 {
-		for _, f := range []string{titleP, bodyP} {
-			fq := query.NewFuzzyQuery(w)
-			fq.SetField(f)
-			fq.SetFuzziness(1)
-			// The first letter is rarely the typo, and requiring it keeps
-			// the automaton's walk of the term dictionary short.
-			fq.SetPrefix(1)
-			fq.SetBoost(0.5)
-			qs = append(qs, fq)
+	lang := func(title, body string, stems []string, set map[string]bool) {
+		if fuzzy {
+			for _, f := range []struct {
+				field string
+				boost float64
+			}{{title, 2.5}, {body, 1.2}} {
+				fq := query.NewFuzzyQuery(w)
+				fq.SetField(f.field)
+				fq.SetFuzziness(1)
+				// The first letter is rarely the typo, and requiring it keeps
+				// the automaton's walk of the term dictionary short.
+				fq.SetPrefix(1)
+				fq.SetBoost(f.boost)
+				qs = append(qs, fq)
+			}
+		} else {
+			set[w] = true
+			qs = append(qs, term(title, w, 2.5), term(body, w, 1.2))
+		}
+		seen := map[string]bool{w: true}
+		for _, t := range stems {
+			if !seen[t] {
+				seen[t], set[t] = true, true
+				qs = append(qs, term(title, t, 2), term(body, t, 1))
+			}
 		}
 	}
+	lang(titleEN, bodyEN, enT, hl.en)
+	lang(titleFR, bodyFR, frT, hl.fr)
 	return query.NewDisjunctionQuery(qs)
 }
 
