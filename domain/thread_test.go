@@ -45,6 +45,12 @@ func TestDecideThread(t *testing.T) {
 		return ThreadEnv{Actor: member(id), Group: access(VisibilityOpen, GroupRoleModerator)}
 	}
 	asOutsider := func(vis string) ThreadEnv { return ThreadEnv{Actor: member("x"), Group: access(vis, "")} }
+	// An invitee sees a private group's card, not its threads.
+	asInvitee := func() ThreadEnv {
+		env := asOutsider(VisibilityPrivate)
+		env.Group.Invited = true
+		return env
+	}
 	start := func(mod func(*StartThread)) StartThread {
 		c := StartThread{ThreadID: th, PostID: p0, GroupID: "g1", Title: " Title ", Body: "Body", Language: "en"}
 		if mod != nil {
@@ -149,6 +155,12 @@ func TestDecideThread(t *testing.T) {
 			given: base, env: asOutsider(VisibilityRequest), cmd: PostReply{PostID: "t1.p2", Body: "b", Language: "en"}},
 		{decision: decision{name: "reply as non-member of private group", err: ErrNotFound},
 			given: base, env: asOutsider(VisibilityPrivate), cmd: PostReply{PostID: "t1.p2", Body: "b", Language: "en"}},
+		{decision: decision{name: "reply as invitee of private group", err: ErrNotFound},
+			given: base, env: asInvitee(), cmd: PostReply{PostID: "t1.p2", Body: "b", Language: "en"}},
+		{decision: decision{name: "react as invitee of private group", err: ErrNotFound},
+			given: base, env: asInvitee(), cmd: AddReaction{PostID: p1, Kind: ReactionLike}},
+		{decision: decision{name: "flag as invitee of private group", err: ErrNotFound},
+			given: base, env: asInvitee(), cmd: FlagPost{PostID: p1, Reason: "rude"}},
 		{decision: decision{name: "reply in locked thread", err: ErrThreadLocked},
 			given: locked, env: asMember("m2"), cmd: PostReply{PostID: "t1.p2", Body: "b", Language: "en"}},
 		{decision: decision{name: "moderator replies in locked thread", then: []Event{ReplyPosted{ThreadID: th, GroupID: "g1", PostID: "t1.p2", AuthorID: "m2", Body: "b", Language: "en", ThreadAuthorID: "auth"}}},

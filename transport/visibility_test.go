@@ -64,11 +64,11 @@ func TestVisibilityTable(t *testing.T) {
 		{"GET", "/api/v1/groups/{g}/requests", nil, map[string][6]int{
 			"open": {401, 403, 403, 403, 200, 200}, "request": {401, 403, 403, 403, 200, 200}, "private": {401, 404, 404, 403, 200, 200}}},
 		{"POST", "/api/v1/threads/{t}/replies", map[string]any{"body": "hello", "language": "en"}, map[string][6]int{
-			"open": {401, 403, 403, 201, 201, 201}, "request": {401, 403, 403, 201, 201, 201}, "private": {401, 404, 403, 201, 201, 201}}},
+			"open": {401, 403, 403, 201, 201, 201}, "request": {401, 403, 403, 201, 201, 201}, "private": {401, 404, 404, 201, 201, 201}}},
 		{"POST", "/api/v1/posts/{p}/reactions", map[string]any{"kind": "like"}, map[string][6]int{
-			"open": {401, 403, 403, 204, 204, 204}, "request": {401, 403, 403, 204, 204, 204}, "private": {401, 404, 403, 204, 204, 204}}},
+			"open": {401, 403, 403, 204, 204, 204}, "request": {401, 403, 403, 204, 204, 204}, "private": {401, 404, 404, 204, 204, 204}}},
 		{"POST", "/api/v1/threads/{t}/pin", nil, map[string][6]int{
-			"open": {401, 403, 403, 403, 204, 204}, "request": {401, 403, 403, 403, 204, 204}, "private": {401, 404, 403, 403, 204, 204}}},
+			"open": {401, 403, 403, 403, 204, 204}, "request": {401, 403, 403, 403, 204, 204}, "private": {401, 404, 404, 403, 204, 204}}},
 		{"GET", "/api/v1/threads/{t}/event.ics", nil, map[string][6]int{
 			"open": {404, 404, 404, 404, 404, 404}, "request": {404, 404, 404, 404, 404, 404}, "private": {404, 404, 404, 404, 404, 404}}},
 	}
