@@ -103,5 +103,6 @@ func steps() []step {
 		esdbStep(),
 		rebuildStep(),
 		liveStep(),
+		pagesStep(),
 	}
 }

@@ -425,7 +425,7 @@ func TestAdminDashboard(t *testing.T) {
 // Every message id the templates and handlers use is in both catalogues.
 func TestTemplateKeysInCatalogues(t *testing.T) {
 	e := newEnv(t)
-	static := regexp.MustCompile(`(?:T|TN|TS|t)\(? ?"(web\.[a-zA-Z0-9_.]+[a-zA-Z0-9_])"`)
+	static := regexp.MustCompile(`(?:T|TN|TS|t|M)\(? ?"(web\.[a-zA-Z0-9_.]+[a-zA-Z0-9_])"`)
 	families := map[string][]string{
 		"web.kind.":           {"discussion", "resource", "event", "job", "news"},
 		"web.kinds.":          {"discussion", "resource", "event", "job", "news"},

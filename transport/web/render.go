@@ -83,7 +83,10 @@ func fieldID(field string) string { return "f-" + strings.ReplaceAll(field, ".",
 
 // view is the data every page template gets; Data is the page's own.
 type view struct {
-	l      *locale
+	l *locale
+	// M is the page language's messages: templates read them with index
+	// (a map lookup, where a method call costs a reflective method search).
+	M      map[string]string
 	locs   map[string]*locale
 	Lang   string
 	Title  string
@@ -182,7 +185,7 @@ func (v *view) Count(m map[string]int, k string) int { return m[k] }
 func (s *Server) view(c *gin.Context, nav string) *view {
 	r := state(c)
 	l := s.loc[r.lang]
-	v := &view{l: l, locs: s.loc, Lang: r.lang, Nav: nav, Path: c.Request.URL.RequestURI(), CSRF: r.csrf,
+	v := &view{l: l, M: l.msgs, locs: s.loc, Lang: r.lang, Nav: nav, Path: c.Request.URL.RequestURI(), CSRF: r.csrf,
 		Live: s.d.Live, Script: s.static.url("app.js"), Style: s.static.url("app.css")}
 	if d := c.Query("done"); d != "" {
 		if m, ok := l.msgs["web.done."+d]; ok {

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/transport"
+	"github.com/settlenet/settlenet/transport/auth"
+	"github.com/settlenet/settlenet/transport/httperr"
+	"github.com/settlenet/settlenet/transport/i18n"
+	"github.com/settlenet/settlenet/transport/web"
+)
+
+// pagesStep measures the HTML pages (transport/web) through the real
+// router on loopback: a thread page with 20 replies and a group page, each
+// fetched by 64 connections of a signed-in member for a bounded time.
+func pagesStep() step {
+	return step{
+		names: []string{"thread_pages_per_s_64", "thread_page_p50_ms_64", "thread_page_p99_ms_64",
+			"group_pages_per_s_64", "group_page_p99_ms_64"},
+		run: runPages,
+	}
+}
+
+func runPages(ctx context.Context, b *bench) error {
+	dir, cleanup, err := b.scratch("pages")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	store, err := embedded.Open(filepath.Join(dir, "events"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	site, srv, err := startPagesServer(ctx, &wg, store)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	rate, p50, p99, err := pageLoad(ctx, site, "/threads/"+site.thread, 64, b.duration(4*time.Second))
+	if err != nil {
+		return err
+	}
+	b.report("thread_pages_per_s_64", rate, "pages/s")
+	b.report("thread_page_p50_ms_64", p50, "ms")
+	b.report("thread_page_p99_ms_64", p99, "ms")
+	rate, _, p99, err = pageLoad(ctx, site, "/groups/"+site.group, 64, b.duration(4*time.Second))
+	if err != nil {
+		return err
+	}
+	b.report("group_pages_per_s_64", rate, "pages/s")
+	b.report("group_page_p99_ms_64", p99, "ms")
+	return nil
+}
+
+type pagesSite struct {
+	addr, cookie, group, thread string
+}
+
+// startPagesServer wires the engine as serve does for the pages (without
+// the JSON API and live hub, which these pages do not call) and fills a
+// group with a thread of 20 replies.
+func startPagesServer(ctx context.Context, wg *sync.WaitGroup, store *embedded.Store) (*pagesSite, *http.Server, error) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := domain.NewService(store, domain.Options{})
+	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
+	wg.Go(func() { _ = runner.Run(ctx) })
+	cat, err := i18n.New()
+	if err != nil {
+		return nil, nil, err
+	}
+	errs := httperr.New(cat, logger,
+		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
+		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"})
+	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	sessions := auth.NewSessions(auth.SessionOptions{
+		Lookups: []auth.SessionLookup{auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
+			id, exp, ok := runner.Session(hash)
+			return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
+		})},
+		Commands: svc, WaitFor: runner.WaitFor,
+	})
+	pages, err := web.New(web.Deps{Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat,
+		Errors: errs, Logger: logger, Live: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	handler, err := transport.NewRouter(transport.Options{Logger: logger, Errors: errs, Web: pages})
+	if err != nil {
+		return nil, nil, err
+	}
+
+	s := &pagesSite{}
+	reg, err := svc.Register(ctx, domain.Origin{}, domain.RegisterMember{Email: "pages@settlenet.test", PasswordHash: "x",
+		DisplayName: "Page Reader", Language: "en"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("register: %w", err)
+	}
+	me := domain.Origin{Actor: reg.MemberID}
+	g, err := svc.CreateGroup(ctx, me, domain.CreateGroup{Name: "Youth settlement network", Description: "Programs and practices for newcomer children and youth.",
+		Visibility: domain.VisibilityOpen, Language: "bilingual", Topics: []string{"youth", "schools"}, Province: "ON"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("create group: %w", err)
+	}
+	s.group = g.GroupID
+	for i := range 12 {
+		th, err := svc.StartThread(ctx, me, domain.StartThread{GroupID: s.group, Title: fmt.Sprintf("Summer programs for newcomer youth, part %d", i+1),
+			Body: "Which programs do you run this summer? Share what works.", Language: "en", Kind: domain.KindDiscussion})
+		if err != nil {
+			return nil, nil, fmt.Errorf("start thread: %w", err)
+		}
+		s.thread = th.ThreadID
+	}
+	var last domain.Result
+	for i := range 20 {
+		lang, body := "en", "We run a leadership camp in July, with a **mentoring** component and weekly outings."
+		if i%2 == 1 {
+			lang, body = "fr", "Nous offrons un camp de leadership en juillet, avec du *mentorat* et des sorties chaque semaine."
+		}
+		r, err := svc.PostReply(ctx, me, s.thread, domain.PostReply{Body: body, Language: lang})
+		if err != nil {
+			return nil, nil, fmt.Errorf("reply: %w", err)
+		}
+		if _, err := svc.AddReaction(ctx, me, r.PostID, domain.ReactionThanks); err != nil {
+			return nil, nil, fmt.Errorf("react: %w", err)
+		}
+		last = r.Result
+	}
+	tok, err := auth.NewToken()
+	if err != nil {
+		return nil, nil, err
+	}
+	ses, err := svc.StartSession(ctx, me, domain.SessionStarted{SessionHash: auth.HashToken(tok), MemberID: reg.MemberID, ExpiresAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("start session: %w", err)
+	}
+	if err := runner.WaitFor(ctx, ses.Append.Position); err != nil {
+		return nil, nil, err
+	}
+	if err := runner.WaitFor(ctx, last.Append.Position); err != nil {
+		return nil, nil, err
+	}
+	s.cookie = auth.CookieName + "=" + tok + "; settlenet_csrf=" + "benchbenchbenchbenchbenchbench00"
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	s.addr = ln.Addr().String()
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	wg.Go(func() { _ = srv.Serve(ln) })
+	return s, srv, nil
+}
+
+// pageLoad fetches one page with n keep-alive connections for d and
+// answers pages per second and the p50 and p99 latency. Every answer must
+// be a 200 of the expected size class (an error page is not a page).
+func pageLoad(ctx context.Context, s *pagesSite, path string, n int, d time.Duration) (rate, p50, p99 float64, err error) {
+	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	url := "http://" + s.addr + path
+	lats := make([][]time.Duration, n)
+	var failed atomic.Value
+	var count atomic.Int64
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			buf := make([]byte, 64<<10)
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodGet, url, nil)
+				req.Header.Set("Cookie", s.cookie)
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				size := 0
+				for {
+					k, err := res.Body.Read(buf)
+					size += k
+					if err != nil {
+						break
+					}
+				}
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK || size < 2000 {
+					failed.Store(fmt.Errorf("GET %s: status %d, %d bytes", path, res.StatusCode, size))
+					return
+				}
+				lats[i] = append(lats[i], time.Since(t0))
+				count.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if e := failed.Load(); e != nil {
+		return 0, 0, 0, e.(error)
+	}
+	var all []time.Duration
+	for _, l := range lats {
+		all = append(all, l...)
+	}
+	return float64(count.Load()) / elapsed.Seconds(), percentileMS(all, 50), percentileMS(all, 99), nil
+}
