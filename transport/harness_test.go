@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,8 @@ import (
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/search"
+	"github.com/settlenet/settlenet/search/bleveindex"
 	"github.com/settlenet/settlenet/transport"
 	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
@@ -44,12 +47,18 @@ type env struct {
 	runner  *projections.Runner
 	tally   *engagement.Tally
 	handler http.Handler
-	nextIP  int
+	indexer *search.Indexer
+	// stopIndexer stops the indexer, leaving the index as it is: a stale
+	// index, for tests that it cannot leak.
+	stopIndexer func()
+	nextIP      int
 	mu      sync.Mutex
 }
 
 type envOptions struct {
 	limits api.Limits
+	// search wires GET /api/v1/search to a Bleve index fed by the indexer.
+	search bool
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -98,10 +107,31 @@ func newEnv(t *testing.T, o envOptions) *env {
 		},
 		Commands: svc, WaitFor: wait, OnStart: tally.Session,
 	})
-	a, err := api.New(api.Deps{
+	deps := api.Deps{
 		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs,
 		Logger: logger, BaseURL: "http://settlenet.test", AdminEmails: []string{adminEmail}, Limits: o.limits,
-	})
+	}
+	var indexer *search.Indexer
+	stopIndexer := func() {}
+	if o.search {
+		g, err := search.LoadGlossary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		index, err := bleveindex.Open(filepath.Join(t.TempDir(), "search"), g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		indexer = search.NewIndexer(store, index, search.IndexerOptions{Codec: svc.Codec(), Logger: logger})
+		ictx, icancel := context.WithCancel(context.Background())
+		idone := make(chan struct{})
+		go func() { defer close(idone); _ = indexer.Run(ictx) }()
+		var once sync.Once
+		stopIndexer = func() { once.Do(func() { icancel(); <-idone }) }
+		t.Cleanup(func() { stopIndexer(); _ = index.Close() })
+		deps.Search = index
+	}
+	a, err := api.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +139,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, store: store, svc: svc, runner: runner, tally: tally, handler: h}
+	return &env{t: t, store: store, svc: svc, runner: runner, tally: tally, handler: h, indexer: indexer, stopIndexer: stopIndexer}
 }
 
 // client is one caller: an address and, once logged in, a cookie.

@@ -1,0 +1,135 @@
+package transport_test
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/settlenet/settlenet/eventstore"
+)
+
+// syncSearch waits until the indexer has taken in everything in the log.
+func (e *env) syncSearch() {
+	e.t.Helper()
+	var last eventstore.Position
+	for after := eventstore.Start; ; {
+		page, err := e.store.ReadAll(context.Background(), after, 1000)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].Position
+		last = after
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.indexer.WaitFor(ctx, last); err != nil {
+		e.t.Fatalf("indexer did not reach %s: %v", last, err)
+	}
+}
+
+type searchAnswer struct {
+	Items []struct {
+		Type     string `json:"type"`
+		ID       string `json:"id"`
+		ThreadID string `json:"thread_id"`
+		GroupID  string `json:"group_id"`
+		Snippet  string `json:"snippet"`
+	} `json:"items"`
+	Total  int                       `json:"total"`
+	Facets map[string]map[string]int `json:"facets"`
+}
+
+func (c *client) search(q string, extra ...string) searchAnswer {
+	c.e.t.Helper()
+	v := url.Values{"q": {q}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Set(extra[i], extra[i+1])
+	}
+	var a searchAnswer
+	c.must(200, "GET", "/api/v1/search?"+v.Encode(), nil).json(c.e.t, &a)
+	return a
+}
+
+func (a searchAnswer) threads() []string {
+	var out []string
+	for _, it := range a.Items {
+		if it.Type == "thread" {
+			out = append(out, it.ID)
+		}
+	}
+	return out
+}
+
+// TestSearchEndpoint: GET /api/v1/search through the real router, Bleve and
+// the indexer: bilingual matching, visibility from the caller's current
+// memberships (facets included), and a stale index that cannot leak.
+func TestSearchEndpoint(t *testing.T) {
+	e := newEnv(t, envOptions{search: true})
+	owner, member, outsider := e.register("Olga Owner"), e.register("Mia Member"), e.register("Oscar Outsider")
+	anon := e.anon()
+	open := owner.group("Newcomer youth network", "open")
+	private := owner.group("Case managers' circle", "private")
+	owner.must(204, "POST", "/api/v1/groups/"+private+"/invitations", map[string]any{"member_id": member.id})
+	member.must(200, "POST", "/api/v1/groups/"+private+"/join", nil)
+	member.must(200, "POST", "/api/v1/groups/"+open+"/join", nil)
+
+	post := func(group, title, body, lang string) string {
+		r := owner.must(201, "POST", "/api/v1/groups/"+group+"/threads", map[string]any{"title": title, "body": body, "language": lang})
+		return r.obj(t)["id"].(string)
+	}
+	openFR := post(open, "Santé mentale des jeunes nouveaux arrivants", "Ressources en santé mentale pour les jeunes réfugiés.", "fr")
+	privateEN := post(private, "Mental health referrals", "Our mental health referral list for case management.", "en")
+	e.syncSearch()
+
+	// Accents folded, and the glossary carries "mental health" to French.
+	if got := anon.search("sante mentale").threads(); !slices.Contains(got, openFR) {
+		t.Fatalf("anonymous search for 'sante mentale': %v, want %s", got, openFR)
+	}
+	if got := member.search("mental health").threads(); !slices.Contains(got, openFR) || !slices.Contains(got, privateEN) {
+		t.Fatalf("member search for 'mental health': %v, want both %s and %s", got, openFR, privateEN)
+	}
+	// The private group's thread, and its count in the facets, only for members.
+	for _, c := range []*client{anon, outsider} {
+		a := c.search("mental health")
+		if slices.Contains(a.threads(), privateEN) {
+			t.Fatalf("a non-member found the private thread: %+v", a)
+		}
+		for _, it := range a.Items {
+			if it.GroupID == private {
+				t.Fatalf("a non-member got a hit in the private group: %+v", it)
+			}
+		}
+		if n := a.Facets["type"]["thread"]; n != len(a.threads()) {
+			t.Fatalf("facet counts %d threads, %d returned: facets count what the caller cannot see", n, len(a.threads()))
+		}
+	}
+
+	// A stale index: the indexer stops, then a reply is hidden and the
+	// member leaves the private group. The index still holds both, the
+	// answers must not.
+	reply := member.must(201, "POST", "/api/v1/threads/"+openFR+"/replies", map[string]any{"body": "Le mot zanzibarite est unique.", "language": "fr"}).obj(t)["id"].(string)
+	e.syncSearch()
+	if len(member.search("zanzibarite").Items) == 0 {
+		t.Fatal("the reply was never searchable")
+	}
+	e.stopIndexer()
+	owner.must(204, "POST", "/api/v1/posts/"+reply+"/hide", map[string]any{"reason": "off topic"})
+	member.must(204, "POST", "/api/v1/groups/"+private+"/leave", nil)
+	for _, it := range member.search("zanzibarite").Items {
+		if it.ID == reply {
+			t.Fatal("a hidden reply came back from a stale index")
+		}
+	}
+	if got := member.search("mental health").threads(); slices.Contains(got, privateEN) {
+		t.Fatalf("a member who left still finds the private thread: %v", got)
+	}
+	// Moderators still reach the hidden reply through the thread, not search.
+	if a := owner.search("zanzibarite"); len(a.Items) != 0 {
+		t.Fatalf("a hidden post is searchable even for its group's owner: %+v", a.Items)
+	}
+}
