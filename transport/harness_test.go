@@ -52,7 +52,7 @@ type env struct {
 	// index, for tests that it cannot leak.
 	stopIndexer func()
 	nextIP      int
-	mu      sync.Mutex
+	mu          sync.Mutex
 }
 
 type envOptions struct {
