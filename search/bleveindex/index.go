@@ -25,6 +25,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -33,6 +35,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
 
@@ -51,13 +54,16 @@ const (
 	fGroup    = "group_id"
 	fACL      = "acl"
 	fThreadID = "thread_id"
-	fKind     = "kind"
-	fTag      = "tag"
-	fCreated  = "created"
-	titleEN   = "title_en"
-	bodyEN    = "body_en"
-	titleFR   = "title_fr"
-	bodyFR    = "body_fr"
+	// fFacet holds "type:post", "language:en", "kind:event": the filters
+	// and facets in one field, so a hit's facet values are one doc-value
+	// lookup rather than three.
+	fFacet   = "facet"
+	fTag     = "tag"
+	fCreated = "created"
+	titleEN  = "title_en"
+	bodyEN   = "body_en"
+	titleFR  = "title_fr"
+	bodyFR   = "body_fr"
 )
 
 var (
@@ -267,7 +273,12 @@ func (x *Index) Reset(ctx context.Context) error {
 // (see highlighter), which costs 20 bodies per query instead of positions
 // written for every token and decoded for every hit.
 const (
-	facetOpts  = bindex.IndexField | bindex.DocValues | bindex.StoreField // filter, facet, shown
+	// Doc values are read for every hit (facets, the date sort); left
+	// uncompressed they cost no decompression per chunk and per query.
+	// zapx handles SkipDVCompression only together with SkipDVChunking
+	// (one chunk per document, as for geo fields): alone, merges mix up
+	// documents' values.
+	dvOpts     = bindex.IndexField | bindex.DocValues | bindex.SkipDVCompression | bindex.SkipDVChunking
 	filterOpts = bindex.IndexField
 	textOpts   = bindex.IndexField
 )
@@ -312,9 +323,13 @@ func (x *Index) document(d search.Document) *document.Document {
 			doc.AddField(document.NewTextFieldWithIndexingOptions(name, nil, []byte(v), bindex.StoreField))
 		}
 	}
-	kw(fType, d.Type, facetOpts)
-	kw(fLanguage, d.Language, facetOpts)
-	kw(fKind, d.Kind, bindex.IndexField|bindex.DocValues)
+	for _, f := range []struct{ name, v string }{{search.FacetType, d.Type}, {search.FacetLanguage, d.Language}, {search.FacetKind, d.Kind}} {
+		if f.v != "" {
+			kw(fFacet, f.name+":"+f.v, dvOpts)
+		}
+	}
+	stored(fType, d.Type)
+	stored(fLanguage, d.Language)
 	kw(fGroup, d.GroupID, bindex.IndexField|bindex.StoreField)
 	for _, g := range grants(d) {
 		kw(fACL, g, filterOpts)
@@ -324,8 +339,7 @@ func (x *Index) document(d search.Document) *document.Document {
 	}
 	stored(fOID, d.ID)
 	stored(fThreadID, d.ThreadID)
-	doc.AddField(document.NewNumericFieldWithIndexingOptions(fCreated, nil,
-		float64(d.CreatedAt.UnixMilli()), bindex.IndexField|bindex.DocValues|bindex.StoreField))
+	kw(fCreated, encodeTime(d.CreatedAt), dvOpts|bindex.StoreField)
 	title, body := search.Clean(d.Title), search.Clean(d.Body)
 	stored(fTitle, title)
 	stored(fThread, search.Clean(d.ThreadTitle))
@@ -346,6 +360,24 @@ func (x *Index) document(d search.Document) *document.Document {
 	return doc
 }
 
+// encodeTime writes a time as one sortable term: milliseconds, sign bit
+// flipped, in 16 hex digits. A numeric field would index 17 prefix-coded
+// terms per document for range queries, which search never makes.
+func encodeTime(t time.Time) string {
+	return fmt.Sprintf("%016x", uint64(t.UnixMilli())^1<<63)
+}
+
+func decodeTime(s string) time.Time {
+	u, err := strconv.ParseUint(s, 16, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(u ^ 1<<63)).UTC()
+}
+
+// byCreated sorts newest first.
+var byCreated = &bsearch.SortField{Field: fCreated, Desc: true, Type: bsearch.SortFieldAsString}
+
 // Search answers a query.
 func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, error) {
 	q, offset, err := q.Normalize()
@@ -358,42 +390,40 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	}
 	defer done()
 
-	// Filters are conjuncts, so that a selective one (a group) lets the
-	// conjunction skip through the text's postings; they add the same score
-	// to every hit, which leaves the order alone. The permission is a
-	// non-scoring filter (its terms' weights differ).
-	must := x.filters(q)
+	// One flat conjunction: the filters, the permission and the text's
+	// segments. A selective filter (a group) lets the conjunction skip
+	// through the text's postings. Filter terms add the same score to every
+	// hit, which leaves the order alone; the permission's terms weigh
+	// differently, so they are boosted to zero.
 	hl := &highlighter{en: map[string]bool{}, fr: map[string]bool{}}
-	textQ := x.textQuery(q.Text, hl)
-	if textQ != nil {
-		must = append(must, textQ)
-	}
-	bq := query.NewBooleanQuery(must, nil, nil)
-	bq.AddFilter(x.permission(q.Access))
+	segs := x.textQuery(q.Text, hl)
+	bq := query.NewConjunctionQuery(append(append(x.filters(q), x.permission(q.Access)), segs...))
 	req := bleve.NewSearchRequestOptions(bq, q.Limit, offset, false)
 	req.Fields = []string{fType, fOID, fTitle, fThread, fBody, fLanguage, fGroup, fThreadID, fCreated}
-	if q.Sort == search.SortDate || textQ == nil {
-		req.SortBy([]string{"-" + fCreated, "_id"})
+	// Equal keys keep the index's order (Bleve's hit number), which is the
+	// same for every page read from one snapshot; an _id key would load
+	// every hit's stored id.
+	if q.Sort == search.SortDate || len(segs) == 0 {
+		req.SortByCustom(bsearch.SortOrder{byCreated})
 		req.Score = "none" // nothing reads it
 	} else {
-		req.SortBy([]string{"-_score", "-" + fCreated, "_id"})
+		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byCreated})
 	}
-	for _, f := range []string{search.FacetType, search.FacetLanguage, search.FacetKind} {
-		req.AddFacet(f, bleve.NewFacetRequest(f, 20))
-	}
+	req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, 100))
 	res, err := idx.SearchInContext(ctx, req)
 	if err != nil {
 		return search.Result{}, fmt.Errorf("bleveindex: search: %w", err)
 	}
 	out := search.Result{Items: make([]search.Hit, 0, len(res.Hits)), Total: int(res.Total), Facets: map[string]map[string]int{}}
-	for name, fr := range res.Facets {
-		m := map[string]int{}
-		if fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				m[t.Term] = t.Count
+	for _, name := range []string{search.FacetType, search.FacetLanguage, search.FacetKind} {
+		out.Facets[name] = map[string]int{}
+	}
+	if fr := res.Facets[fFacet]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			if name, v, ok := strings.Cut(t.Term, ":"); ok && out.Facets[name] != nil {
+				out.Facets[name][v] = t.Count
 			}
 		}
-		out.Facets[name] = m
 	}
 	for _, h := range res.Hits {
 		str := func(f string) string { s, _ := h.Fields[f].(string); return s }
@@ -404,12 +434,10 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 		if hit.Title == "" {
 			hit.Title = str(fThread)
 		}
-		if ms, ok := h.Fields[fCreated].(float64); ok {
-			hit.CreatedAt = time.UnixMilli(int64(ms)).UTC()
-		}
+		hit.CreatedAt = decodeTime(str(fCreated))
 		body := str(fBody)
 		var spans []search.Span
-		if textQ != nil {
+		if len(segs) > 0 {
 			spans = hl.spans(x.an, hit.Language, body)
 		}
 		hit.Snippet = search.Snippet(body, spans, search.SnippetLength)
@@ -503,11 +531,11 @@ func term(field, v string, boost float64) query.Query {
 // so that totals and facets count only what the viewer may see.
 func (x *Index) permission(a search.Access) query.Query {
 	if a.All {
-		return term(fACL, grantStaff, 1)
+		return term(fACL, grantStaff, 0)
 	}
-	qs := []query.Query{term(fACL, grantPublic, 1)}
+	qs := []query.Query{term(fACL, grantPublic, 0)}
 	for _, g := range a.Groups {
-		qs = append(qs, term(fACL, grantGroup+g, 1))
+		qs = append(qs, term(fACL, grantGroup+g, 0))
 	}
 	return query.NewDisjunctionQuery(qs)
 }
@@ -517,7 +545,7 @@ func (x *Index) filters(q search.Query) []query.Query {
 	if len(q.Types) > 0 {
 		qs := make([]query.Query, 0, len(q.Types))
 		for _, t := range q.Types {
-			qs = append(qs, term(fType, t, 1))
+			qs = append(qs, term(fFacet, search.FacetType+":"+t, 1))
 		}
 		out = append(out, query.NewDisjunctionQuery(qs))
 	}
@@ -525,10 +553,10 @@ func (x *Index) filters(q search.Query) []query.Query {
 		out = append(out, term(fGroup, q.GroupID, 1))
 	}
 	if q.Language != "" {
-		out = append(out, term(fLanguage, q.Language, 1))
+		out = append(out, term(fFacet, search.FacetLanguage+":"+q.Language, 1))
 	}
 	if q.Kind != "" {
-		out = append(out, term(fKind, q.Kind, 1))
+		out = append(out, term(fFacet, search.FacetKind+":"+q.Kind, 1))
 	}
 	for _, t := range q.Tags {
 		out = append(out, term(fTag, search.Fold(t), 1))
@@ -536,11 +564,11 @@ func (x *Index) filters(q search.Query) []query.Query {
 	return out
 }
 
-// textQuery: every segment of the query must match (a conjunction); a
-// segment is a word or a glossary term with its equivalents (any one of
+// textQuery: every segment of the query must match (the caller's
+// conjunction); a segment is a word or a glossary term with its equivalents (any one of
 // them, each a conjunction of its words). Stop words are dropped unless
 // the query has nothing else. The terms it looks up are noted in hl.
-func (x *Index) textQuery(text string, hl *highlighter) query.Query {
+func (x *Index) textQuery(text string, hl *highlighter) []query.Query {
 	words := search.Words(text)
 	if len(words) == 0 {
 		return nil
@@ -578,7 +606,7 @@ func (x *Index) textQuery(text string, hl *highlighter) query.Query {
 			}))
 		}
 	}
-	return query.NewConjunctionQuery(segs)
+	return segs
 }
 
 // wordQuery matches one folded word in each language's fields: the word

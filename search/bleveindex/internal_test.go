@@ -1,0 +1,33 @@
+package bleveindex
+
+import (
+	"testing"
+	"time"
+)
+
+func TestOneEdit(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"mentoring", "mentoring", true}, {"mentorng", "mentoring", true}, {"mentoring", "mentorinh", true},
+		{"mentoring", "mentring", true}, {"mentoring", "mentor", false}, {"mentorng", "mentoirgn", false},
+		{"santé", "sante", true}, {"", "a", true}, {"ab", "ba", false},
+	} {
+		if got := oneEdit([]rune(c.a), []rune(c.b)); got != c.want {
+			t.Errorf("oneEdit(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}
+
+func TestTimeTermsSortAsTimes(t *testing.T) {
+	times := []time.Time{{}, time.UnixMilli(-1), time.UnixMilli(0), time.UnixMilli(1), time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}
+	for i, tm := range times {
+		if got := decodeTime(encodeTime(tm)); !got.Equal(tm) {
+			t.Errorf("%v comes back as %v", tm, got)
+		}
+		if i > 0 && encodeTime(times[i-1]) >= encodeTime(tm) {
+			t.Errorf("%v does not sort before %v", times[i-1], tm)
+		}
+	}
+}
