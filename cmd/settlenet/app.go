@@ -123,6 +123,7 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	pages, err := web.New(web.Deps{
 		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs, Logger: logger,
 		BaseURL: cfg.BaseURL, AdminEmails: api.ParseAdminEmails(cfg.AdminEmails), Limits: o.limits, Live: true,
+		Search: pageSearch{api: apiSrv},
 	})
 	if err != nil {
 		return nil, err

@@ -144,4 +144,36 @@ func TestSeedAdminAndServe(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+
+	// The search page searches through the API's rules: once the indexer
+	// has the seed, it finds a thread, and a group through the accents of
+	// its French description.
+	page := func(ck *http.Cookie, path string) string {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.AddCookie(ck)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		return string(b)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		body := page(admin, "/search?q=vicarious+trauma") + page(admin, "/search?q=sante+mentale&type=group")
+		if strings.Contains(body, "Vicarious trauma: how does your team debrief?") && strings.Contains(body, "Mental health promotion in immigrant and refugee serving organizations") {
+			if strings.Contains(body, "&lt;mark&gt;") {
+				t.Fatal("the search page prints the index's <mark> tags as text")
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the search page never found both threads:\n%s", body[strings.Index(body, "<main"):])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -61,19 +61,7 @@ func (s *Server) searchHandler(c *gin.Context) {
 	} else if tag != "" {
 		q.Tags = []string{tag}
 	}
-	v := viewer(c)
-	q.Access.All = v.IsStaff()
-	if v.MemberID != "" && !q.Access.All {
-		me, err := s.d.Reads.Me(v.MemberID)
-		if err != nil && !errors.Is(err, projections.ErrNotFound) {
-			s.fail(c, err)
-			return
-		}
-		for _, g := range me.Groups {
-			q.Access.Groups = append(q.Access.Groups, g.ID)
-		}
-	}
-	res, err := s.d.Search.Search(c.Request.Context(), q)
+	res, err := s.SearchFor(c.Request.Context(), viewer(c), q)
 	if errors.Is(err, search.ErrBadQuery) {
 		s.fail(c, httperr.BadRequest(err, map[string]string{"query": domain.CodeInvalid}))
 		return
@@ -82,16 +70,45 @@ func (s *Server) searchHandler(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := searchResponse{Items: make([]search.Hit, 0, len(res.Items)), Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor}
-	for _, h := range res.Items {
-		if s.readable(v, h) {
-			out.Items = append(out.Items, h)
-		} else {
-			// A stale hit: leave it out and do not count it.
-			out.Total--
-		}
+	out := searchResponse{Items: res.Items, Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor}
+	if out.Items == nil {
+		out.Items = []search.Hit{}
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// SearchFor runs a search as the viewer: access comes from the viewer's
+// memberships as the read model has them now, and each hit is checked once
+// more against the read model, a stale hit left out and not counted. The
+// API handler and the search page both search through it.
+func (s *Server) SearchFor(ctx context.Context, v projections.Viewer, q search.Query) (search.Result, error) {
+	if s.d.Search == nil {
+		return search.Result{}, httperr.ErrNotFound
+	}
+	q.Access = search.Access{All: v.IsStaff()}
+	if v.MemberID != "" && !q.Access.All {
+		me, err := s.d.Reads.Me(v.MemberID)
+		if err != nil && !errors.Is(err, projections.ErrNotFound) {
+			return search.Result{}, err
+		}
+		for _, g := range me.Groups {
+			q.Access.Groups = append(q.Access.Groups, g.ID)
+		}
+	}
+	res, err := s.d.Search.Search(ctx, q)
+	if err != nil {
+		return res, err
+	}
+	kept := make([]search.Hit, 0, len(res.Items))
+	for _, h := range res.Items {
+		if s.readable(v, h) {
+			kept = append(kept, h)
+		} else {
+			res.Total--
+		}
+	}
+	res.Items = kept
+	return res, nil
 }
 
 // readable asks the read model whether the viewer may see the hit now.
