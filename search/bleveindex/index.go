@@ -23,7 +23,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,11 +76,12 @@ var (
 	layoutKey = []byte("settlenet.search.layout")
 )
 
-const layout = "2"
+const layout = "3"
 
 // Index is a Bleve index; safe for concurrent use.
 type Index struct {
 	dir      string
+	seed     maphash.Seed // splits large writes by key
 	glossary *search.Glossary
 	an       analyzers
 
@@ -88,7 +91,7 @@ type Index struct {
 
 // Open opens the index in dir, creating it if needed.
 func Open(dir string, glossary *search.Glossary) (*Index, error) {
-	x := &Index{dir: dir, glossary: glossary, an: newAnalyzers()}
+	x := &Index{dir: dir, seed: maphash.MakeSeed(), glossary: glossary, an: newAnalyzers()}
 	idx, err := x.open()
 	if err != nil {
 		return nil, err
@@ -191,6 +194,12 @@ func (x *Index) Apply(ctx context.Context, b search.Batch) error {
 	return x.write(ctx, b, true)
 }
 
+// partSize is the smallest part a write is split into. Scorch builds a
+// batch's segment on the calling goroutine and then waits for it to be
+// persisted, so one batch at a time leaves a core idle much of the time; a
+// large write goes as a few concurrent Bleve batches instead.
+const partSize = 1000
+
 func (x *Index) write(ctx context.Context, b search.Batch, checkpoint bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -200,26 +209,49 @@ func (x *Index) write(ctx context.Context, b search.Batch, checkpoint bool) erro
 		return err
 	}
 	defer done()
-	batch := idx.NewBatch()
+	n := max(1, min(runtime.GOMAXPROCS(0), (len(b.Upserts)+len(b.Deletes))/partSize))
+	parts := make([]*bleve.Batch, n)
+	for i := range parts {
+		parts[i] = idx.NewBatch()
+	}
+	// Every operation on a key goes to the same part, in order: deletes
+	// first, so that an upsert of the same key wins, as in one batch.
+	part := func(key string) *bleve.Batch { return parts[maphash.String(x.seed, key)%uint64(n)] }
 	for _, k := range b.Deletes {
-		batch.Delete(k)
+		part(k).Delete(k)
 	}
 	for _, d := range b.Upserts {
-		if d.Hidden || d.Deleted {
+		if d.Hidden || d.Deleted || grant(d) == "" {
 			// Never shown, so never indexed: cheaper than a filter on
 			// every query, and just as leak-proof.
-			batch.Delete(d.Key())
+			part(d.Key()).Delete(d.Key())
 			continue
 		}
-		if err := batch.IndexAdvanced(x.document(d)); err != nil {
+		if err := part(d.Key()).IndexAdvanced(x.document(d)); err != nil {
 			return fmt.Errorf("bleveindex: document %s: %w", d.Key(), err)
 		}
 	}
-	if checkpoint {
-		batch.SetInternal(checkpointKey, []byte(search.FormatPosition(b.Checkpoint)))
+	cp := []byte(search.FormatPosition(b.Checkpoint))
+	if checkpoint && n == 1 {
+		parts[0].SetInternal(checkpointKey, cp)
 	}
-	if err := idx.Batch(batch); err != nil {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Go(func() { errs[i] = idx.Batch(p) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("bleveindex: batch: %w", err)
+	}
+	if checkpoint && n > 1 {
+		// Only once every part is persisted, so that it is never ahead of
+		// the documents.
+		cb := idx.NewBatch()
+		cb.SetInternal(checkpointKey, cp)
+		if err := idx.Batch(cb); err != nil {
+			return fmt.Errorf("bleveindex: checkpoint: %w", err)
+		}
 	}
 	return nil
 }
@@ -283,30 +315,31 @@ const (
 	textOpts   = bindex.IndexField
 )
 
-// ACL grants (field fACL): what search.Access.Visible allows, as terms, so
-// that the permission filter is one or a few term lookups.
+// ACL grants (field fACL): search.Access.Visible as one term per
+// document, so that the permission filter is one or a few term lookups.
 const (
 	grantPublic = "public" // visible to everyone
-	grantStaff  = "staff"  // visible with Access.All
 	grantGroup  = "g:"     // + group id: visible to the group's members
 )
 
-func grants(d search.Document) []string {
+// grant is the document's grant; "" for a type that is never shown.
+// Access.All sees every grant.
+func grant(d search.Document) string {
 	switch d.Type {
 	case search.TypeMember:
-		return []string{grantPublic, grantStaff}
+		return grantPublic
 	case search.TypeGroup:
 		if d.GroupVisibility == "open" || d.GroupVisibility == "request" {
-			return []string{grantPublic, grantStaff}
+			return grantPublic
 		}
 	case search.TypeThread, search.TypePost:
 		if d.GroupVisibility == "open" {
-			return []string{grantPublic, grantStaff}
+			return grantPublic
 		}
 	default:
-		return nil // unknown types are never shown
+		return ""
 	}
-	return []string{grantGroup + d.GroupID, grantStaff}
+	return grantGroup + d.GroupID
 }
 
 // document builds the Bleve document: keyword fields for filters and
@@ -331,9 +364,7 @@ func (x *Index) document(d search.Document) *document.Document {
 	stored(fType, d.Type)
 	stored(fLanguage, d.Language)
 	kw(fGroup, d.GroupID, bindex.IndexField|bindex.StoreField)
-	for _, g := range grants(d) {
-		kw(fACL, g, filterOpts)
-	}
+	kw(fACL, grant(d), filterOpts)
 	for _, t := range d.Tags {
 		kw(fTag, search.Fold(t), filterOpts)
 	}
@@ -397,7 +428,10 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	// differently, so they are boosted to zero.
 	hl := &highlighter{en: map[string]bool{}, fr: map[string]bool{}}
 	segs := x.textQuery(q.Text, hl)
-	bq := query.NewConjunctionQuery(append(append(x.filters(q), x.permission(q.Access)), segs...))
+	var bq query.Query = query.NewMatchAllQuery() // staff, no filter, no text
+	if conj := slices.Concat(x.filters(q), x.permission(q.Access), segs); len(conj) > 0 {
+		bq = query.NewConjunctionQuery(conj)
+	}
 	req := bleve.NewSearchRequestOptions(bq, q.Limit, offset, false)
 	req.Fields = []string{fType, fOID, fTitle, fThread, fBody, fLanguage, fGroup, fThreadID, fCreated}
 	// Equal keys keep the index's order (Bleve's hit number), which is the
@@ -528,16 +562,18 @@ func term(field, v string, boost float64) query.Query {
 }
 
 // permission states search.Access.Visible as a filter on the ACL grants,
-// so that totals and facets count only what the viewer may see.
-func (x *Index) permission(a search.Access) query.Query {
+// so that totals and facets count only what the viewer may see. Access.All
+// needs none: every indexed document has a grant (write leaves out the
+// others), and a term matching every document would cost a step per hit.
+func (x *Index) permission(a search.Access) []query.Query {
 	if a.All {
-		return term(fACL, grantStaff, 0)
+		return nil
 	}
 	qs := []query.Query{term(fACL, grantPublic, 0)}
 	for _, g := range a.Groups {
 		qs = append(qs, term(fACL, grantGroup+g, 0))
 	}
-	return query.NewDisjunctionQuery(qs)
+	return []query.Query{query.NewDisjunctionQuery(qs)}
 }
 
 func (x *Index) filters(q search.Query) []query.Query {

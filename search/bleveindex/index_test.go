@@ -1,9 +1,12 @@
 package bleveindex_test
 
 import (
+	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
+	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/search"
 	"github.com/settlenet/settlenet/search/bleveindex"
 	"github.com/settlenet/settlenet/search/searchtest"
@@ -24,3 +27,38 @@ func open(t *testing.T) search.Index {
 }
 
 func TestConformance(t *testing.T) { searchtest.Run(t, open) }
+
+// A large batch is written in concurrent parts: it must still behave as
+// one batch (deletes before upserts, hidden documents left out) and store
+// its checkpoint.
+func TestLargeBatchInParts(t *testing.T) {
+	idx := open(t)
+	ctx := context.Background()
+	var docs []search.Document
+	for i := range 3000 {
+		docs = append(docs, search.Document{Type: search.TypePost, ID: fmt.Sprintf("p%04d", i), Body: "Bulk text.",
+			Language: "en", GroupID: "g", GroupVisibility: "open", Hidden: i%10 == 0})
+	}
+	if err := idx.Index(ctx, docs[:100]); err != nil {
+		t.Fatal(err)
+	}
+	pos := eventstore.Position{Commit: 7, Prepare: 7}
+	// p0001 is deleted and upserted in the same batch: the upsert wins.
+	// p0002 was indexed before and is only deleted.
+	err := idx.Apply(ctx, search.Batch{Upserts: append(docs[3:], docs[1]), Deletes: []string{docs[1].Key(), docs[2].Key()}, Checkpoint: pos})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := idx.(*bleveindex.Index).DocCount()
+	if err != nil || n != 2700-1 {
+		t.Fatalf("%d documents (%v), want %d", n, err, 2700-1)
+	}
+	got, err := idx.Checkpoint(ctx)
+	if err != nil || got != pos {
+		t.Fatalf("checkpoint %v (%v), want %v", got, err, pos)
+	}
+	r, err := idx.Search(ctx, search.Query{Text: "bulk", Limit: 1})
+	if err != nil || r.Total != 2699 || r.Facets[search.FacetType][search.TypePost] != 2699 {
+		t.Fatalf("search: total %d facets %v (%v)", r.Total, r.Facets, err)
+	}
+}
