@@ -21,6 +21,13 @@ type IndexerOptions struct {
 	BatchSize int
 	// PageSize is the catch-up read size (default 4096).
 	PageSize int
+	// FlushEvery is how long a live write waits for more to share its
+	// index batch (default 100 ms). Flushing whenever the log went quiet
+	// for an instant wrote one-document batches under a steady trickle of
+	// replies, and Bleve then spent more CPU merging the tiny segments than
+	// the engine spent serving the replies. Well inside the 1 s
+	// searchable target.
+	FlushEvery time.Duration
 }
 
 // indexedTypes are the events that change documents; others are not read.
@@ -54,15 +61,17 @@ func logFilter() eventstore.Filter {
 // carries, is read from the group's first event and cached (visibility
 // never changes: no event changes it).
 type Indexer struct {
-	store  eventstore.Store
-	index  Index
-	codec  *domain.Codec
-	log    *slog.Logger
-	plain  *PlainText
-	batch  int
-	page   int
-	groups map[string]string // group id -> visibility
-	thread map[string]*threadInfo
+	store eventstore.Store
+	index Index
+	codec *domain.Codec
+	log   *slog.Logger
+	plain *PlainText
+	batch int
+	page  int
+	// flushEvery: see IndexerOptions.FlushEvery.
+	flushEvery time.Duration
+	groups     map[string]string // group id -> visibility
+	thread     map[string]*threadInfo
 
 	mu      sync.Mutex
 	applied eventstore.Position
@@ -91,9 +100,12 @@ func NewIndexer(store eventstore.Store, index Index, opts IndexerOptions) *Index
 	if opts.PageSize <= 0 {
 		opts.PageSize = 4096
 	}
+	if opts.FlushEvery <= 0 {
+		opts.FlushEvery = 100 * time.Millisecond
+	}
 	return &Indexer{
 		store: store, index: index, codec: opts.Codec, log: opts.Logger.With("component", "search-indexer"),
-		plain: NewPlainText(), batch: opts.BatchSize, page: opts.PageSize,
+		plain: NewPlainText(), batch: opts.BatchSize, page: opts.PageSize, flushEvery: opts.FlushEvery,
 		groups: map[string]string{}, thread: map[string]*threadInfo{}, changed: make(chan struct{}),
 	}
 }
@@ -326,11 +338,18 @@ func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 		wg.Wait()
 	}()
 	p := newPending()
+	var due <-chan time.Time // set while records wait for their batch
 	for {
 		var r eventstore.Record
 		var ok bool
 		select {
 		case r, ok = <-recs:
+		case <-due:
+			due = nil
+			if err := x.flush(ctx, p); err != nil {
+				return err
+			}
+			continue
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -344,10 +363,14 @@ func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 		if err := x.handle(ctx, p, &r); err != nil {
 			return err
 		}
-		if p.n >= x.batch || len(recs) == 0 {
+		switch {
+		case p.n >= x.batch:
+			due = nil
 			if err := x.flush(ctx, p); err != nil {
 				return err
 			}
+		case due == nil && p.n > 0:
+			due = time.After(x.flushEvery)
 		}
 	}
 }
