@@ -76,7 +76,7 @@ var (
 	layoutKey = []byte("settlenet.search.layout")
 )
 
-const layout = "3"
+const layout = "4"
 
 // Index is a Bleve index; safe for concurrent use.
 type Index struct {

@@ -1,8 +1,11 @@
 package bleveindex
 
 import (
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/settlenet/settlenet/search"
 )
 
 func TestOneEdit(t *testing.T) {
@@ -28,6 +31,22 @@ func TestTimeTermsSortAsTimes(t *testing.T) {
 		}
 		if i > 0 && encodeTime(times[i-1]) >= encodeTime(tm) {
 			t.Errorf("%v does not sort before %v", times[i-1], tm)
+		}
+	}
+}
+
+// Documents and queries must split text into the same words.
+func TestTokenizerSplitsAsQueries(t *testing.T) {
+	for _, s := range []string{"", "L'établissement d'une santé-mentale (2026)!", "e\u0301tude naïve", "x\xffy", "fin"} {
+		var got []string
+		for _, tok := range (wordTokenizer{}).Tokenize([]byte(s)) {
+			if s[tok.Start:tok.End] != string(tok.Term) {
+				t.Errorf("%q: token %q at %d-%d", s, tok.Term, tok.Start, tok.End)
+			}
+			got = append(got, search.Fold(string(tok.Term)))
+		}
+		if want := search.Words(s); !slices.Equal(got, want) {
+			t.Errorf("%q: tokens %q, query words %q", s, got, want)
 		}
 	}
 }
