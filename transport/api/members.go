@@ -51,20 +51,7 @@ func (s *Server) register(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	hash, err := s.d.Hasher.Hash(b.Password)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	cmd.PasswordHash = hash
-	if s.admins[domain.NormalizeEmail(b.Email)] {
-		cmd.Roles = []string{domain.RoleAdmin}
-	}
-	// Registration is the one command without a member behind it: the
-	// new member is its actor, named by the id chosen here.
-	cmd.MemberID = domain.NewID()
-	o := domain.Origin{Actor: cmd.MemberID, CorrelationID: c.GetString(requestIDKey)}
-	res, err := s.d.Commands.Register(c.Request.Context(), o, cmd)
+	res, o, err := s.reg.Register(c.Request.Context(), c.GetString(requestIDKey), b.Password, cmd)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -131,7 +131,7 @@ type Deps struct {
 // Server holds the handlers' dependencies.
 type Server struct {
 	d        Deps
-	admins   map[string]bool
+	reg      *auth.Registrar
 	loginIP  *auth.Limiter
 	loginAcc *auth.Limiter
 	regIP    *auth.Limiter
@@ -151,12 +151,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{d: d, admins: map[string]bool{}, xorigin: origin}
-	for _, e := range d.AdminEmails {
-		if e = domain.NormalizeEmail(e); e != "" {
-			s.admins[e] = true
-		}
-	}
+	s := &Server{d: d, reg: auth.NewRegistrar(d.Commands, d.Hasher, d.AdminEmails), xorigin: origin}
 	lim := func(spec auth.LimitSpec) *auth.Limiter {
 		if spec.Every <= 0 || spec.Burst <= 0 {
 			return nil

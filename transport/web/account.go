@@ -60,18 +60,7 @@ func (s *Server) register(c *gin.Context) {
 		s.registerAgain(c, f, fields)
 		return
 	}
-	hash, err := s.d.Hasher.Hash(password)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	cmd.PasswordHash = hash
-	if s.admins[domain.NormalizeEmail(f.Email)] {
-		cmd.Roles = []string{domain.RoleAdmin}
-	}
-	cmd.MemberID = domain.NewID()
-	o := domain.Origin{Actor: cmd.MemberID, CorrelationID: state(c).corr}
-	res, err := s.d.Commands.Register(c.Request.Context(), o, cmd)
+	res, o, err := s.reg.Register(c.Request.Context(), state(c).corr, password, cmd)
 	if errors.Is(err, domain.ErrEmailTaken) {
 		s.registerAgain(c, f, map[string]string{"email": "email_taken"})
 		return

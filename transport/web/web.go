@@ -67,7 +67,7 @@ type Server struct {
 	static  *staticFiles
 	csrf    *csrf
 	xorigin *http.CrossOriginProtection
-	admins  map[string]bool
+	reg     *auth.Registrar
 	md      *markdown
 	secure  bool
 
@@ -99,14 +99,9 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	s := &Server{d: d, xorigin: origin, admins: map[string]bool{}, loc: map[string]*locale{}, md: newMarkdown()}
+	s := &Server{d: d, xorigin: origin, reg: auth.NewRegistrar(d.Commands, d.Hasher, d.AdminEmails), loc: map[string]*locale{}, md: newMarkdown()}
 	if u, err := url.Parse(d.BaseURL); err == nil && u.Scheme == "https" {
 		s.secure = true
-	}
-	for _, e := range d.AdminEmails {
-		if e = domain.NormalizeEmail(e); e != "" {
-			s.admins[e] = true
-		}
 	}
 	for _, lang := range []string{"en", "fr"} {
 		s.loc[lang] = newLocale(d.Catalog, lang, d.TimeZone)
