@@ -59,6 +59,8 @@ type envOptions struct {
 	limits api.Limits
 	// search wires GET /api/v1/search to a Bleve index fed by the indexer.
 	search bool
+	// now is the API's clock (default time.Now); the domain keeps the real one.
+	now func() time.Time
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -109,7 +111,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	})
 	deps := api.Deps{
 		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs,
-		Logger: logger, BaseURL: "http://settlenet.test", AdminEmails: []string{adminEmail}, Limits: o.limits,
+		Logger: logger, BaseURL: "http://settlenet.test", AdminEmails: []string{adminEmail}, Limits: o.limits, Now: o.now,
 	}
 	var indexer *search.Indexer
 	stopIndexer := func() {}

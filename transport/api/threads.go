@@ -96,6 +96,11 @@ func (s *Server) listThreads(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	// The events list is "upcoming events" (API.md): without a from, it
+	// starts today, so today's events stay on it until the day is over.
+	if q.Kind == domain.KindEvent && q.From.IsZero() {
+		q.From = s.d.Now().UTC().Truncate(24 * time.Hour)
+	}
 	res, err := s.d.Reads.Threads(viewer(c), q)
 	if err != nil {
 		s.fail(c, err)
