@@ -20,10 +20,12 @@
 package bleveindex
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -569,6 +571,9 @@ func (x *Index) permission(a search.Access) []query.Query {
 	if a.All {
 		return nil
 	}
+	if len(a.Groups) == 0 {
+		return []query.Query{term(fACL, grantPublic, 0)}
+	}
 	qs := []query.Query{term(fACL, grantPublic, 0)}
 	for _, g := range a.Groups {
 		qs = append(qs, term(fACL, grantGroup+g, 0))
@@ -601,9 +606,15 @@ func (x *Index) filters(q search.Query) []query.Query {
 }
 
 // textQuery: every segment of the query must match (the caller's
-// conjunction); a segment is a word or a glossary term with its equivalents (any one of
-// them, each a conjunction of its words). Stop words are dropped unless
-// the query has nothing else. The terms it looks up are noted in hl.
+// conjunction); a segment is a word or a glossary term with its
+// equivalents (any one of them, each a conjunction of its words). Stop
+// words are dropped unless the query has nothing else. The terms it looks
+// up are noted in hl.
+//
+// A glossary term's one-word forms ("refugee", "refugees", "réfugié",
+// "réfugiés"...) mostly share their stems: their clauses are merged into
+// one disjunction with each term once, so that no posting list is walked
+// several times for one hit.
 func (x *Index) textQuery(text string, hl *highlighter) []query.Query {
 	words := search.Words(text)
 	if len(words) == 0 {
@@ -612,22 +623,35 @@ func (x *Index) textQuery(text string, hl *highlighter) []query.Query {
 	var segs []query.Query
 	for _, seg := range x.glossary.Expand(words) {
 		var alts []query.Query
+		single := map[clause]float64{}
 		for i, alt := range seg.Alternatives {
+			// The words as typed rank above their translations.
+			boost := 1.0
+			if i > 0 {
+				boost = 0.8
+			}
 			var conj []query.Query
 			for _, w := range alt {
-				if wq := x.wordQuery(w, i == 0, hl); wq != nil {
-					conj = append(conj, wq)
+				cs := x.wordClauses(w, i == 0, hl)
+				if len(cs) == 0 {
+					continue
 				}
+				if len(alt) == 1 {
+					for c, b := range cs {
+						single[c] = max(single[c], b*boost)
+					}
+					continue
+				}
+				conj = append(conj, disjunction(cs))
 			}
-			if len(conj) == 0 {
-				continue
+			if len(conj) > 0 {
+				cq := query.NewConjunctionQuery(conj)
+				cq.SetBoost(boost)
+				alts = append(alts, cq)
 			}
-			cq := query.NewConjunctionQuery(conj)
-			if i > 0 {
-				// The words as typed rank above their translations.
-				cq.SetBoost(0.8)
-			}
-			alts = append(alts, cq)
+		}
+		if len(single) > 0 {
+			alts = append(alts, disjunction(single))
 		}
 		if len(alts) > 0 {
 			segs = append(segs, query.NewDisjunctionQuery(alts))
@@ -645,12 +669,49 @@ func (x *Index) textQuery(text string, hl *highlighter) []query.Query {
 	return segs
 }
 
-// wordQuery matches one folded word in each language's fields: the word
+// clause is one lookup of a term in a field, exact or with one edit.
+type clause struct {
+	field, term string
+	fuzzy       bool
+}
+
+// disjunction matches any of the clauses, each with its boost; built in a
+// fixed order, so that scores do not vary from run to run.
+func disjunction(cs map[clause]float64) query.Query {
+	keys := slices.SortedFunc(maps.Keys(cs), func(a, b clause) int {
+		return cmp.Or(strings.Compare(a.field, b.field), strings.Compare(a.term, b.term), cmp.Compare(btoi(a.fuzzy), btoi(b.fuzzy)))
+	})
+	qs := make([]query.Query, 0, len(keys))
+	for _, c := range keys {
+		if !c.fuzzy {
+			qs = append(qs, term(c.field, c.term, cs[c]))
+			continue
+		}
+		fq := query.NewFuzzyQuery(c.term)
+		fq.SetField(c.field)
+		fq.SetFuzziness(1)
+		// The first letter is rarely the typo, and requiring it keeps the
+		// automaton's walk of the term dictionary short.
+		fq.SetPrefix(1)
+		fq.SetBoost(cs[c])
+		qs = append(qs, fq)
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// wordClauses matches one folded word in each language's fields: the word
 // as written, ranked first, and its stems; for a typed word of 5+ letters
 // the word itself is looked up with one edit allowed (Bleve scores an
 // exact match of a fuzzy query at the full boost, a typo at half). A stop
-// word of either language gives nil.
-func (x *Index) wordQuery(w string, typed bool, hl *highlighter) query.Query {
+// word of either language gives none.
+func (x *Index) wordClauses(w string, typed bool, hl *highlighter) map[clause]float64 {
 	enT, frT := terms(x.an.enStem, w), terms(x.an.frStem, w)
 	if len(enT) == 0 || len(frT) == 0 {
 		return nil
@@ -659,37 +720,22 @@ func (x *Index) wordQuery(w string, typed bool, hl *highlighter) query.Query {
 	if fuzzy {
 		hl.fuzzy = append(hl.fuzzy, w)
 	}
-	var qs []query.Query
+	cs := map[clause]float64{}
 	lang := func(title, body string, stems []string, set map[string]bool) {
-		if fuzzy {
-			for _, f := range []struct {
-				field string
-				boost float64
-			}{{title, 2.5}, {body, 1.2}} {
-				fq := query.NewFuzzyQuery(w)
-				fq.SetField(f.field)
-				fq.SetFuzziness(1)
-				// The first letter is rarely the typo, and requiring it keeps
-				// the automaton's walk of the term dictionary short.
-				fq.SetPrefix(1)
-				fq.SetBoost(f.boost)
-				qs = append(qs, fq)
-			}
-		} else {
+		if !fuzzy {
 			set[w] = true
-			qs = append(qs, term(title, w, 2.5), term(body, w, 1.2))
 		}
-		seen := map[string]bool{w: true}
+		cs[clause{title, w, fuzzy}], cs[clause{body, w, fuzzy}] = 2.5, 1.2
 		for _, t := range stems {
-			if !seen[t] {
-				seen[t], set[t] = true, true
-				qs = append(qs, term(title, t, 2), term(body, t, 1))
+			if t != w {
+				set[t] = true
+				cs[clause{title, t, false}], cs[clause{body, t, false}] = 2, 1
 			}
 		}
 	}
 	lang(titleEN, bodyEN, enT, hl.en)
 	lang(titleFR, bodyFR, frT, hl.fr)
-	return query.NewDisjunctionQuery(qs)
+	return cs
 }
 
 // The adapter implements the port (a compile-time check).
