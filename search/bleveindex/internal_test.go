@@ -1,10 +1,14 @@
 package bleveindex
 
 import (
+	"context"
+	"errors"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/search"
 )
 
@@ -48,5 +52,40 @@ func TestTokenizerSplitsAsQueries(t *testing.T) {
 		if want := search.Words(s); !slices.Equal(got, want) {
 			t.Errorf("%q: tokens %q, query words %q", s, got, want)
 		}
+	}
+}
+
+// An index written with another field layout is dropped at open, so that
+// the indexer, finding no checkpoint, rebuilds it from the log.
+func TestOldLayoutDropped(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	g, err := search.LoadGlossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := Open(dir, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err = x.Apply(ctx, search.Batch{Upserts: []search.Document{{Type: search.TypeMember, ID: "m1", Title: "Ada"}},
+		Checkpoint: eventstore.Position{Commit: 3, Prepare: 3}})
+	if err == nil {
+		err = x.idx.SetInternal(layoutKey, []byte("1"))
+	}
+	if err := errors.Join(err, x.Close()); err != nil {
+		t.Fatal(err)
+	}
+	x, err = Open(dir, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	n, err := x.DocCount()
+	if err != nil || n != 0 {
+		t.Fatalf("%d documents (%v) after a layout change", n, err)
+	}
+	if pos, err := x.Checkpoint(ctx); err != nil || pos != eventstore.Start {
+		t.Fatalf("checkpoint %v (%v) after a layout change", pos, err)
 	}
 }
