@@ -14,29 +14,37 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settlenet/settlenet/domain/domaintest"
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/eventstore/esdb"
 	"github.com/settlenet/settlenet/eventstore/esdb/esdbtest"
+	"github.com/settlenet/settlenet/projections"
 )
 
-// TestStoreCopyRoundTrip copies 100k events from an embedded store into
-// EventStoreDB (the in-process test server, through the real client), with
-// a lost acknowledgement and an interruption on the way, then from there
-// into a second embedded store with the CLI, and checks that all three logs
-// hold the same events in the same order.
+// TestStoreCopyRoundTrip copies a community of 100k domain events from an
+// embedded store into EventStoreDB (the in-process test server, through the
+// real client), with a lost acknowledgement and an interruption on the way,
+// then from there into a second embedded store with the CLI, and checks that
+// all three logs hold the same events in the same order and that the read
+// models built on each are the same.
 func TestStoreCopyRoundTrip(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	const total = 100_000
+	const size = 100_000
 
 	src, err := embedded.Open(filepath.Join(dir, "src"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	fillForCopy(t, ctx, src, total)
+	// A community written through the domain codec, so that read models
+	// can be built from each copy and compared.
+	total, err := domaintest.FillCommunity(ctx, src, size)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	srv, err := esdbtest.Start(filepath.Join(dir, "esdb"), "127.0.0.1:0")
 	if err != nil {
@@ -102,6 +110,33 @@ func TestStoreCopyRoundTrip(t *testing.T) {
 	for i := range want {
 		if want[i].Position != got[i].Position {
 			t.Fatalf("event %d: position %s in the copy, %s in the source", i, got[i].Position, want[i].Position)
+		}
+	}
+
+	// The read models built on each of the three stores are the same.
+	models := func(name string, s eventstore.Store) *projections.Runner {
+		r := projections.New(s, projections.Options{})
+		st, err := r.Rebuild(ctx)
+		if err != nil {
+			t.Fatalf("read models from %s: %v", name, err)
+		}
+		if st.Decoded < total/2 {
+			t.Fatalf("read models from %s decoded %d of %d events", name, st.Decoded, total)
+		}
+		for _, ps := range r.Status() {
+			if ps.Error != "" {
+				t.Fatalf("read models from %s: %s stopped: %s", name, ps.Name, ps.Error)
+			}
+		}
+		return r
+	}
+	source := models("the source", src)
+	for _, c := range []struct {
+		name string
+		s    eventstore.Store
+	}{{"EventStoreDB", mid}, {"the second embedded store", out}} {
+		if diff := source.Diff(models(c.name, c.s)); len(diff) > 0 {
+			t.Errorf("read models built from %s differ from the source's: %v", c.name, diff)
 		}
 	}
 }
