@@ -389,6 +389,45 @@ func TestBrowserJourneys(t *testing.T) {
 	jp.fill(reply+` input[name=reason]`, "Off topic advertising")
 	jp.click(reply + ` form[action$="/flag"] button`)
 
+	// On the group page, a new thread arrives live behind a button, and a
+	// mention of Jean-Pierre in it raises the unread count in his header;
+	// both are announced politely and the focus stays where it was.
+	jp.visit(groupPath)
+	for i := 0; eval[string](jp, "document.body.getAttribute('data-live-state') || ''") != "subscribed"; i++ {
+		if i > 200 {
+			t.Fatal("the group page's live connection never subscribed")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	unread := func() string {
+		return eval[string](jp, "(document.querySelector('.notif-link .count') || {textContent: ''}).textContent")
+	}
+	before := unread()
+	amina.visit(groupPath + "/threads/new")
+	amina.fill("#f-title", "Camp de leadership : inscriptions")
+	amina.fill("#f-body", "@Jean-Pierre Roy, pouvez-vous relayer l'information ?")
+	amina.click(`form[action="` + groupPath + `/threads"] button[type=submit]:not([hidden])`)
+	jp.do(chromedp.WaitVisible(chromedp.CSS("#live-new-button")))
+	if got := jp.text("#live-new-button"); !strings.Contains(got, "1 new thread") {
+		t.Errorf("group live button: %q", got)
+	}
+	for i := 0; unread() == before; i++ {
+		if i > 200 {
+			t.Fatalf("the header's unread count stayed %q after a mention", before)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if got := unread(); !strings.HasPrefix(got, "1") {
+		t.Errorf("unread count after one mention: %q", got)
+	}
+	if eval[string](jp, "document.activeElement.tagName") != "BODY" {
+		t.Error("a live update on the group page moved the focus")
+	}
+	jp.click("#live-new-button")
+	if !strings.Contains(jp.text("main"), "Camp de leadership") {
+		t.Fatal("the new thread is not listed after the button")
+	}
+
 	// Amina's other pages, in both languages.
 	for _, p := range []struct{ name, path string }{
 		{"home", "/"}, {"events", "/events"}, {"resources", "/resources"}, {"members", "/members"},

@@ -40,27 +40,52 @@
   });
 
   // Live updates: only when the server wires /api/v1/live (data-live names
-  // the topic). New replies are announced politely and offered behind a
-  // button; focus never moves on its own.
-  var topic = document.body.getAttribute("data-live");
-  if (!topic || !window.WebSocket) { return; }
+  // the page's topic; data-live-me, a signed-in member's own topic). New
+  // replies or threads are announced politely and offered behind a button,
+  // new notifications raise the header's count; focus never moves on its own.
+  var body = document.body;
+  var topic = body.getAttribute("data-live");
+  var topics = [];
+  if (topic) { topics.push(topic); }
+  if (body.hasAttribute("data-live-me")) { topics.push("me"); }
+  if (!topics.length || !window.WebSocket) { return; }
   var announcer = document.getElementById("live-announcer");
   var box = document.getElementById("live-new");
   var btn = document.getElementById("live-new-button");
+  var counted = box && box.getAttribute("data-type");
   var pending = [];
   var proto = location.protocol === "https:" ? "wss://" : "ws://";
   var ws;
   try { ws = new WebSocket(proto + location.host + "/api/v1/live"); } catch (e) { return; }
   ws.addEventListener("open", function () {
-    ws.send(JSON.stringify({ subscribe: [topic] }));
+    ws.send(JSON.stringify({ subscribe: topics }));
   });
+  function bumpUnread() {
+    var link = document.querySelector(".notif-link");
+    if (!link) { return; }
+    var count = link.querySelector(".count");
+    if (!count) {
+      count = document.createElement("span");
+      count.className = "count";
+      count.appendChild(document.createTextNode("0"));
+      var label = document.createElement("span");
+      label.className = "visually-hidden";
+      label.textContent = " " + link.getAttribute("data-unread-label");
+      count.appendChild(label);
+      link.appendChild(document.createTextNode(" "));
+      link.appendChild(count);
+    }
+    count.firstChild.nodeValue = String((parseInt(count.firstChild.nodeValue.replace(/\D/g, ""), 10) || 0) + 1);
+    if (announcer) { announcer.textContent = link.getAttribute("data-announce"); }
+  }
   ws.addEventListener("message", function (ev) {
     var m;
     try { m = JSON.parse(ev.data); } catch (e) { return; }
-    if (m.type === "subscribed") { document.body.setAttribute("data-live-state", "subscribed"); return; }
-    if (topic.indexOf("thread:") === 0 && m.type === "reply_posted" && box && btn) {
-      if (document.getElementById("post-" + m.post_id)) { return; } // my own, already shown
-      pending.push(m.post_id);
+    if (m.type === "subscribed") { body.setAttribute("data-live-state", "subscribed"); return; }
+    if (m.type === "notification") { bumpUnread(); return; }
+    if (counted && m.type === counted && btn) {
+      if (m.post_id && document.getElementById("post-" + m.post_id)) { return; } // my own, already shown
+      pending.push(m.post_id || m.thread_id);
       var n = pending.length;
       var text = (n === 1 ? box.getAttribute("data-one") : box.getAttribute("data-many")).replace("{N}", String(n));
       btn.textContent = text;
@@ -73,7 +98,7 @@
   if (btn) {
     btn.addEventListener("click", function () {
       var first = pending[0];
-      var url = location.pathname + "?r=" + Date.now() + (first ? "#post-" + first : "");
+      var url = location.pathname + "?r=" + Date.now() + (first && counted === "reply_posted" ? "#post-" + first : "");
       location.assign(url);
     });
   }
