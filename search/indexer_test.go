@@ -1,12 +1,17 @@
 package search_test
 
 import (
+	"bufio"
 	"context"
-	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -204,15 +209,26 @@ func TestIndexerFollowsEvents(t *testing.T) {
 	}
 }
 
-// TestIndexerRestart stops the indexer in the middle of a large catch-up,
-// reopens the index, and checks that the indexed set is what the events
-// imply: nothing lost, nothing extra (hidden and deleted posts absent).
+// TestIndexerRestart kills a process that is indexing a large log (SIGKILL,
+// in the middle of its catch-up), reopens the index, lets an indexer finish,
+// and checks that the indexed set is what the events imply: nothing lost,
+// nothing extra (hidden and deleted posts absent), the checkpoint having
+// been strictly mid-way at the kill.
 func TestIndexerRestart(t *testing.T) {
+	if dirs := os.Getenv(indexerChildEnv); dirs != "" {
+		indexerChild(dirs)
+		return
+	}
 	threads, per := 1000, 50 // 50,000 posts
 	if testing.Short() || raceEnabled {
 		threads = 100 // 5,000 posts: Bleve under the race detector is slow
 	}
-	l := newLog(t)
+	storeDir := filepath.Join(t.TempDir(), "store")
+	st, err := embedded.Open(storeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &log{t: t, store: st, codec: domain.NewCodec(), at: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	l.append("group-g", domain.GroupCreated{GroupID: "g", Name: "Settlement", Visibility: "open", Language: "en", OwnerID: "m1"})
 	want := []string{"group_g"}
 	for i := range threads {
@@ -241,31 +257,62 @@ func TestIndexerRestart(t *testing.T) {
 	slices.Sort(want)
 	end := l.last
 
-	dir := filepath.Join(t.TempDir(), "index")
-	idx := openIndex(t, dir)
-	x, stop := run(t, l, idx, search.IndexerOptions{BatchSize: 1000})
-	// Stop as soon as part of the log is indexed.
-	deadline := time.Now().Add(60 * time.Second)
-	for x.Status().Position == eventstore.Start && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if err := stop(); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Run after cancel: %v", err)
-	}
-	if err := idx.Close(); err != nil {
+	// The child opens the store itself: it is locked per process.
+	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	idx = openIndex(t, dir)
+	indexDir := filepath.Join(t.TempDir(), "index")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestIndexerRestart$", "-test.count=1")
+	cmd.Env = append(os.Environ(), indexerChildEnv+"="+storeDir+string(os.PathListSeparator)+indexDir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once it has written part of the log, a random moment later.
+	sc := bufio.NewScanner(out)
+	progressed := false
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "applied ") {
+			progressed = true
+			break
+		}
+	}
+	if !progressed {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("the indexing child never wrote a batch")
+	}
+	time.Sleep(time.Duration(rand.IntN(50)) * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, out)
+	cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("the child ended on its own (%v) instead of being killed", cmd.ProcessState)
+	}
+
+	st, err = embedded.Open(storeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	l.store = st
+	idx := openIndex(t, indexDir)
 	defer idx.Close()
 	mid, err := idx.Checkpoint(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if mid == eventstore.Start || !mid.Less(end) {
-		t.Fatalf("checkpoint %v after the stop: want strictly between the start and %v", mid, end)
+		t.Fatalf("checkpoint %v after the kill: want strictly between the start and %v", mid, end)
 	}
-	t.Logf("stopped at %v of %v; %d documents then", mid, end, len(keys(t, idx)))
-	x, _ = run(t, l, idx, search.IndexerOptions{BatchSize: 1000})
+	t.Logf("killed at %v of %v; %d documents then", mid, end, len(keys(t, idx)))
+	x, _ := run(t, l, idx, search.IndexerOptions{BatchSize: 1000})
 	waitFor(t, x, end)
 	got := keys(t, idx)
 	if !slices.Equal(got, want) {
@@ -276,6 +323,39 @@ func TestIndexerRestart(t *testing.T) {
 	if err != nil || r.Total == 0 {
 		t.Fatalf("edited posts: %+v %v", r.Total, err)
 	}
+}
+
+const indexerChildEnv = "SETTLENET_INDEXER_CHILD"
+
+// indexerChild indexes the store into the index until it is killed,
+// printing each position the index has durably accepted.
+func indexerChild(dirs string) {
+	storeDir, indexDir, _ := strings.Cut(dirs, string(os.PathListSeparator))
+	st, err := embedded.Open(storeDir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(2)
+	}
+	g, err := search.LoadGlossary()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(2)
+	}
+	idx, err := bleveindex.Open(indexDir, g)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(2)
+	}
+	x := search.NewIndexer(st, idx, search.IndexerOptions{BatchSize: 1000})
+	go x.Run(context.Background())
+	var last eventstore.Position
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if p := x.Status().Position; p != last {
+			last = p
+			fmt.Printf("applied %v\n", p)
+		}
+	}
+	os.Exit(3) // never killed: the parent reports it
 }
 
 func firstDiff(a, b []string) string {
