@@ -85,7 +85,9 @@ func NewCodec(opts ...CodecOption) *Codec {
 	register[MemberRemovedFromGroup](c, 1)
 	register[GroupModeratorAppointed](c, 1)
 	register[GroupOwnershipTransferred](c, 1)
-	register[ThreadStarted](c, 1)
+	register[GroupModeratorDismissed](c, 1)
+	register[ThreadStarted](c, 2)
+	c.upcasters[upcastKey{TypeThreadStarted, 1}] = upcastThreadStartedV1
 	register[ReplyPosted](c, 1)
 	register[PostEdited](c, 1)
 	register[PostDeleted](c, 1)
@@ -229,3 +231,8 @@ func upcastMemberRegisteredV1(data []byte) ([]byte, error) {
 	}
 	return json.Marshal(m)
 }
+
+// upcastThreadStartedV1: schema 2 only added the optional "job", so a v1
+// payload is a v2 one without it. (The v1 pages wrote a job's details at
+// the head of the body, where they stay: prose is not parsed back.)
+func upcastThreadStartedV1(data []byte) ([]byte, error) { return data, nil }

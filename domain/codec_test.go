@@ -36,9 +36,12 @@ func sampleEvents() []Event {
 		MemberRemovedFromGroup{GroupID: "g1", MemberID: "m1", By: "o", Reason: "r"},
 		appointed("m1"),
 		GroupOwnershipTransferred{GroupID: "g1", From: "o", To: "m1"},
+		GroupModeratorDismissed{GroupID: "g1", MemberID: "m1", By: "o"},
 		ThreadStarted{ThreadID: th, GroupID: "g1", PostID: p0, AuthorID: "a", Title: "T", Body: "B", Language: "en", Kind: KindEvent, Tags: []string{"x"},
 			Event: &EventDetails{StartsAt: now0(), EndsAt: &end, Location: "L", OnlineURL: "https://x.org", Capacity: ptr(3)}},
 		reply(p1, "m1"),
+		ThreadStarted{ThreadID: "t9", GroupID: "g1", PostID: "t9.p", AuthorID: "a", Title: "Job", Body: "B", Language: "fr", Kind: KindJob, Tags: []string{},
+			Job: &JobDetails{Organization: "O", Location: "L", EmploymentType: EmploymentContract, Salary: "S", Deadline: "2026-12-01", ApplyURL: "https://x.org/a"}},
 		PostEdited{ThreadID: th, PostID: p1, Body: "b", EditorID: "m1"},
 		PostDeleted{ThreadID: th, PostID: p1, By: "m1"},
 		ReactionAdded{ThreadID: th, PostID: p1, MemberID: "m2", Kind: ReactionLike, PostAuthorID: "m1"},
@@ -63,7 +66,7 @@ func sampleEvents() []Event {
 func TestCodecRoundTripsEveryType(t *testing.T) {
 	c := NewCodec()
 	samples := sampleEvents()
-	if len(samples) != len(c.Types()) {
+	if len(samples) != len(c.Types())+1 { // two ThreadStarted: an event and a job
 		t.Fatalf("%d samples for %d registered types", len(samples), len(c.Types()))
 	}
 	for _, e := range samples {
@@ -188,4 +191,42 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-encode: %v", err)
 		}
 	})
+}
+
+// A job thread written before schema 2 (no "job"; the old form put the
+// details in the body) reads as a job without details; a schema 2 payload
+// keeps them.
+func TestDecodeThreadStartedV1AndV2(t *testing.T) {
+	c := NewCodec()
+	if v := c.SchemaVersion(TypeThreadStarted); v != 2 {
+		t.Fatalf("ThreadStarted schema %d", v)
+	}
+	v1 := eventstore.Record{Stream: "thread-t1", Type: TypeThreadStarted,
+		Data:     []byte(`{"thread_id":"t1","group_id":"g1","post_id":"t1.p","author_id":"a","title":"Counsellor","body":"**Organization**: Centre\n\nFull time.","language":"en","kind":"job","tags":null}`),
+		Metadata: []byte(`{"event_id":"0190c6b2-6b1a-7c3e-8f00-000000000002","actor":"a","at":"2026-01-05T10:00:00Z","schema":1}`)}
+	e, md, err := c.Decode(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := e.(ThreadStarted)
+	if ts.Kind != KindJob || ts.Job != nil || ts.Title != "Counsellor" || md.Schema != 1 {
+		t.Fatalf("v1: %#v schema %d", ts, md.Schema)
+	}
+	if st := FoldThread(ts); st.Job != nil || st.Kind != KindJob {
+		t.Fatalf("v1 folded: %+v", st)
+	}
+	v2 := v1
+	v2.Data = []byte(`{"thread_id":"t1","group_id":"g1","post_id":"t1.p","author_id":"a","title":"Counsellor","body":"Full time.","language":"en","kind":"job","tags":[],"job":{"organization":"Centre","deadline":"2026-02-01","apply_url":"https://example.org/a"}}`)
+	v2.Metadata = []byte(`{"event_id":"0190c6b2-6b1a-7c3e-8f00-000000000003","actor":"a","at":"2026-01-05T10:00:00Z","schema":2}`)
+	e, _, err = c.Decode(v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j := e.(ThreadStarted).Job; j == nil || *j != (JobDetails{Organization: "Centre", Deadline: "2026-02-01", ApplyURL: "https://example.org/a"}) {
+		t.Fatalf("v2 job: %#v", j)
+	}
+	v2.Metadata = []byte(`{"schema":3}`)
+	if _, _, err := c.Decode(v2); !errors.Is(err, ErrUnknownEvent) {
+		t.Fatalf("schema 3: %v", err)
+	}
 }

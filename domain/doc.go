@@ -17,8 +17,10 @@
 //	group-<id>         GroupCreated, MemberJoinedGroup, JoinRequested,
 //	                   JoinRequestApproved, JoinRequestRejected, MemberInvited,
 //	                   MemberLeftGroup, MemberRemovedFromGroup,
-//	                   GroupModeratorAppointed, GroupOwnershipTransferred
-//	thread-<id>        ThreadStarted (with the opening post), ReplyPosted, PostEdited,
+//	                   GroupModeratorAppointed, GroupModeratorDismissed,
+//	                   GroupOwnershipTransferred
+//	thread-<id>        ThreadStarted (with the opening post; schema 2 added job),
+//	                   ReplyPosted, PostEdited,
 //	                   PostDeleted, ReactionAdded, ReactionRemoved, PostFlagged,
 //	                   FlagResolved, PostHidden, PostRestored, ThreadLocked,
 //	                   ThreadUnlocked, ThreadPinned, ThreadUnpinned,

@@ -33,6 +33,7 @@ const (
 	TypeMemberRemovedFromGroup    = "MemberRemovedFromGroup"
 	TypeGroupModeratorAppointed   = "GroupModeratorAppointed"
 	TypeGroupOwnershipTransferred = "GroupOwnershipTransferred"
+	TypeGroupModeratorDismissed   = "GroupModeratorDismissed"
 	// thread-<id>
 	TypeThreadStarted           = "ThreadStarted"
 	TypeReplyPosted             = "ReplyPosted"
@@ -276,6 +277,13 @@ type GroupModeratorAppointed struct {
 	By       string `json:"by"`
 }
 
+// GroupModeratorDismissed: the member stays in the group as a plain member.
+type GroupModeratorDismissed struct {
+	GroupID  string `json:"group_id"`
+	MemberID string `json:"member_id"`
+	By       string `json:"by"`
+}
+
 // GroupOwnershipTransferred: From (who stays a member until their
 // MemberLeftGroup, if any) hands ownership to To, who was a moderator.
 type GroupOwnershipTransferred struct {
@@ -302,8 +310,38 @@ type ResourceDetails struct {
 	Format string `json:"format,omitempty"`
 }
 
+// Employment types of a job posting (JobDetails.EmploymentType).
+const (
+	EmploymentFullTime   = "full_time"
+	EmploymentPartTime   = "part_time"
+	EmploymentContract   = "contract"
+	EmploymentTemporary  = "temporary"
+	EmploymentInternship = "internship"
+	EmploymentVolunteer  = "volunteer"
+)
+
+// EmploymentTypes lists the employment types in the order forms offer them.
+func EmploymentTypes() []string {
+	return []string{EmploymentFullTime, EmploymentPartTime, EmploymentContract, EmploymentTemporary,
+		EmploymentInternship, EmploymentVolunteer}
+}
+
+// JobDetails describes a job posting (kind job). Deadline is the last day
+// to apply, a calendar date (YYYY-MM-DD): postings name a day, not an
+// instant, and the day is the same wherever the reader is.
+type JobDetails struct {
+	Organization   string `json:"organization,omitempty"`
+	Location       string `json:"location,omitempty"`
+	EmploymentType string `json:"employment_type,omitempty"`
+	// Salary is free text ("$52,000-$58,000 a year", "28 $/h"): pay
+	// transparency laws ask for a range, and ranges are written many ways.
+	Salary   string `json:"salary,omitempty"`
+	Deadline string `json:"deadline,omitempty"`
+	ApplyURL string `json:"apply_url,omitempty"`
+}
+
 // ThreadStarted starts a thread stream and carries its opening post
-// (PostID, Body).
+// (PostID, Body). Schema 2 added Job (schema 1 payloads have none).
 type ThreadStarted struct {
 	ThreadID string           `json:"thread_id"`
 	GroupID  string           `json:"group_id"`
@@ -316,6 +354,7 @@ type ThreadStarted struct {
 	Tags     []string         `json:"tags"`
 	Event    *EventDetails    `json:"event,omitempty"`
 	Resource *ResourceDetails `json:"resource,omitempty"`
+	Job      *JobDetails      `json:"job,omitempty"`
 }
 
 // ReplyPosted adds a post to a thread. ReplyTo, when set, is a post of the
@@ -496,6 +535,7 @@ func (MemberLeftGroup) EventType() string           { return TypeMemberLeftGroup
 func (MemberRemovedFromGroup) EventType() string    { return TypeMemberRemovedFromGroup }
 func (GroupModeratorAppointed) EventType() string   { return TypeGroupModeratorAppointed }
 func (GroupOwnershipTransferred) EventType() string { return TypeGroupOwnershipTransferred }
+func (GroupModeratorDismissed) EventType() string   { return TypeGroupModeratorDismissed }
 func (ThreadStarted) EventType() string             { return TypeThreadStarted }
 func (ReplyPosted) EventType() string               { return TypeReplyPosted }
 func (PostEdited) EventType() string                { return TypePostEdited }

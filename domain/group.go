@@ -131,6 +131,11 @@ func EvolveGroup(g GroupState, e Event) GroupState {
 				g.ModeratorOrder = append(g.ModeratorOrder, e.MemberID)
 			}
 		}
+	case GroupModeratorDismissed:
+		if g.Members[e.MemberID] == GroupRoleModerator {
+			g.Members[e.MemberID] = GroupRoleMember
+		}
+		g.ModeratorOrder = slices.DeleteFunc(g.ModeratorOrder, func(id string) bool { return id == e.MemberID })
 	case GroupOwnershipTransferred:
 		g.ensureMaps()
 		if g.Members[e.From] == GroupRoleOwner {
@@ -221,6 +226,10 @@ type RemoveMember struct {
 // AppointModerator makes a member a moderator (the owner or a site admin).
 type AppointModerator struct{ MemberID string }
 
+// DismissModerator takes a member's moderator role away; they stay a
+// member (the owner or a site admin, or the moderator stepping down).
+type DismissModerator struct{ MemberID string }
+
 func (CreateGroup) groupCommand()      {}
 func (JoinGroup) groupCommand()        {}
 func (LeaveGroup) groupCommand()       {}
@@ -229,6 +238,7 @@ func (RejectJoin) groupCommand()       {}
 func (InviteMember) groupCommand()     {}
 func (RemoveMember) groupCommand()     {}
 func (AppointModerator) groupCommand() {}
+func (DismissModerator) groupCommand() {}
 
 // DecideGroup decides a group command against the group's state.
 func DecideGroup(g GroupState, cmd GroupCommand, actor Actor, now time.Time) ([]Event, error) {
@@ -352,6 +362,20 @@ func DecideGroup(g GroupState, cmd GroupCommand, actor Actor, now time.Time) ([]
 			return nil, nil
 		}
 		return []Event{GroupModeratorAppointed{GroupID: g.ID, MemberID: c.MemberID, By: actor.ID}}, nil
+	case DismissModerator:
+		stepDown := c.MemberID == actor.ID && ga.Role == GroupRoleModerator
+		if ga.Role != GroupRoleOwner && !actor.Admin && !actor.System && !stepDown {
+			return nil, fmt.Errorf("dismiss a moderator of %q: %w", g.ID, ErrForbidden)
+		}
+		switch g.Members[c.MemberID] {
+		case "":
+			return nil, fmt.Errorf("dismiss %q in %q: %w", c.MemberID, g.ID, ErrNotMember)
+		case GroupRoleOwner:
+			return nil, fmt.Errorf("dismiss the owner of %q: %w", g.ID, ErrForbidden)
+		case GroupRoleMember:
+			return nil, nil
+		}
+		return []Event{GroupModeratorDismissed{GroupID: g.ID, MemberID: c.MemberID, By: actor.ID}}, nil
 	}
 	return nil, fmt.Errorf("group command %T: %w", cmd, ErrInvalid)
 }

@@ -152,6 +152,27 @@ func TestDecideGroup(t *testing.T) {
 			given: []Event{open}, actor: member("own"), cmd: AppointModerator{MemberID: "m1"}},
 		{decision: decision{name: "appoint moderator again is a no-op"},
 			given: []Event{open, joined("m1"), appointed("m1")}, actor: member("own"), cmd: AppointModerator{MemberID: "m1"}},
+
+		{decision: decision{name: "dismiss by owner", then: []Event{GroupModeratorDismissed{GroupID: "g1", MemberID: "m1", By: "own"}}},
+			given: []Event{open, joined("m1"), appointed("m1")}, actor: member("own"), cmd: DismissModerator{MemberID: "m1"}},
+		{decision: decision{name: "dismiss by admin", then: []Event{GroupModeratorDismissed{GroupID: "g1", MemberID: "m1", By: "a1"}}},
+			given: []Event{open, joined("m1"), appointed("m1")}, actor: admin("a1"), cmd: DismissModerator{MemberID: "m1"}},
+		{decision: decision{name: "moderator steps down", then: []Event{GroupModeratorDismissed{GroupID: "g1", MemberID: "m1", By: "m1"}}},
+			given: []Event{open, joined("m1"), appointed("m1")}, actor: member("m1"), cmd: DismissModerator{MemberID: "m1"}},
+		{decision: decision{name: "moderator dismisses moderator", err: ErrForbidden},
+			given: []Event{open, joined("m1"), joined("m2"), appointed("m1"), appointed("m2")}, actor: member("m2"), cmd: DismissModerator{MemberID: "m1"}},
+		{decision: decision{name: "dismiss by site moderator", err: ErrForbidden},
+			given: []Event{open, joined("m1"), appointed("m1")}, actor: siteMod("s1"), cmd: DismissModerator{MemberID: "m1"}},
+		{decision: decision{name: "dismiss by plain member", err: ErrForbidden},
+			given: []Event{open, joined("m1"), joined("m2"), appointed("m1")}, actor: member("m2"), cmd: DismissModerator{MemberID: "m1"}},
+		{decision: decision{name: "dismiss the owner", err: ErrForbidden},
+			given: []Event{open}, actor: admin("a1"), cmd: DismissModerator{MemberID: "own"}},
+		{decision: decision{name: "dismiss non-member", err: ErrNotMember},
+			given: []Event{open}, actor: member("own"), cmd: DismissModerator{MemberID: "m1"}},
+		{decision: decision{name: "dismiss plain member is a no-op"},
+			given: []Event{open, joined("m1")}, actor: member("own"), cmd: DismissModerator{MemberID: "m1"}},
+		{decision: decision{name: "dismiss in private as outsider", err: ErrNotFound},
+			given: []Event{priv, joined("m1"), appointed("m1")}, actor: member("x"), cmd: DismissModerator{MemberID: "m1"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -175,6 +196,12 @@ func TestEvolveGroup(t *testing.T) {
 	}
 	if !g.Pending["m3"] || len(g.ModeratorOrder) != 0 {
 		t.Fatalf("pending/moderators %+v", g)
+	}
+	// A dismissed moderator is a member again and no longer inherits.
+	d := FoldGroup(created(VisibilityOpen), joined("m1"), joined("m2"), appointed("m1"), appointed("m2"),
+		GroupModeratorDismissed{GroupID: "g1", MemberID: "m1", By: "own"})
+	if d.Role("m1") != GroupRoleMember || len(d.ModeratorOrder) != 1 || d.ModeratorOrder[0] != "m2" {
+		t.Fatalf("after dismissal %+v", d)
 	}
 	c := g.Clone()
 	EvolveGroup(g, joined("m9"))

@@ -758,6 +758,12 @@ func (s *Service) AppointModerator(ctx context.Context, o Origin, groupID, membe
 	return s.onGroup(ctx, o, groupID, AppointModerator{MemberID: memberID})
 }
 
+// DismissModerator takes a group moderator's role away (owner or admin, or
+// the moderator themselves).
+func (s *Service) DismissModerator(ctx context.Context, o Origin, groupID, memberID string) (Result, error) {
+	return s.onGroup(ctx, o, groupID, DismissModerator{MemberID: memberID})
+}
+
 func (s *Service) mustBeMember(ctx context.Context, memberID string) error {
 	if !validID(memberID) {
 		return notFound("member", memberID)

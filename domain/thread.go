@@ -46,6 +46,7 @@ type ThreadState struct {
 	OpeningPostID string
 	Event         *EventDetails
 	Resource      *ResourceDetails
+	Job           *JobDetails
 	Locked        bool
 	Pinned        bool
 	Posts         map[string]*PostState
@@ -77,6 +78,10 @@ func (t ThreadState) Clone() ThreadState {
 		r := *t.Resource
 		t.Resource = &r
 	}
+	if t.Job != nil {
+		j := *t.Job
+		t.Job = &j
+	}
 	return t
 }
 
@@ -104,6 +109,7 @@ func EvolveThread(t ThreadState, e Event) ThreadState {
 		t.OpeningPostID = e.PostID
 		t.Event = e.Event
 		t.Resource = e.Resource
+		t.Job = e.Job
 		t.Posts = map[string]*PostState{e.PostID: {ID: e.PostID, AuthorID: e.AuthorID}}
 		t.Translations = map[string]string{}
 		t.Rsvp = map[string]string{}
@@ -214,6 +220,7 @@ type StartThread struct {
 	Tags     []string
 	Event    *EventDetails
 	Resource *ResourceDetails
+	Job      *JobDetails
 }
 
 // PostReply adds a reply (group members only; not in a locked thread).
@@ -314,7 +321,7 @@ func DecideThread(t ThreadState, cmd ThreadCommand, env ThreadEnv, now time.Time
 		return nil, err
 	}
 	if c, ok := cmd.(StartThread); ok {
-		return decideStartThread(t, c, env)
+		return decideStartThread(t, c, env, now)
 	}
 	// A private group's threads exist only for those who read it: an
 	// invitee sees the group's card (to join), not its content, so a
@@ -593,7 +600,7 @@ func checkContentLanguage(f fieldErrors, lang string) {
 	}
 }
 
-func decideStartThread(t ThreadState, c StartThread, env ThreadEnv) ([]Event, error) {
+func decideStartThread(t ThreadState, c StartThread, env ThreadEnv, now time.Time) ([]Event, error) {
 	a, ga := env.Actor, env.Group
 	if t.Started {
 		return nil, fmt.Errorf("start thread %q: already exists: %w", c.ThreadID, ErrConflict)
@@ -646,6 +653,14 @@ func decideStartThread(t ThreadState, c StartThread, env ThreadEnv) ([]Event, er
 			res = &r
 		}
 	}
+	var job *JobDetails
+	if c.Job != nil {
+		if kind != KindJob {
+			f.add("job", CodeNotAllowed)
+		} else {
+			job = checkJobDetails(f, *c.Job, now)
+		}
+	}
 	if err := f.err(); err != nil {
 		return nil, err
 	}
@@ -655,8 +670,44 @@ func decideStartThread(t ThreadState, c StartThread, env ThreadEnv) ([]Event, er
 	return []Event{ThreadStarted{
 		ThreadID: c.ThreadID, GroupID: c.GroupID, PostID: c.PostID, AuthorID: a.ID,
 		Title: title, Body: c.Body, Language: c.Language, Kind: kind, Tags: normalizeTags(c.Tags),
-		Event: ev, Resource: res,
+		Event: ev, Resource: res, Job: job,
 	}}, nil
+}
+
+// checkJobDetails validates a job posting's details. A deadline is a day
+// (YYYY-MM-DD) and is refused once that day is over everywhere in Canada
+// (UTC-8 is the last of its standard times to finish a day), so a
+// posting written late on the last day in Vancouver is not turned away.
+// Every field is optional: a posting may be just a title and a body.
+func checkJobDetails(f fieldErrors, in JobDetails, now time.Time) *JobDetails {
+	j := JobDetails{
+		Organization:   strings.TrimSpace(in.Organization),
+		Location:       strings.TrimSpace(in.Location),
+		EmploymentType: strings.TrimSpace(in.EmploymentType),
+		Salary:         strings.TrimSpace(in.Salary),
+		Deadline:       strings.TrimSpace(in.Deadline),
+		ApplyURL:       strings.TrimSpace(in.ApplyURL),
+	}
+	checkLine(f, "job.organization", j.Organization, false, MaxOrganization)
+	checkLine(f, "job.location", j.Location, false, MaxLocation)
+	checkLine(f, "job.salary", j.Salary, false, MaxSalary)
+	if j.EmploymentType != "" && !slices.Contains(EmploymentTypes(), j.EmploymentType) {
+		f.add("job.employment_type", CodeInvalid)
+	}
+	if j.Deadline != "" {
+		d, err := time.Parse(time.DateOnly, j.Deadline)
+		switch {
+		case err != nil:
+			f.add("job.deadline", CodeInvalid)
+		case !now.Before(d.Add(24*time.Hour + 8*time.Hour)):
+			f.add("job.deadline", CodeInPast)
+		}
+	}
+	checkURL(f, "job.apply_url", j.ApplyURL)
+	if j == (JobDetails{}) {
+		return nil
+	}
+	return &j
 }
 
 func checkEventDetails(f fieldErrors, in EventDetails) *EventDetails {

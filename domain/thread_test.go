@@ -87,6 +87,45 @@ func TestDecideThread(t *testing.T) {
 				c.Kind = KindResource
 				c.Resource = &ResourceDetails{URL: "https://example.org/guide.pdf", Format: "PDF"}
 			})},
+		{decision: decision{name: "start job", then: []Event{ThreadStarted{ThreadID: th, GroupID: "g1", PostID: p0, AuthorID: "m1", Title: "Title", Body: "Body", Language: "en", Kind: KindJob, Tags: []string{},
+			Job: &JobDetails{Organization: "Newcomer Centre", Location: "Regina, SK", EmploymentType: EmploymentFullTime, Salary: "$52,000-$58,000", Deadline: "2026-11-30", ApplyURL: "https://example.org/apply"}}}},
+			env: asMember("m1"), cmd: start(func(c *StartThread) {
+				c.Kind = KindJob
+				c.Job = &JobDetails{Organization: " Newcomer Centre ", Location: "Regina, SK", EmploymentType: EmploymentFullTime, Salary: "$52,000-$58,000", Deadline: "2026-11-30", ApplyURL: " https://example.org/apply"}
+			})},
+		{decision: decision{name: "start job without details", then: []Event{ThreadStarted{ThreadID: th, GroupID: "g1", PostID: p0, AuthorID: "m1", Title: "Title", Body: "Body", Language: "en", Kind: KindJob, Tags: []string{}}}},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{Location: "  "} })},
+		// now0 is 2026-11-02 15:04 UTC: 2026-11-02 is still open, and the
+		// day before is over even on the west coast.
+		{decision: decision{name: "start job deadline today", then: []Event{ThreadStarted{ThreadID: th, GroupID: "g1", PostID: p0, AuthorID: "m1", Title: "Title", Body: "Body", Language: "en", Kind: KindJob, Tags: []string{},
+			Job: &JobDetails{Deadline: "2026-11-02"}}}},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{Deadline: "2026-11-02"} })},
+		{decision: decision{name: "start job deadline past", err: ErrInvalid, field: "job.deadline", code: CodeInPast},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{Deadline: "2026-11-01"} })},
+		{decision: decision{name: "start job deadline not a date", err: ErrInvalid, field: "job.deadline", code: CodeInvalid},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{Deadline: "30/11/2026"} })},
+		{decision: decision{name: "start job apply url scheme", err: ErrInvalid, field: "job.apply_url", code: CodeInvalid},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{ApplyURL: "javascript:alert(1)"} })},
+		{decision: decision{name: "start job apply url mailto", err: ErrInvalid, field: "job.apply_url", code: CodeInvalid},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{ApplyURL: "mailto:hr@example.org"} })},
+		{decision: decision{name: "start job apply url too long", err: ErrInvalid, field: "job.apply_url", code: CodeTooLong},
+			env: asMember("m1"), cmd: start(func(c *StartThread) {
+				c.Kind = KindJob
+				c.Job = &JobDetails{ApplyURL: "https://example.org/" + repeat("a", MaxURL)}
+			})},
+		{decision: decision{name: "start job bad employment type", err: ErrInvalid, field: "job.employment_type", code: CodeInvalid},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{EmploymentType: "gig"} })},
+		{decision: decision{name: "start job long organization", err: ErrInvalid, field: "job.organization", code: CodeTooLong},
+			env: asMember("m1"), cmd: start(func(c *StartThread) {
+				c.Kind = KindJob
+				c.Job = &JobDetails{Organization: repeat("o", MaxOrganization+1)}
+			})},
+		{decision: decision{name: "start job long salary", err: ErrInvalid, field: "job.salary", code: CodeTooLong},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{Salary: repeat("9", MaxSalary+1)} })},
+		{decision: decision{name: "start job location with newline", err: ErrInvalid, field: "job.location", code: CodeInvalid},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{Location: "Regina\nSK"} })},
+		{decision: decision{name: "start discussion with job", err: ErrInvalid, field: "job", code: CodeNotAllowed},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Job = &JobDetails{Organization: "x"} })},
 		{decision: decision{name: "start event without details", err: ErrInvalid, field: "event", code: CodeRequired},
 			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindEvent })},
 		{decision: decision{name: "start event without start", err: ErrInvalid, field: "event.starts_at", code: CodeRequired},

@@ -24,6 +24,7 @@ const (
 	MaxLocation     = 300
 	MaxURL          = 2000
 	MaxFormat       = 40
+	MaxSalary       = 100
 	MaxPasswordHash = 1000
 )
 

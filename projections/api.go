@@ -182,6 +182,7 @@ type Thread struct {
 	Translations   []Translation           `json:"translations"`
 	Event          *domain.EventDetails    `json:"event,omitempty"`
 	Resource       *domain.ResourceDetails `json:"resource,omitempty"`
+	Job            *domain.JobDetails      `json:"job,omitempty"`
 	Rsvp           *Rsvp                   `json:"rsvp,omitempty"`
 	// OpeningPostID is the thread's first post.
 	OpeningPostID string `json:"opening_post_id"`

@@ -49,7 +49,7 @@ func (*groupsModel) types() []string {
 	return []string{domain.TypeGroupCreated, domain.TypeMemberJoinedGroup, domain.TypeJoinRequested,
 		domain.TypeJoinRequestApproved, domain.TypeJoinRequestRejected, domain.TypeMemberInvited,
 		domain.TypeMemberLeftGroup, domain.TypeMemberRemovedFromGroup, domain.TypeGroupModeratorAppointed,
-		domain.TypeGroupOwnershipTransferred, domain.TypeThreadStarted}
+		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorDismissed, domain.TypeThreadStarted}
 }
 
 func (m *groupsModel) apply(e *envelope) error {
@@ -94,6 +94,10 @@ func (m *groupsModel) apply(e *envelope) error {
 			ms.role = domain.GroupRoleModerator
 		} else if ms == nil {
 			m.join(g, x.MemberID, domain.GroupRoleModerator, e.at)
+		}
+	case domain.GroupModeratorDismissed:
+		if ms := g.members[x.MemberID]; ms != nil && ms.role == domain.GroupRoleModerator {
+			ms.role = domain.GroupRoleMember
 		}
 	case domain.GroupOwnershipTransferred:
 		if ms := g.members[x.From]; ms != nil && ms.role == domain.GroupRoleOwner {
@@ -150,6 +154,8 @@ func groupIDOf(ev domain.Event) string {
 	case domain.GroupModeratorAppointed:
 		return x.GroupID
 	case domain.GroupOwnershipTransferred:
+		return x.GroupID
+	case domain.GroupModeratorDismissed:
 		return x.GroupID
 	}
 	return ""

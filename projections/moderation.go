@@ -40,8 +40,8 @@ func (*moderationModel) types() []string {
 		domain.TypeFlagResolved, domain.TypePostHidden, domain.TypePostRestored, domain.TypeThreadLocked,
 		domain.TypeThreadUnlocked, domain.TypeThreadPinned, domain.TypeThreadUnpinned,
 		domain.TypeJoinRequestApproved, domain.TypeJoinRequestRejected, domain.TypeMemberInvited,
-		domain.TypeMemberRemovedFromGroup, domain.TypeGroupModeratorAppointed, domain.TypeGroupOwnershipTransferred,
-		domain.TypeMemberSuspended, domain.TypeMemberReinstated, domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked}
+		domain.TypeMemberRemovedFromGroup, domain.TypeGroupModeratorAppointed, domain.TypeGroupModeratorDismissed,
+		domain.TypeGroupOwnershipTransferred, domain.TypeMemberSuspended, domain.TypeMemberReinstated, domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked}
 }
 
 func (m *moderationModel) apply(e *envelope) error {
@@ -88,6 +88,8 @@ func (m *moderationModel) apply(e *envelope) error {
 	case domain.MemberRemovedFromGroup:
 		l.Actor.ID, l.GroupID, l.MemberID, l.Reason = x.By, x.GroupID, x.MemberID, x.Reason
 	case domain.GroupModeratorAppointed:
+		l.Actor.ID, l.GroupID, l.MemberID = x.By, x.GroupID, x.MemberID
+	case domain.GroupModeratorDismissed:
 		l.Actor.ID, l.GroupID, l.MemberID = x.By, x.GroupID, x.MemberID
 	case domain.GroupOwnershipTransferred:
 		l.Actor.ID, l.GroupID, l.MemberID = e.actor, x.GroupID, x.To

@@ -28,6 +28,7 @@ type threadRec struct {
 	translations                                            []string // linked thread ids, in order of linking
 	event                                                   *domain.EventDetails
 	resource                                                *domain.ResourceDetails
+	job                                                     *domain.JobDetails
 	posts                                                   []*postRec // oldest first, opening post first
 	rsvp                                                    map[string]*rsvpRec
 	rsvpOrder                                               []string // members in order of first RSVP
@@ -89,7 +90,7 @@ func (m *threadsModel) apply(e *envelope) error {
 		}
 		t := &threadRec{id: x.ThreadID, groupID: x.GroupID, title: x.Title, kind: kind, language: x.Language,
 			author: x.AuthorID, openingPost: x.PostID, tags: slices.Clone(x.Tags), createdAt: e.at, lastActivity: e.at,
-			event: x.Event, resource: x.Resource}
+			event: x.Event, resource: x.Resource, job: x.Job}
 		p := &postRec{id: x.PostID, threadID: x.ThreadID, author: x.AuthorID, body: x.Body, html: e.html,
 			language: x.Language, createdAt: e.at}
 		t.posts = []*postRec{p}
@@ -298,6 +299,10 @@ func (m *threadsModel) card(t *threadRec, v Viewer, readable func(groupID string
 	if t.resource != nil {
 		res := *t.resource
 		out.Resource = &res
+	}
+	if t.job != nil {
+		j := *t.job
+		out.Job = &j
 	}
 	return out
 }
