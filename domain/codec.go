@@ -107,6 +107,7 @@ func NewCodec(opts ...CodecOption) *Codec {
 	register[SessionStarted](c, 1)
 	register[SessionEnded](c, 1)
 	register[NotificationsRead](c, 1)
+	register[SiteKeyCreated](c, 1)
 	return c
 }
 

@@ -60,6 +60,7 @@ func sampleEvents() []Event {
 		SessionStarted{SessionHash: "h", MemberID: "m1", ExpiresAt: now0(), UserAgent: "ua"},
 		SessionEnded{SessionHash: "h", MemberID: "m1", Reason: SessionEndLogout},
 		NotificationsRead{MemberID: "m1", IDs: []string{"n1"}},
+		SiteKeyCreated{Purpose: "forms", Key: []byte("0123456789abcdef0123456789abcdef")},
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -120,10 +121,14 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 		return nil, err
 	}
 	feed := live.NewFeed(live.FeedOptions{Store: store, Reads: runner, Hub: hub, Codec: svc.Codec(), Logger: logger})
+	pageKey, err := formKey(cfg, svc)
+	if err != nil {
+		return nil, err
+	}
 	pages, err := web.New(web.Deps{
 		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs, Logger: logger,
 		BaseURL: cfg.BaseURL, AdminEmails: api.ParseAdminEmails(cfg.AdminEmails), Limits: o.limits, Live: true,
-		Search: pageSearch{api: apiSrv},
+		Search: pageSearch{api: apiSrv}, CSRFKey: pageKey,
 	})
 	if err != nil {
 		return nil, err
@@ -216,4 +221,20 @@ func (a *app) stop(ctx context.Context) {
 	if err := a.index.Close(); err != nil {
 		a.logger.Error("closing the search index", "err", err)
 	}
+}
+
+// formKey is the key of the pages' form tokens: the configured one, else
+// the one every instance on this store shares, so that a form rendered by
+// one instance may be posted to another and forms outlive restarts.
+func formKey(cfg config, svc *domain.Service) ([]byte, error) {
+	if cfg.FormKey != "" {
+		return base64.StdEncoding.DecodeString(cfg.FormKey)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	k, err := svc.SiteKey(ctx, "forms")
+	if err != nil {
+		return nil, fmt.Errorf("form key: %w", err)
+	}
+	return k, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"os"
@@ -19,6 +20,10 @@ type config struct {
 	MeiliKey    string
 	BaseURL     string
 	AdminEmails string
+	// FormKey keys the pages' form tokens (base64, at least 32 bytes);
+	// empty uses the key kept in the event store (domain.Service.SiteKey),
+	// which every instance on that store shares.
+	FormKey string
 }
 
 func parseConfig(name string, args []string) (config, error) {
@@ -40,11 +45,17 @@ func parseConfig(name string, args []string) (config, error) {
 	str(&c.MeiliKey, "meili-key", "", "Meilisearch API key")
 	str(&c.BaseURL, "base-url", "", "public URL of the site (default http://<addr>)")
 	str(&c.AdminEmails, "admin-emails", "", "comma-separated emails that become admins on registration")
+	str(&c.FormKey, "form-key", "", "base64 key (32+ bytes) for form tokens; default: one kept in the event store, shared by every instance on it")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
+	}
+	if c.FormKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(c.FormKey); err != nil || len(k) < 32 {
+			return c, fmt.Errorf("--form-key must be base64 of at least 32 bytes")
+		}
 	}
 	switch c.Store {
 	case "embedded":
