@@ -70,6 +70,7 @@ func TestObjectIDSweep(t *testing.T) {
 		":id":        {g, tid, ev, opening, reply, owner.id, insider.id, "nope", strings.Repeat("z", 101)},
 		":member_id": {insider.id, owner.id},
 		":kind":      {"like"},
+		":role":      {"moderator"},
 	}
 	bodies := routeBodies(insider.id, ev)
 	routes := api.Routes()
@@ -79,7 +80,7 @@ func TestObjectIDSweep(t *testing.T) {
 			continue
 		}
 		paths := []string{rt.Path}
-		for _, param := range []string{":id", ":member_id", ":kind"} {
+		for _, param := range []string{":id", ":member_id", ":kind", ":role"} {
 			var next []string
 			for _, p := range paths {
 				if !strings.Contains(p, param) {

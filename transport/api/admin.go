@@ -67,6 +67,14 @@ func (s *Server) grantRole(c *gin.Context) {
 	})
 }
 
+// revokeRole takes a site role away; revoking a role the member does not
+// hold changes nothing (204), as granting one twice does.
+func (s *Server) revokeRole(c *gin.Context) {
+	s.command(c, func(c *gin.Context, o domain.Origin) (domain.Result, error) {
+		return s.d.Commands.RevokeRole(c.Request.Context(), o, c.Param("id"), c.Param("role"))
+	})
+}
+
 func (s *Server) reinstate(c *gin.Context) {
 	var b reasonBody
 	s.commandWith(c, &b, true, func(c *gin.Context, o domain.Origin) (domain.Result, error) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -113,7 +114,13 @@ func (s *Server) groupMembers(c *gin.Context) {
 	c.JSON(http.StatusOK, res)
 }
 
-func (s *Server) joinRequests(c *gin.Context) {
+func (s *Server) joinRequests(c *gin.Context) { moderatorList(s, c, s.d.Reads.JoinRequests) }
+
+func (s *Server) invitations(c *gin.Context) { moderatorList(s, c, s.d.Reads.Invitations) }
+
+// moderatorList answers one page of a list of the group's that only its
+// moderators read.
+func moderatorList[T any](s *Server, c *gin.Context, read func(projections.Viewer, string, projections.PageRequest) (projections.Page[T], error)) {
 	if _, ok := s.member(c); !ok {
 		return
 	}
@@ -122,7 +129,7 @@ func (s *Server) joinRequests(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.d.Reads.JoinRequests(viewer(c), c.Param("id"), pg)
+	res, err := read(viewer(c), c.Param("id"), pg)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -151,6 +158,13 @@ type memberIDBody struct {
 	MemberID string `json:"member_id"`
 }
 
+// inviteBody names the invitee by id or, as people know each other, by
+// email (an extension: API.md shows member_id).
+type inviteBody struct {
+	MemberID string `json:"member_id"`
+	Email    string `json:"email"`
+}
+
 func (b memberIDBody) check() error {
 	if strings.TrimSpace(b.MemberID) == "" {
 		return &domain.ValidationError{Fields: map[string]string{"member_id": domain.CodeRequired}}
@@ -159,14 +173,37 @@ func (b memberIDBody) check() error {
 }
 
 func (s *Server) invite(c *gin.Context) {
-	var b memberIDBody
+	var b inviteBody
 	s.commandWith(c, &b, false, func(c *gin.Context, o domain.Origin) (domain.Result, error) {
-		if err := b.check(); err != nil {
+		id, err := InviteeID(c.Request.Context(), s.d.Commands, b.MemberID, b.Email)
+		if err != nil {
 			return domain.Result{}, err
 		}
-		return s.d.Commands.InviteMember(c.Request.Context(), o, c.Param("id"), b.MemberID)
+		return s.d.Commands.InviteMember(c.Request.Context(), o, c.Param("id"), id)
 	})
 }
+
+// InviteeID settles who an invitation is for: the member id if given, else
+// the member registered with the email. An unknown email is a field error
+// (the inviter typed it), not a missing resource.
+func InviteeID(ctx context.Context, cmds Commands, memberID, email string) (string, error) {
+	memberID, email = strings.TrimSpace(memberID), strings.TrimSpace(email)
+	switch {
+	case memberID != "":
+		return memberID, nil
+	case email == "":
+		return "", &domain.ValidationError{Fields: map[string]string{"member_id": domain.CodeRequired}}
+	}
+	id, err := cmds.MemberIDByEmail(ctx, email)
+	if errors.Is(err, domain.ErrNotFound) {
+		return "", &domain.ValidationError{Fields: map[string]string{"email": CodeNoSuchMember}}
+	}
+	return id, err
+}
+
+// CodeNoSuchMember: no member is registered with the email given.
+const CodeNoSuchMember = "no_such_member"
+
 
 func (s *Server) appointModerator(c *gin.Context) {
 	var b memberIDBody
@@ -175,6 +212,12 @@ func (s *Server) appointModerator(c *gin.Context) {
 			return domain.Result{}, err
 		}
 		return s.d.Commands.AppointModerator(c.Request.Context(), o, c.Param("id"), b.MemberID)
+	})
+}
+
+func (s *Server) dismissModerator(c *gin.Context) {
+	s.command(c, func(c *gin.Context, o domain.Origin) (domain.Result, error) {
+		return s.d.Commands.DismissModerator(c.Request.Context(), o, c.Param("id"), c.Param("member_id"))
 	})
 }
 

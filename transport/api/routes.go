@@ -61,7 +61,9 @@ func (s *Server) routes(r router) {
 	r.POST("/groups/:id/requests/:member_id/approve", s.approveJoin)
 	r.POST("/groups/:id/requests/:member_id/reject", s.rejectJoin)
 	r.POST("/groups/:id/invitations", s.invite)
+	r.GET("/groups/:id/invitations", s.invitations)
 	r.POST("/groups/:id/moderators", s.appointModerator)
+	r.DELETE("/groups/:id/moderators/:member_id", s.dismissModerator)
 	r.POST("/groups/:id/members/:member_id/remove", s.removeMember)
 	r.POST("/groups/:id/threads", s.startThread)
 	r.GET("/groups/:id/threads", s.groupThreads)
@@ -94,6 +96,7 @@ func (s *Server) routes(r router) {
 	r.POST("/admin/members/:id/suspend", s.suspend)
 	r.POST("/admin/members/:id/reinstate", s.reinstate)
 	r.POST("/admin/members/:id/roles", s.grantRole)
+	r.DELETE("/admin/members/:id/roles/:role", s.revokeRole)
 	r.GET("/admin/stats", s.stats)
 	r.GET("/admin/stats.csv", s.statsCSV)
 

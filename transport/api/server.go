@@ -27,6 +27,7 @@ type Commands interface {
 	SuspendMember(ctx context.Context, o domain.Origin, memberID string, cmd domain.SuspendMember) (domain.Result, error)
 	ReinstateMember(ctx context.Context, o domain.Origin, memberID, reason string) (domain.Result, error)
 	GrantRole(ctx context.Context, o domain.Origin, memberID, role string) (domain.Result, error)
+	RevokeRole(ctx context.Context, o domain.Origin, memberID, role string) (domain.Result, error)
 
 	CreateGroup(ctx context.Context, o domain.Origin, cmd domain.CreateGroup) (domain.GroupResult, error)
 	JoinGroup(ctx context.Context, o domain.Origin, groupID string) (domain.JoinResult, error)
@@ -36,6 +37,7 @@ type Commands interface {
 	InviteMember(ctx context.Context, o domain.Origin, groupID, memberID string) (domain.Result, error)
 	RemoveMember(ctx context.Context, o domain.Origin, groupID, memberID, reason string) (domain.Result, error)
 	AppointModerator(ctx context.Context, o domain.Origin, groupID, memberID string) (domain.Result, error)
+	DismissModerator(ctx context.Context, o domain.Origin, groupID, memberID string) (domain.Result, error)
 
 	StartThread(ctx context.Context, o domain.Origin, cmd domain.StartThread) (domain.ThreadResult, error)
 	PostReply(ctx context.Context, o domain.Origin, threadID string, cmd domain.PostReply) (domain.PostResult, error)
@@ -66,6 +68,7 @@ type Reads interface {
 	Group(v projections.Viewer, id string) (projections.Group, error)
 	GroupMembers(v projections.Viewer, groupID string, p projections.PageRequest) (projections.Page[projections.GroupMember], error)
 	JoinRequests(v projections.Viewer, groupID string, p projections.PageRequest) (projections.Page[projections.JoinRequest], error)
+	Invitations(v projections.Viewer, groupID string, p projections.PageRequest) (projections.Page[projections.Invitation], error)
 	GroupThreads(v projections.Viewer, groupID string, q projections.ThreadQuery) (projections.Page[projections.Thread], error)
 	Threads(v projections.Viewer, q projections.ThreadQuery) (projections.Page[projections.Thread], error)
 	Thread(v projections.Viewer, id string, p projections.PageRequest) (projections.ThreadView, error)

@@ -21,6 +21,7 @@ type threadBody struct {
 	Tags     []string                `json:"tags"`
 	Event    *domain.EventDetails    `json:"event"`
 	Resource *domain.ResourceDetails `json:"resource"`
+	Job      *domain.JobDetails      `json:"job"`
 }
 
 func (s *Server) startThread(c *gin.Context) {
@@ -40,7 +41,7 @@ func (s *Server) startThread(c *gin.Context) {
 	}
 	res, err := s.d.Commands.StartThread(c.Request.Context(), s.origin(c, p), domain.StartThread{
 		GroupID: c.Param("id"), Title: b.Title, Body: b.Body, Language: b.Language, Kind: b.Kind,
-		Tags: b.Tags, Event: b.Event, Resource: b.Resource,
+		Tags: b.Tags, Event: b.Event, Resource: b.Resource, Job: b.Job,
 	})
 	if err != nil {
 		s.fail(c, err)
