@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -90,6 +91,7 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 
 	lt := &loadClient{
 		base: cfg.BaseURL,
+		addr: cfg.Addr,
 		http: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 			MaxIdleConns: 4 * *clients, MaxIdleConnsPerHost: 4 * *clients, IdleConnTimeout: time.Minute,
 		}},
@@ -115,15 +117,16 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 		}
 	}
 	if wantsAny(*only, "reply_") {
-		n, lat, err := lt.run(ctx, *duration, len(members), func(ctx context.Context, i, seq int) error {
-			return lt.reply(ctx, members[i], threads[i], seq)
+		ph, err := lt.run(ctx, *duration, len(members), func(c *loadConn, i, seq int) error {
+			return lt.replyOn(c, members[i], threads[i], seq)
 		})
 		if err != nil {
 			return fmt.Errorf("replies: %w", err)
 		}
-		report("reply_posts_per_s_64", n, "replies/s (target >= 5000)")
-		report("reply_p50_ms_64", pct(lat, 50), "ms")
-		report("reply_p99_ms_64", pct(lat, 99), "ms (target <= 20)")
+		report("reply_posts_per_s_64", ph.rate, "replies/s (target >= 5000)")
+		report("reply_p50_ms_64", pct(ph.lat, 50), "ms")
+		report("reply_p99_ms_64", pct(ph.lat, 99), "ms (target <= 20)")
+		report("reply_cpu_us_per_post_64", micros(ph.cpuPerOp), "µs of process CPU per reply (server, client, background)")
 	}
 	if wantsAny(*only, "thread_read") {
 		// A thread of 20 replies, read by members (session lookup included).
@@ -133,15 +136,20 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 				return err
 			}
 		}
-		n, lat, err := lt.run(ctx, *duration, len(members), func(ctx context.Context, i, _ int) error {
-			return lt.get(ctx, members[i], "/api/v1/threads/"+hot)
+		if err := lt.checkThread(ctx, members[0], hot, 21); err != nil {
+			return err
+		}
+		path := "/api/v1/threads/" + hot
+		ph, err := lt.run(ctx, *duration, len(members), func(c *loadConn, i, _ int) error {
+			return lt.expect(c, members[i], http.MethodGet, path, nil, http.StatusOK)
 		})
 		if err != nil {
 			return fmt.Errorf("thread reads: %w", err)
 		}
-		report("thread_reads_per_s_64", n, "reads/s (target >= 30000)")
-		report("thread_read_p50_ms_64", pct(lat, 50), "ms")
-		report("thread_read_p99_ms_64", pct(lat, 99), "ms (target <= 10)")
+		report("thread_reads_per_s_64", ph.rate, "reads/s (target >= 30000)")
+		report("thread_read_p50_ms_64", pct(ph.lat, 50), "ms")
+		report("thread_read_p99_ms_64", pct(ph.lat, 99), "ms (target <= 10)")
+		report("thread_read_cpu_us_per_read_64", micros(ph.cpuPerOp), "µs of process CPU per read (server, client, background)")
 	}
 	return nil
 }
@@ -149,6 +157,8 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 func wantsAny(only, prefix string) bool {
 	return strings.HasPrefix(prefix, only) || strings.HasPrefix(only, prefix)
 }
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 func pct(d []time.Duration, p float64) float64 {
 	if len(d) == 0 {
@@ -158,30 +168,42 @@ func pct(d []time.Duration, p float64) float64 {
 	return float64(d[int(float64(len(d)-1)*p/100)]) / float64(time.Millisecond)
 }
 
+// loadClient sets the scene with net/http's client and measures with
+// loadConns (see loadconn.go), one connection per simulated client.
 type loadClient struct {
 	base string
+	addr string
 	http *http.Client
 }
 
 // member is a logged-in client: its session cookie.
 type member struct{ cookie string }
 
-// run calls op from n goroutines until d has passed, and returns the rate
-// of successful calls and each call's latency.
-func (l *loadClient) run(ctx context.Context, d time.Duration, n int, op func(ctx context.Context, i, seq int) error) (float64, []time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, d+30*time.Second)
+// run calls op from n goroutines, each with a connection of its own, until
+// d has passed, and returns the rate of successful calls and each call's
+// latency.
+func (l *loadClient) run(ctx context.Context, d time.Duration, n int, op func(c *loadConn, i, seq int) error) (phase, error) {
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	lat := make([][]time.Duration, n)
 	errs := make(chan error, n)
+	cpu0 := processCPU()
 	start := time.Now()
 	deadline := start.Add(d)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			for seq := 0; time.Now().Before(deadline); seq++ {
+			c := newLoadConn(l.addr)
+			defer c.close()
+			lat[i] = make([]time.Duration, 0, 4096)
+			for seq := 0; ctx.Err() == nil; seq++ {
 				t0 := time.Now()
-				if err := op(ctx, i, seq); err != nil {
+				if !t0.Before(deadline) {
+					return
+				}
+				if err := op(c, i, seq); err != nil {
 					errs <- err
+					cancel()
 					return
 				}
 				lat[i] = append(lat[i], time.Since(t0))
@@ -190,16 +212,54 @@ func (l *loadClient) run(ctx context.Context, d time.Duration, n int, op func(ct
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := processCPU() - cpu0
 	select {
 	case err := <-errs:
-		return 0, nil, err
+		return phase{}, err
 	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return phase{}, err
 	}
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
 	}
-	return float64(len(all)) / elapsed.Seconds(), all, nil
+	if len(all) == 0 {
+		return phase{}, errors.New("no request finished in time")
+	}
+	return phase{rate: float64(len(all)) / elapsed.Seconds(), lat: all, cpuPerOp: cpu / time.Duration(len(all))}, nil
+}
+
+// phase is what run measured: the rate of requests, each one's latency,
+// and the process's CPU time (server, client and background work) per
+// request, a figure less disturbed than the rate by what else the machine
+// is running.
+type phase struct {
+	rate     float64
+	lat      []time.Duration
+	cpuPerOp time.Duration
+}
+
+// processCPU is the user and system CPU time the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// expect makes one request on c and checks the answer's status.
+func (l *loadClient) expect(c *loadConn, m member, method, path string, body []byte, want int) error {
+	status, got, err := c.do(time.Now().Add(30*time.Second), method, path, m.cookie, body)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if status != want {
+		return fmt.Errorf("%s %s: status %d, want %d: %.512s", method, path, status, want, got)
+	}
+	return nil
 }
 
 func (l *loadClient) setup(ctx context.Context, n int) ([]member, string, error) {
@@ -267,14 +327,38 @@ func (l *loadClient) startThread(ctx context.Context, m member, group string, i 
 }
 
 func (l *loadClient) reply(ctx context.Context, m member, thread string, seq int) error {
-	return l.do(ctx, m, http.MethodPost, "/api/v1/threads/"+thread+"/replies", map[string]any{
-		"body":     fmt.Sprintf("Merci ! Chez nous, le premier rendez-vous dure une heure, puis un suivi à deux semaines (%d).", seq),
-		"language": "fr",
-	}, http.StatusCreated, nil)
+	return l.do(ctx, m, http.MethodPost, "/api/v1/threads/"+thread+"/replies", json.RawMessage(replyBody(seq)), http.StatusCreated, nil)
 }
 
-func (l *loadClient) get(ctx context.Context, m member, path string) error {
-	return l.do(ctx, m, http.MethodGet, path, nil, http.StatusOK, nil)
+func replyBody(seq int) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"body":     fmt.Sprintf("Merci ! Chez nous, le premier rendez-vous dure une heure, puis un suivi à deux semaines (%d).", seq),
+		"language": "fr",
+	})
+	return b
+}
+
+// replyOn is reply over a load connection.
+func (l *loadClient) replyOn(c *loadConn, m member, thread string, seq int) error {
+	return l.expect(c, m, http.MethodPost, "/api/v1/threads/"+thread+"/replies", replyBody(seq), http.StatusCreated)
+}
+
+// checkThread reads a thread once with net/http's client and checks it is
+// the answer the read phase means to measure.
+func (l *loadClient) checkThread(ctx context.Context, m member, thread string, posts int) error {
+	var v struct {
+		Thread struct {
+			ID string `json:"id"`
+		} `json:"thread"`
+		Posts []json.RawMessage `json:"posts"`
+	}
+	if err := l.do(ctx, m, http.MethodGet, "/api/v1/threads/"+thread, nil, http.StatusOK, &v); err != nil {
+		return err
+	}
+	if v.Thread.ID != thread || len(v.Posts) != posts {
+		return fmt.Errorf("thread %s: read %q with %d posts, want %d", thread, v.Thread.ID, len(v.Posts), posts)
+	}
+	return nil
 }
 
 func (l *loadClient) do(ctx context.Context, m member, method, path string, in any, want int, out any) error {
