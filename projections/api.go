@@ -290,8 +290,19 @@ type Notification struct {
 	ThreadID string    `json:"thread_id,omitempty"`
 	PostID   string    `json:"post_id,omitempty"`
 	Actor    MemberRef `json:"actor"`
-	Summary  string    `json:"summary"`
+	// Summary is what the notification is about, in the words of its
+	// content (the thread's title, the group's name), never a sentence in
+	// one language: clients say what happened from Type and Detail, in
+	// their reader's language.
+	Summary string `json:"summary"`
+	// Detail refines Type: "post" on a reply to my post (not only my
+	// thread); the resolution ("dismissed", "actioned") on flag_resolved.
+	Detail string `json:"detail,omitempty"`
 }
+
+// NotifyDetailPost marks a reply notification sent because the reply
+// answered the member's own post.
+const NotifyDetailPost = "post"
 
 // Stats intervals.
 const (

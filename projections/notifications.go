@@ -35,6 +35,7 @@ type nameRec struct {
 }
 
 type notifGroup struct {
+	name    string
 	open    bool
 	members map[string]struct{}
 }
@@ -95,7 +96,7 @@ func (m *notificationsModel) apply(e *envelope) error {
 	case domain.MemberProfileUpdated:
 		m.setName(x.MemberID, x.DisplayName)
 	case domain.GroupCreated:
-		m.groups[x.GroupID] = &notifGroup{open: x.Visibility == domain.VisibilityOpen, members: map[string]struct{}{x.OwnerID: {}}}
+		m.groups[x.GroupID] = &notifGroup{name: x.Name, open: x.Visibility == domain.VisibilityOpen, members: map[string]struct{}{x.OwnerID: {}}}
 	case domain.MemberJoinedGroup:
 		m.member(x.GroupID, x.MemberID, true)
 	case domain.GroupModeratorAppointed:
@@ -115,23 +116,26 @@ func (m *notificationsModel) apply(e *envelope) error {
 			return fmt.Errorf("thread %q: not started", x.ThreadID)
 		}
 		notified := map[string]bool{x.AuthorID: true}
-		base := Notification{Type: NotifyReply, At: e.at, GroupID: x.GroupID, ThreadID: x.ThreadID, PostID: x.PostID, Actor: MemberRef{ID: x.AuthorID}}
+		base := Notification{Type: NotifyReply, At: e.at, GroupID: x.GroupID, ThreadID: x.ThreadID, PostID: x.PostID,
+			Actor: MemberRef{ID: x.AuthorID}, Summary: t.title}
 		if to := x.ReplyToAuthorID; to != "" && !notified[to] {
 			n := base
-			n.Summary = "replied to your post in “" + t.title + "”"
+			n.Detail = NotifyDetailPost
 			m.add(e, to, n)
 			notified[to] = true
 		}
 		if to := t.author; to != "" && !notified[to] {
-			n := base
-			n.Summary = "replied to your thread “" + t.title + "”"
-			m.add(e, to, n)
+			m.add(e, to, base)
 			notified[to] = true
 		}
 		m.mentions(e, x.Body, x.AuthorID, x.GroupID, x.ThreadID, x.PostID, t.title, notified)
 	case domain.JoinRequestApproved:
+		name := ""
+		if g := m.groups[x.GroupID]; g != nil {
+			name = g.name
+		}
 		m.add(e, x.MemberID, Notification{Type: NotifyJoinApproved, At: e.at, GroupID: x.GroupID,
-			Actor: MemberRef{ID: x.By}, Summary: "approved your request to join the group"})
+			Actor: MemberRef{ID: x.By}, Summary: name})
 	case domain.RsvpChanged:
 		if x.Promoted && x.Status == domain.RsvpGoing {
 			title := ""
@@ -139,13 +143,17 @@ func (m *notificationsModel) apply(e *envelope) error {
 				title = t.title
 			}
 			m.add(e, x.MemberID, Notification{Type: NotifyRsvpPromoted, At: e.at, GroupID: x.GroupID, ThreadID: x.ThreadID,
-				Actor: MemberRef{ID: x.PromotedAfter}, Summary: "a place opened up: you are going to “" + title + "”"})
+				Actor: MemberRef{ID: x.PromotedAfter}, Summary: title})
 		}
 	case domain.FlagResolved:
 		if x.PostAuthorID != "" && x.PostAuthorID != x.FlaggerID {
+			title := ""
+			if t := m.threads[x.ThreadID]; t != nil {
+				title = t.title
+			}
 			m.add(e, x.PostAuthorID, Notification{Type: NotifyFlagResolved, At: e.at, GroupID: x.GroupID,
 				ThreadID: x.ThreadID, PostID: x.PostID, Actor: MemberRef{ID: x.By},
-				Summary: "a report on your post was resolved (" + x.Resolution + ")"})
+				Summary: title, Detail: x.Resolution})
 		}
 	case domain.NotificationsRead:
 		m.markRead(x)
@@ -207,7 +215,7 @@ func (m *notificationsModel) mentions(e *envelope, body, author, group, thread, 
 		}
 		notified[best] = true
 		m.add(e, best, Notification{Type: NotifyMention, At: e.at, GroupID: group, ThreadID: thread, PostID: post,
-			Actor: MemberRef{ID: author}, Summary: "mentioned you in “" + title + "”"})
+			Actor: MemberRef{ID: author}, Summary: title})
 	}
 }
 

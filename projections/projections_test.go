@@ -243,10 +243,33 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 		t.Errorf("owner notifications: unread %d %+v", r.UnreadCount("owner"), notes.Items)
 	}
 	types := map[string]int{}
+	staff := r.ViewerFor("admin")
 	for _, id := range []string{"owner", "member", "gmod"} {
 		n, _ := r.Notifications(id, PageRequest{Limit: 100})
 		for _, it := range n.Items {
 			types[it.Type]++
+			// The summary is the content's own words (a title or a group
+			// name), never an English sentence a French reader would get.
+			want := ""
+			if it.ThreadID != "" {
+				tv, err := r.Thread(staff, it.ThreadID, PageRequest{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = tv.Thread.Title
+			} else {
+				g, err := r.Group(staff, it.GroupID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = g.Name
+			}
+			if it.Summary != want || want == "" {
+				t.Errorf("%s notification summary %q, want %q", it.Type, it.Summary, want)
+			}
+			if it.Type == NotifyFlagResolved && it.Detail != domain.FlagDismissed && it.Detail != domain.FlagActioned {
+				t.Errorf("flag_resolved detail %q", it.Detail)
+			}
 		}
 	}
 	// mention of member in the opening post; join approved; promoted; flag resolved to the hidden post's author.
