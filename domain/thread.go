@@ -674,11 +674,18 @@ func decideStartThread(t ThreadState, c StartThread, env ThreadEnv, now time.Tim
 	}}, nil
 }
 
-// checkJobDetails validates a job posting's details. A deadline is a day
-// (YYYY-MM-DD) and is refused once that day is over everywhere in Canada
-// (UTC-8 is the last of its standard times to finish a day), so a
-// posting written late on the last day in Vancouver is not turned away.
-// Every field is optional: a posting may be just a title and a body.
+// JobDeadlinePassed: a deadline (YYYY-MM-DD) has passed once that day is
+// over everywhere in Canada (UTC-8 is the last of its standard times to
+// finish a day), so a posting read or written late on its last day in
+// Vancouver is still open. A deadline that is not a date never passes.
+func JobDeadlinePassed(deadline string, now time.Time) bool {
+	d, err := time.Parse(time.DateOnly, deadline)
+	return err == nil && !now.Before(d.Add(24*time.Hour+8*time.Hour))
+}
+
+// checkJobDetails validates a job posting's details; a deadline already
+// passed is refused. Every field is optional: a posting may be just a
+// title and a body.
 func checkJobDetails(f fieldErrors, in JobDetails, now time.Time) *JobDetails {
 	j := JobDetails{
 		Organization:   strings.TrimSpace(in.Organization),
@@ -695,11 +702,9 @@ func checkJobDetails(f fieldErrors, in JobDetails, now time.Time) *JobDetails {
 		f.add("job.employment_type", CodeInvalid)
 	}
 	if j.Deadline != "" {
-		d, err := time.Parse(time.DateOnly, j.Deadline)
-		switch {
-		case err != nil:
+		if _, err := time.Parse(time.DateOnly, j.Deadline); err != nil {
 			f.add("job.deadline", CodeInvalid)
-		case !now.Before(d.Add(24*time.Hour + 8*time.Hour)):
+		} else if JobDeadlinePassed(j.Deadline, now) {
 			f.add("job.deadline", CodeInPast)
 		}
 	}

@@ -204,7 +204,6 @@ func InviteeID(ctx context.Context, cmds Commands, memberID, email string) (stri
 // CodeNoSuchMember: no member is registered with the email given.
 const CodeNoSuchMember = "no_such_member"
 
-
 func (s *Server) appointModerator(c *gin.Context) {
 	var b memberIDBody
 	s.commandWith(c, &b, false, func(c *gin.Context, o domain.Origin) (domain.Result, error) {

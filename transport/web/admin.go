@@ -166,6 +166,8 @@ func (s *Server) adminMemberAction(c *gin.Context) {
 	switch action {
 	case "role":
 		res, err = s.d.Commands.GrantRole(ctx, o, id, c.PostForm("role"))
+	case "revoke":
+		res, err = s.d.Commands.RevokeRole(ctx, o, id, c.PostForm("role"))
 	case "suspend":
 		cmd := domain.SuspendMember{Reason: reason}
 		if u := strings.TrimSpace(c.PostForm("until")); u != "" {

@@ -137,6 +137,19 @@ func (v *view) Cards(threads []projections.Thread, groups map[string]string) tem
 		if t.Resource != nil && t.Resource.Format != "" {
 			b.WriteString(`<p class="meta">` + esc(v.T("web.resource.format")) + `: ` + esc(t.Resource.Format) + `</p>`)
 		}
+		if j := t.Job; j != nil {
+			b.WriteString(`<p class="meta">` + esc(j.Organization))
+			if j.Location != "" {
+				b.WriteString(` · ` + esc(j.Location))
+			}
+			if j.EmploymentType != "" {
+				b.WriteString(` · ` + esc(v.T("web.job.type_"+j.EmploymentType)))
+			}
+			if j.Deadline != "" {
+				b.WriteString(` · ` + esc(v.T("web.label.job_deadline")) + ` <time datetime="` + esc(j.Deadline) + `">` + esc(v.Day(j.Deadline)) + `</time>`)
+			}
+			b.WriteString(`</p>`)
+		}
 		b.WriteString(`<p class="meta">` + esc(t.Author.DisplayName) + ` · ` + esc(v.TN("web.thread.replies_n", t.ReplyCount)) + ` · ` +
 			esc(v.T("web.thread.last_activity")) + ` <time datetime="` + v.ISO(t.LastActivityAt) + `">` + esc(v.Date(t.LastActivityAt)) + `</time></p></article>` + "\n")
 	}

@@ -208,25 +208,15 @@ type groupMembersPage struct {
 	Members   []projections.GroupMember
 	Next      string
 	Moderator bool
+	// Appoints: the owner or a site admin, who appoint and dismiss
+	// moderators (and remove them).
+	Appoints    bool
+	Invitations []projections.Invitation
+	Invite      inviteForm
 }
 
 func (s *Server) groupMembers(c *gin.Context) {
-	r := state(c)
-	g, err := s.d.Reads.Group(r.viewer, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ms, err := s.d.Reads.GroupMembers(r.viewer, g.ID, projections.PageRequest{Limit: 100, Cursor: c.Query("cursor")})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v := s.view(c, "groups")
-	v.Title = v.TS("web.groupmembers.title", g.Name)
-	v.Data = groupMembersPage{Group: g, Members: ms.Items, Next: ms.NextCursor,
-		Moderator: g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff()}
-	s.render(c, http.StatusOK, "group_members", v)
+	s.groupMembersPage(c, http.StatusOK, inviteForm{}, nil)
 }
 
 func (s *Server) removeMember(c *gin.Context) {

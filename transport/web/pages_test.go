@@ -442,8 +442,10 @@ func TestTemplateKeysInCatalogues(t *testing.T) {
 		"web.notify.":         {"reply", "mention", "join_approved", "rsvp_promoted", "flag_resolved"},
 		"web.province.":       {"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"},
 		"web.chart.":          {"members", "posts", "groups", "interactions", "page_views", "sessions"},
-		"web.action.":         {"FlagResolved", "PostHidden", "PostRestored", "ThreadLocked", "ThreadUnlocked", "ThreadPinned", "ThreadUnpinned", "JoinRequestApproved", "JoinRequestRejected", "MemberInvited", "MemberRemovedFromGroup", "GroupModeratorAppointed", "GroupOwnershipTransferred", "MemberSuspended", "MemberReinstated", "MemberRoleGranted", "MemberRoleRevoked"},
-		"web.done.":           {"registered", "logged_in", "logged_out", "saved", "marked_read", "group_created", "joined", "requested", "left", "member_removed", "approved", "rejected", "reply_posted", "thread_started", "rsvp_going", "rsvp_waitlisted", "rsvp_not_going", "thread_lock", "thread_unlock", "thread_pin", "thread_unpin", "flagged", "hidden", "restored", "dismissed", "member_role", "member_suspend", "member_reinstate"},
+		"web.job.type_":       domain.EmploymentTypes(),
+		"web.action.":         {"FlagResolved", "PostHidden", "PostRestored", "ThreadLocked", "ThreadUnlocked", "ThreadPinned", "ThreadUnpinned", "JoinRequestApproved", "JoinRequestRejected", "MemberInvited", "MemberRemovedFromGroup", "GroupModeratorAppointed", "GroupModeratorDismissed", "GroupOwnershipTransferred", "MemberSuspended", "MemberReinstated", "MemberRoleGranted", "MemberRoleRevoked"},
+		"web.done.": {"registered", "logged_in", "logged_out", "saved", "marked_read", "group_created", "joined", "requested", "left", "member_removed", "approved", "rejected", "reply_posted", "thread_started", "rsvp_going", "rsvp_waitlisted", "rsvp_not_going", "thread_lock", "thread_unlock", "thread_pin", "thread_unpin", "flagged", "hidden", "restored", "dismissed", "member_role", "member_suspend", "member_reinstate",
+			"member_revoke", "translation_linked", "invited", "moderator_appointed", "moderator_dismissed"},
 	}
 	keys := map[string]bool{}
 	files, _ := filepath.Glob("templates/*.html")
@@ -469,7 +471,8 @@ func TestTemplateKeysInCatalogues(t *testing.T) {
 	}
 	for _, f := range []string{"title", "body", "language", "tags", "name", "description", "visibility", "topics", "province",
 		"display_name", "email", "password", "organization", "bio", "event_starts_at", "event_ends_at", "event_location",
-		"event_online_url", "event_capacity", "resource_url", "resource_format", "reason"} {
+		"event_online_url", "event_capacity", "resource_url", "resource_format", "reason",
+		"job", "job_organization", "job_location", "job_employment_type", "job_salary", "job_deadline", "job_apply_url", "thread_id", "invitee"} {
 		keys["web.label."+f] = true
 	}
 	if len(keys) < 300 {

@@ -57,6 +57,8 @@ type threadPage struct {
 	Moderator bool
 	Reply     replyForm
 	Attendees []projections.Attendee
+	// Translate is the translation-link control, for those who may link.
+	Translate *translateForm
 }
 
 // threadView loads a thread page's data; the reply form starts in the
@@ -83,6 +85,7 @@ func (s *Server) threadView(c *gin.Context, id string) (*view, *threadPage, erro
 	if tv.Thread.Event != nil && (d.Moderator || (r.p != nil && tv.Thread.Author.ID == r.p.MemberID)) {
 		d.Attendees, _ = s.d.Reads.Attendees(r.viewer, id)
 	}
+	d.Translate = s.translateControl(r, d)
 	v.Title = tv.Thread.Title
 	v.Topic = "thread:" + id
 	v.Data = d
@@ -160,6 +163,7 @@ type threadForm struct {
 	ResourceURL, ResourceFormat                string
 	StartsAt, EndsAt, Location, OnlineURL, Cap string
 	JobOrganization, JobLocation, JobDeadline  string
+	JobEmploymentType, JobSalary, JobApplyURL  string
 }
 
 type newThreadPage struct {
@@ -202,7 +206,8 @@ func (s *Server) startThread(c *gin.Context) {
 		Tags: c.PostForm("tags"), ResourceURL: strings.TrimSpace(c.PostForm("resource_url")), ResourceFormat: c.PostForm("resource_format"),
 		StartsAt: c.PostForm("starts_at"), EndsAt: c.PostForm("ends_at"), Location: c.PostForm("location"),
 		OnlineURL: strings.TrimSpace(c.PostForm("online_url")), Cap: strings.TrimSpace(c.PostForm("capacity")),
-		JobOrganization: c.PostForm("job_organization"), JobLocation: c.PostForm("job_location"), JobDeadline: c.PostForm("job_deadline")}
+		JobOrganization: c.PostForm("job_organization"), JobLocation: c.PostForm("job_location"), JobDeadline: strings.TrimSpace(c.PostForm("job_deadline")),
+		JobEmploymentType: c.PostForm("job_employment_type"), JobSalary: c.PostForm("job_salary"), JobApplyURL: strings.TrimSpace(c.PostForm("job_apply_url"))}
 	if f.Kind == "" {
 		f.Kind = domain.KindDiscussion
 	}
@@ -237,17 +242,8 @@ func (s *Server) startThread(c *gin.Context) {
 		}
 		cmd.Event = ev
 	case domain.KindJob:
-		// Job details have no fields of their own in the domain: they
-		// lead the body, where readers and search find them.
-		var head []string
-		for _, kv := range [][2]string{{"web.label.job_organization", f.JobOrganization}, {"web.label.job_location", f.JobLocation}, {"web.label.job_deadline", f.JobDeadline}} {
-			if v := strings.TrimSpace(kv[1]); v != "" {
-				head = append(head, "**"+s.loc[f.langOr(r.lang)].t(kv[0])+"**: "+v)
-			}
-		}
-		if len(head) > 0 {
-			cmd.Body = strings.Join(head, "  \n") + "\n\n" + cmd.Body
-		}
+		cmd.Job = &domain.JobDetails{Organization: f.JobOrganization, Location: f.JobLocation, EmploymentType: f.JobEmploymentType,
+			Salary: f.JobSalary, Deadline: f.JobDeadline, ApplyURL: f.JobApplyURL}
 	}
 	again := func(fields map[string]string) {
 		g, err := s.d.Reads.Group(r.viewer, gid)
@@ -305,13 +301,6 @@ func (s *Server) checkThread(cmd domain.StartThread) ([]domain.Event, error) {
 	env := domain.ThreadEnv{Actor: domain.Actor{ID: "validation", Known: true}, Group: domain.GroupAccess{GroupID: cmd.GroupID, Exists: true,
 		Visibility: domain.VisibilityOpen, Role: domain.GroupRoleOwner}}
 	return domain.DecideThread(domain.ThreadState{ID: cmd.ThreadID}, cmd, env, s.d.Now())
-}
-
-func (f threadForm) langOr(def string) string {
-	if f.Language == "en" || f.Language == "fr" {
-		return f.Language
-	}
-	return def
 }
 
 func (s *Server) rsvp(c *gin.Context) {

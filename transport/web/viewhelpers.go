@@ -1,6 +1,10 @@
 package web
 
 import (
+	"strings"
+	"time"
+
+	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/projections"
 )
 
@@ -86,3 +90,44 @@ func (v *view) FacetLabel(facet, value string) string {
 	}
 	return value
 }
+
+// jobFieldCtx is one input of a job posting's details.
+type jobFieldCtx struct {
+	V                                             *view
+	ID, Input, Label, Hint, Err, Value, Type, Max string
+	Describe                                      string
+}
+
+// JobField is the input of job.<name> (form field job_<name>), with its
+// label, hint (web.job.hint_<name>, if any) and error.
+func (v *view) JobField(name, value, typ, max string) jobFieldCtx {
+	key := "job." + name
+	// The label is the one the error summary gives the field.
+	f := jobFieldCtx{V: v, ID: fieldID(key), Input: "job_" + name, Label: v.l.t("web.label." + strings.ReplaceAll(key, ".", "_")),
+		Hint: v.M["web.job.hint_"+name], Err: v.Err(key), Value: value, Type: typ, Max: max}
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Err != "" {
+		ids = append(ids, f.ID+"-err")
+	}
+	f.Describe = strings.Join(ids, " ")
+	return f
+}
+
+// EmploymentTypes are the choices of a job posting's employment type.
+func (v *view) EmploymentTypes() []string { return domain.EmploymentTypes() }
+
+// Day formats a calendar date (YYYY-MM-DD, as a job's deadline is) for the
+// page's language; anything else is shown as it is.
+func (v *view) Day(date string) string {
+	t, err := time.ParseInLocation(time.DateOnly, date, v.l.tz)
+	if err != nil {
+		return date
+	}
+	return v.l.date(t)
+}
+
+// Closed: a job posting's deadline has passed.
+func (v *view) Closed(deadline string) bool { return domain.JobDeadlinePassed(deadline, time.Now()) }

@@ -157,6 +157,8 @@ func (s *Server) Register(r gin.IRouter) {
 	g.POST("/groups/:id/leave", s.leaveGroup)
 	g.GET("/groups/:id/members", s.groupMembers)
 	g.POST("/groups/:id/members/:member/remove", s.removeMember)
+	g.POST("/groups/:id/members/:member/moderator/:action", s.moderatorRole)
+	g.POST("/groups/:id/invitations", s.invite)
 	g.POST("/groups/:id/requests/:member/:decision", s.decideRequest)
 	g.GET("/groups/:id/threads/new", s.newThreadForm)
 	g.POST("/groups/:id/threads", s.startThread)
@@ -164,6 +166,7 @@ func (s *Server) Register(r gin.IRouter) {
 	g.GET("/threads/:id", s.thread)
 	g.POST("/threads/:id/replies", s.postReply)
 	g.POST("/threads/:id/rsvp", s.rsvp)
+	g.POST("/threads/:id/translations", s.linkTranslation)
 	g.POST("/threads/:id/moderate/:action", s.moderateThread)
 	g.POST("/posts/:id/react", s.react)
 	g.POST("/posts/:id/flag", s.flag)
@@ -174,6 +177,7 @@ func (s *Server) Register(r gin.IRouter) {
 
 	g.GET("/events", s.events)
 	g.GET("/resources", s.resources)
+	g.GET("/jobs", s.jobs)
 	g.GET("/members", s.members)
 	g.GET("/members/:id", s.memberProfile)
 	g.GET("/search", s.search)
@@ -348,6 +352,17 @@ func done(c *gin.Context, path, msg string) {
 		path += sep + "done=" + msg + frag
 	}
 	c.Redirect(http.StatusSeeOther, path)
+}
+
+// settle ends a form's POST: the error page, or the wait until the read
+// side shows the change and the redirect announcing it.
+func (s *Server) settle(c *gin.Context, res domain.Result, err error, path, msg string) {
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	done(c, path, msg)
 }
 
 // localPath keeps a "next" parameter on this site: a path, never a
