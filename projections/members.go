@@ -7,12 +7,16 @@ import (
 	"time"
 
 	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/eventstore"
 )
 
 // membersModel: profiles, site roles, credentials and suspension.
 type membersModel struct {
 	model
 	byID map[string]*memberRec
+	// names is the position of the last change of a display name: authors
+	// are named by their current name in thread answers (see ThreadShare).
+	names eventstore.Position
 }
 
 type memberRec struct {
@@ -52,6 +56,9 @@ func (m *membersModel) apply(e *envelope) error {
 	}
 	switch x := e.ev.(type) {
 	case domain.MemberProfileUpdated:
+		if x.DisplayName != rec.DisplayName {
+			m.names = e.pos
+		}
 		rec.DisplayName, rec.Organization, rec.Bio, rec.Province, rec.Language =
 			x.DisplayName, x.Organization, x.Bio, x.Province, x.Language
 		rec.index()

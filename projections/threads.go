@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/settlenet/settlenet/domain"
+	"github.com/settlenet/settlenet/eventstore"
 )
 
 // threadsModel: threads, their posts (with body_html rendered once, when the
@@ -20,6 +21,9 @@ type threadsModel struct {
 }
 
 type threadRec struct {
+	// version is the position of the last event that changed what the
+	// thread's answers show (see ThreadShare).
+	version                                                 eventstore.Position
 	id, groupID, title, kind, language, author, openingPost string
 	tags                                                    []string
 	createdAt, lastActivity                                 time.Time
@@ -88,7 +92,7 @@ func (m *threadsModel) apply(e *envelope) error {
 		if kind == "" {
 			kind = domain.KindDiscussion
 		}
-		t := &threadRec{id: x.ThreadID, groupID: x.GroupID, title: x.Title, kind: kind, language: x.Language,
+		t := &threadRec{version: e.pos, id: x.ThreadID, groupID: x.GroupID, title: x.Title, kind: kind, language: x.Language,
 			author: x.AuthorID, openingPost: x.PostID, tags: slices.Clone(x.Tags), createdAt: e.at, lastActivity: e.at,
 			event: x.Event, resource: x.Resource, job: x.Job}
 		p := &postRec{id: x.PostID, threadID: x.ThreadID, author: x.AuthorID, body: x.Body, html: e.html,
@@ -201,6 +205,7 @@ func (m *threadsModel) apply(e *envelope) error {
 		}
 		if o := m.byID[x.TranslationID]; o != nil && !slices.Contains(o.translations, t.id) {
 			o.translations = append(o.translations, t.id)
+			o.version = e.pos
 		}
 	case domain.RsvpChanged:
 		if t.rsvp == nil {
@@ -218,6 +223,7 @@ func (m *threadsModel) apply(e *envelope) error {
 		t.going += b2i(cur.status == domain.RsvpGoing)
 		t.waitlisted += b2i(cur.status == domain.RsvpWaitlisted)
 	}
+	t.version = e.pos
 	return nil
 }
 
@@ -506,13 +512,9 @@ func (r *Runner) Thread(v Viewer, id string, p PageRequest) (ThreadView, error) 
 	if err != nil {
 		return ThreadView{Posts: []Post{}}, err
 	}
-	start := 0
-	if p.Cursor != "" {
-		k, err := decodeCursor(p.Cursor)
-		if err != nil || k.A < 0 || k.ID != id {
-			return ThreadView{Posts: []Post{}}, fmt.Errorf("cursor: %w", ErrBadRequest)
-		}
-		start = int(k.A)
+	start, err := postsStart(id, p)
+	if err != nil {
+		return ThreadView{Posts: []Post{}}, err
 	}
 	limit := clampLimit(p.Limit, defaultPostLimit, maxPostLimit)
 	var readable map[string]bool

@@ -26,8 +26,8 @@ type Commands interface {
 	UpdateProfile(ctx context.Context, o domain.Origin, memberID string, cmd domain.UpdateProfile) (domain.Result, error)
 	SuspendMember(ctx context.Context, o domain.Origin, memberID string, cmd domain.SuspendMember) (domain.Result, error)
 	ReinstateMember(ctx context.Context, o domain.Origin, memberID, reason string) (domain.Result, error)
-	GrantRole(ctx context.Context, o domain.Origin, memberID, role string) (domain.Result, error)
-	RevokeRole(ctx context.Context, o domain.Origin, memberID, role string) (domain.Result, error)
+	GrantRole(ctx context.Context, o domain.Origin, memberID, role, reason string) (domain.Result, error)
+	RevokeRole(ctx context.Context, o domain.Origin, memberID, role, reason string) (domain.Result, error)
 
 	CreateGroup(ctx context.Context, o domain.Origin, cmd domain.CreateGroup) (domain.GroupResult, error)
 	JoinGroup(ctx context.Context, o domain.Origin, groupID string) (domain.JoinResult, error)
@@ -72,6 +72,7 @@ type Reads interface {
 	GroupThreads(v projections.Viewer, groupID string, q projections.ThreadQuery) (projections.Page[projections.Thread], error)
 	Threads(v projections.Viewer, q projections.ThreadQuery) (projections.Page[projections.Thread], error)
 	Thread(v projections.Viewer, id string, p projections.PageRequest) (projections.ThreadView, error)
+	ThreadShare(v projections.Viewer, id string, p projections.PageRequest) (projections.ThreadStamp, bool, error)
 	ThreadHeader(v projections.Viewer, id string) (projections.Thread, error)
 	Post(v projections.Viewer, postID string) (projections.Post, error)
 	Attendees(v projections.Viewer, threadID string) ([]projections.Attendee, error)
@@ -140,6 +141,7 @@ type Server struct {
 	regIP    *auth.Limiter
 	posting  *auth.Limiter
 	xorigin  *http.CrossOriginProtection
+	threads  *threadAnswers
 }
 
 // New builds the API.
@@ -154,7 +156,8 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{d: d, reg: auth.NewRegistrar(d.Commands, d.Hasher, d.AdminEmails), xorigin: origin}
+	s := &Server{d: d, reg: auth.NewRegistrar(d.Commands, d.Hasher, d.AdminEmails), xorigin: origin,
+		threads: newThreadAnswers(cachedThreadBytes)}
 	lim := func(spec auth.LimitSpec) *auth.Limiter {
 		if spec.Every <= 0 || spec.Burst <= 0 {
 			return nil

@@ -116,12 +116,12 @@ func (s *Server) getThread(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	res, err := s.d.Reads.Thread(viewer(c), c.Param("id"), pg)
+	body, err := s.threads.answer(s.d.Reads, viewer(c), c.Param("id"), pg)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, res)
+	writeJSONBody(c, http.StatusOK, body)
 }
 
 type replyBody struct {
