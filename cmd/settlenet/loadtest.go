@@ -38,8 +38,16 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 	duration := fs.Duration("duration", 5*time.Second, "how long each phase runs")
 	dirFlag := fs.String("dir", "", "scratch directory (default: a temporary one)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	memprofile := fs.String("memprofile", "", "write an allocation profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *memprofile != "" {
+		defer func() {
+			if err := writeAllocProfile(*memprofile); err != nil {
+				logger.Error("loadtest: allocation profile", "err", err)
+			}
+		}()
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -152,6 +160,18 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 		report("thread_read_cpu_us_per_read_64", micros(ph.cpuPerOp), "µs of process CPU per read (server, client, background)")
 	}
 	return nil
+}
+
+func writeAllocProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func wantsAny(only, prefix string) bool {

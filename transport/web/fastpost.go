@@ -1,157 +1,278 @@
 package web
 
 import (
-	"html"
 	"html/template"
-	"strings"
 
 	"github.com/settlenet/settlenet/projections"
 )
 
-// The posts of a thread are the bulk of its page (20 and more, each with
-// its reaction, report and moderation forms). html/template reaches every
-// method and field by reflection, which made a 20-reply page cost about
-// 1.5 ms; writing the posts here, with the same escaping (text and
-// attribute values through html.EscapeString, the sanitised body as is),
-// keeps the page well under the latency budget. The markup matches
-// partials.html's "post", which the opening post still uses.
+// Posts and thread cards are the bulk of the thread, group and home pages
+// (20 and more, each post with its reaction, report and moderation forms),
+// so they are written in Go (see htmlw.go).
 
-// Posts renders a list of replies as <li> items.
+// Posts renders a list of replies as <li> items (for templates).
 func (v *view) Posts(posts []projections.Post, d *threadPage) template.HTML {
-	var b strings.Builder
-	b.Grow(len(posts) * 2600)
-	perms := postPerms{Member: d.IsMember, Moderator: d.Moderator}
-	for i := range posts {
-		b.WriteString("<li>")
-		v.writePost(&b, &posts[i], perms)
-		b.WriteString("</li>\n")
-	}
-	return template.HTML(b.String())
+	return v.part(func(w *htmlw) { w.posts(posts, postPerms{Member: d.IsMember, Moderator: d.Moderator}) })
 }
 
-func (v *view) writePost(b *strings.Builder, p *projections.Post, d postPerms) {
-	esc := html.EscapeString
-	id := esc(p.ID)
-	b.WriteString(`<article class="post`)
-	if p.Hidden {
-		b.WriteString(` post-hidden`)
+// Post renders one post (the opening post, for templates).
+func (v *view) Post(p *projections.Post, d *threadPage) template.HTML {
+	return v.part(func(w *htmlw) { w.post(p, postPerms{Member: d.IsMember, Moderator: d.Moderator}) })
+}
+
+func (w *htmlw) posts(posts []projections.Post, perms postPerms) {
+	for i := range posts {
+		w.raw("<li>")
+		w.post(&posts[i], perms)
+		w.raw("</li>\n")
 	}
-	b.WriteString(`" id="post-` + id + `" tabindex="-1">`)
+}
+
+// post writes one post: who and when, its language, its sanitised body,
+// then what the viewer may do with it.
+func (w *htmlw) post(p *projections.Post, d postPerms) {
+	v := w.v
+	w.raw(`<article class="post`)
+	if p.Hidden {
+		w.raw(` post-hidden`)
+	}
+	w.raw(`" id="post-`)
+	w.text(p.ID)
+	w.raw(`" tabindex="-1">`)
 	switch {
 	case p.Deleted:
-		b.WriteString(`<p class="muted">` + esc(v.T("web.post.deleted")) + `</p></article>`)
+		w.raw(`<p class="muted">`)
+		w.T("web.post.deleted")
+		w.raw(`</p></article>`)
 		return
 	case p.Hidden && p.Author == nil:
-		b.WriteString(`<p class="muted">` + esc(v.T("web.post.hidden")) + `</p></article>`)
+		w.raw(`<p class="muted">`)
+		w.T("web.post.hidden")
+		w.raw(`</p></article>`)
 		return
 	}
-	b.WriteString(`<header class="post-meta">`)
+	w.raw(`<header class="post-meta">`)
 	if p.Author != nil {
-		b.WriteString(`<a class="author" href="/members/` + esc(p.Author.ID) + `">` + esc(p.Author.DisplayName) + `</a>`)
+		w.raw(`<a class="author" href="/members/`)
+		w.path(p.Author.ID)
+		w.raw(`">`)
+		w.text(p.Author.DisplayName)
+		w.raw(`</a>`)
 	}
-	b.WriteString(` <span aria-hidden="true">·</span> <time datetime="` + v.ISO(p.CreatedAt) + `">` + esc(v.DateTime(p.CreatedAt)) + `</time>`)
-	b.WriteString(` <span aria-hidden="true">·</span> <span class="lang-tag"><span class="visually-hidden">` + esc(v.T("web.post.language")) +
-		` </span>` + esc(v.LangName(p.Language)) + `</span>`)
+	w.raw(` <span aria-hidden="true">·</span> <time datetime="`)
+	w.text(v.ISO(p.CreatedAt))
+	w.raw(`">`)
+	w.text(v.DateTime(p.CreatedAt))
+	w.raw(`</time> <span aria-hidden="true">·</span> <span class="lang-tag"><span class="visually-hidden">`)
+	w.T("web.post.language")
+	w.raw(` </span>`)
+	w.text(v.LangName(p.Language))
+	w.raw(`</span>`)
 	if p.EditedAt != nil {
-		b.WriteString(` <span class="muted">(` + esc(v.T("web.post.edited")) + `)</span>`)
+		w.raw(` <span class="muted">(`)
+		w.T("web.post.edited")
+		w.raw(`)</span>`)
 	}
 	if p.Hidden {
-		b.WriteString(` <strong class="badge badge-warn">` + esc(v.T("web.post.hidden_mod")) + `</strong>`)
+		w.raw(` <strong class="badge badge-warn">`)
+		w.T("web.post.hidden_mod")
+		w.raw(`</strong>`)
 		if p.HiddenReason != "" {
-			b.WriteString(` <span class="muted">` + esc(p.HiddenReason) + `</span>`)
+			w.raw(` <span class="muted">`)
+			w.text(p.HiddenReason)
+			w.raw(`</span>`)
 		}
 	}
-	b.WriteString(`</header><div class="post-body" lang="` + esc(p.Language) + `">` + p.BodyHTML + `</div><div class="post-actions">`)
-	csrf := `<input type="hidden" name="csrf" value="` + esc(v.CSRF) + `">`
-	if d.Member {
-		b.WriteString(`<ul class="reactions" aria-label="` + esc(v.T("web.reaction.label")) + `">`)
-		for _, k := range v.Reactions() {
-			pressed := "false"
-			if v.Has(p.MyReactions, k) {
-				pressed = "true"
-			}
-			b.WriteString(`<li><form method="post" action="/posts/` + id + `/react">` + csrf + `<input type="hidden" name="kind" value="` + k +
-				`"><button type="submit" class="reaction" aria-pressed="` + pressed + `">` + esc(v.T("web.reaction."+k)) +
-				` <span class="reaction-count">` + v.Int(p.Reactions[k]) + `</span></button></form></li>`)
-		}
-		b.WriteString(`</ul><details class="inline-details"><summary>` + esc(v.T("web.post.flag")) + `</summary><form method="post" action="/posts/` + id +
-			`/flag" class="stack">` + csrf + `<label for="flag-` + id + `">` + esc(v.T("web.label.flag_reason")) + `</label><input id="flag-` + id +
-			`" name="reason" required maxlength="1000"><button type="submit" class="button button-secondary">` + esc(v.T("web.post.flag_submit")) +
-			`</button></form></details>`)
+	w.raw(`</header><div class="post-body" lang="`)
+	w.text(p.Language)
+	w.raw(`">`)
+	w.raw(p.BodyHTML) // sanitised by the projections (goldmark, then bluemonday's UGC policy)
+	w.raw(`</div><div class="post-actions">`)
+	switch {
+	case d.Member:
+		w.reactionForms(p)
+		w.raw(`<details class="inline-details"><summary>`)
+		w.T("web.post.flag")
+		w.raw(`</summary>`)
+		w.reasonForm(p.ID, "flag", "web.label.flag_reason", "button-secondary", "web.post.flag_submit")
+		w.raw(`</details>`)
 		if d.Moderator {
 			if p.Hidden {
-				b.WriteString(`<form method="post" action="/posts/` + id + `/restore" class="inline">` + csrf +
-					`<input type="hidden" name="reason" value="restored"><button type="submit" class="button button-secondary">` +
-					esc(v.T("web.post.restore")) + `</button></form>`)
+				w.raw(`<form method="post" action="/posts/`)
+				w.path(p.ID)
+				w.raw(`/restore" class="inline">`)
+				w.csrf()
+				w.raw(`<input type="hidden" name="reason" value="restored"><button type="submit" class="button button-secondary">`)
+				w.T("web.post.restore")
+				w.raw(`</button></form>`)
 			} else {
-				b.WriteString(`<details class="inline-details"><summary>` + esc(v.T("web.post.hide")) + `</summary><form method="post" action="/posts/` + id +
-					`/hide" class="stack">` + csrf + `<label for="hide-` + id + `">` + esc(v.T("web.label.hide_reason")) + `</label><input id="hide-` + id +
-					`" name="reason" required maxlength="1000"><button type="submit" class="button button-warn">` + esc(v.T("web.post.hide_submit")) +
-					`</button></form></details>`)
+				w.raw(`<details class="inline-details"><summary>`)
+				w.T("web.post.hide")
+				w.raw(`</summary>`)
+				w.reasonForm(p.ID, "hide", "web.label.hide_reason", "button-warn", "web.post.hide_submit")
+				w.raw(`</details>`)
 			}
 		}
-	} else if len(p.Reactions) > 0 {
-		b.WriteString(`<p class="muted">`)
+	case len(p.Reactions) > 0:
+		w.raw(`<p class="muted">`)
 		for _, k := range v.Reactions() {
 			if n := p.Reactions[k]; n > 0 {
-				b.WriteString(esc(v.T("web.reaction."+k)) + " " + v.Int(n) + " ")
+				w.T("web.reaction." + k)
+				w.raw(" ")
+				w.int(n)
+				w.raw(" ")
 			}
 		}
-		b.WriteString(`</p>`)
+		w.raw(`</p>`)
 	}
-	b.WriteString(`</div></article>`)
+	w.raw(`</div></article>`)
 }
 
-// Cards renders thread cards (lists on the group and home pages), the same
-// markup as partials.html's "card", for the same reason as Posts.
+// reactionForms are a member's reaction buttons, each a form of its own
+// (pressed: the viewer's reaction, which the button takes back).
+func (w *htmlw) reactionForms(p *projections.Post) {
+	w.raw(`<ul class="reactions" aria-label="`)
+	w.T("web.reaction.label")
+	w.raw(`">`)
+	for _, k := range w.v.Reactions() {
+		w.raw(`<li><form method="post" action="/posts/`)
+		w.path(p.ID)
+		w.raw(`/react">`)
+		w.csrf()
+		w.raw(`<input type="hidden" name="kind" value="`)
+		w.raw(k)
+		w.raw(`"><button type="submit" class="reaction" aria-pressed="`)
+		if w.v.Has(p.MyReactions, k) {
+			w.raw("true")
+		} else {
+			w.raw("false")
+		}
+		w.raw(`">`)
+		w.T("web.reaction." + k)
+		w.raw(` <span class="reaction-count">`)
+		w.int(p.Reactions[k])
+		w.raw(`</span></button></form></li>`)
+	}
+	w.raw(`</ul>`)
+}
+
+// reasonForm is a post action that asks for a reason (flag, hide).
+func (w *htmlw) reasonForm(id, action, label, button, submit string) {
+	w.raw(`<form method="post" action="/posts/`)
+	w.path(id)
+	w.raw(`/` + action + `" class="stack">`)
+	w.csrf()
+	w.raw(`<label for="` + action + `-`)
+	w.text(id)
+	w.raw(`">`)
+	w.T(label)
+	w.raw(`</label><input id="` + action + `-`)
+	w.text(id)
+	w.raw(`" name="reason" required maxlength="1000"><button type="submit" class="button ` + button + `">`)
+	w.T(submit)
+	w.raw(`</button></form>`)
+}
+
+// Cards renders thread cards (lists on the group and home pages) for
+// templates; groups names each card's group ("" or nil: no group link).
 func (v *view) Cards(threads []projections.Thread, groups map[string]string) template.HTML {
-	var b strings.Builder
-	b.Grow(len(threads) * 900)
-	esc := html.EscapeString
+	return v.part(func(w *htmlw) { w.cards(threads, groups) })
+}
+
+func (w *htmlw) cards(threads []projections.Thread, groups map[string]string) {
+	v := w.v
 	for i := range threads {
 		t := &threads[i]
-		b.WriteString(`<article class="card thread-card"><h3 class="card-title"><a href="/threads/` + esc(t.ID) + `" lang="` + esc(t.Language) + `">` +
-			esc(t.Title) + `</a></h3><p class="meta"><span class="badge badge-` + esc(t.Kind) + `">` + esc(v.T("web.kind."+t.Kind)) + `</span> `)
+		w.raw(`<article class="card thread-card"><h3 class="card-title"><a href="/threads/`)
+		w.path(t.ID)
+		w.raw(`" lang="`)
+		w.text(t.Language)
+		w.raw(`">`)
+		w.text(t.Title)
+		w.raw(`</a></h3><p class="meta"><span class="badge badge-`)
+		w.text(t.Kind)
+		w.raw(`">`)
+		w.T("web.kind." + t.Kind)
+		w.raw(`</span> `)
 		if t.Pinned {
-			b.WriteString(`<span class="badge">` + esc(v.T("web.thread.pinned")) + `</span> `)
+			w.raw(`<span class="badge">`)
+			w.T("web.thread.pinned")
+			w.raw(`</span> `)
 		}
 		if t.Locked {
-			b.WriteString(`<span class="badge">` + esc(v.T("web.thread.locked")) + `</span> `)
+			w.raw(`<span class="badge">`)
+			w.T("web.thread.locked")
+			w.raw(`</span> `)
 		}
-		b.WriteString(`<span class="lang-tag">` + esc(v.LangName(t.Language)) + `</span>`)
+		w.raw(`<span class="lang-tag">`)
+		w.text(v.LangName(t.Language))
+		w.raw(`</span>`)
 		if g := groups[t.GroupID]; g != "" {
-			b.WriteString(` · <a href="/groups/` + esc(t.GroupID) + `">` + esc(g) + `</a>`)
+			w.raw(` · <a href="/groups/`)
+			w.path(t.GroupID)
+			w.raw(`">`)
+			w.text(g)
+			w.raw(`</a>`)
 		}
-		b.WriteString(`</p>`)
-		if t.Event != nil {
-			b.WriteString(`<p class="meta"><strong>` + esc(v.T("web.event.when")) + `</strong> <time datetime="` + v.ISO(t.Event.StartsAt) + `">` +
-				esc(v.DateTime(t.Event.StartsAt)) + `</time>`)
-			if t.Event.Location != "" {
-				b.WriteString(` · ` + esc(t.Event.Location))
+		w.raw(`</p>`)
+		if e := t.Event; e != nil {
+			w.raw(`<p class="meta"><strong>`)
+			w.T("web.event.when")
+			w.raw(`</strong> <time datetime="`)
+			w.text(v.ISO(e.StartsAt))
+			w.raw(`">`)
+			w.text(v.DateTime(e.StartsAt))
+			w.raw(`</time>`)
+			if e.Location != "" {
+				w.raw(` · `)
+				w.text(e.Location)
 			}
-			if t.Event.OnlineURL != "" {
-				b.WriteString(` · ` + esc(v.T("web.event.online")))
+			if e.OnlineURL != "" {
+				w.raw(` · `)
+				w.T("web.event.online")
 			}
-			b.WriteString(`</p>`)
+			w.raw(`</p>`)
 		}
 		if t.Resource != nil && t.Resource.Format != "" {
-			b.WriteString(`<p class="meta">` + esc(v.T("web.resource.format")) + `: ` + esc(t.Resource.Format) + `</p>`)
+			w.raw(`<p class="meta">`)
+			w.T("web.resource.format")
+			w.raw(`: `)
+			w.text(t.Resource.Format)
+			w.raw(`</p>`)
 		}
 		if j := t.Job; j != nil {
-			b.WriteString(`<p class="meta">` + esc(j.Organization))
+			w.raw(`<p class="meta">`)
+			w.text(j.Organization)
 			if j.Location != "" {
-				b.WriteString(` · ` + esc(j.Location))
+				w.raw(` · `)
+				w.text(j.Location)
 			}
 			if j.EmploymentType != "" {
-				b.WriteString(` · ` + esc(v.T("web.job.type_"+j.EmploymentType)))
+				key := "web.job.type_" + j.EmploymentType
+				w.raw(` · `)
+				w.T(key)
 			}
 			if j.Deadline != "" {
-				b.WriteString(` · ` + esc(v.T("web.label.job_deadline")) + ` <time datetime="` + esc(j.Deadline) + `">` + esc(v.Day(j.Deadline)) + `</time>`)
+				w.raw(` · `)
+				w.T("web.label.job_deadline")
+				w.raw(` <time datetime="`)
+				w.text(j.Deadline)
+				w.raw(`">`)
+				w.text(v.Day(j.Deadline))
+				w.raw(`</time>`)
 			}
-			b.WriteString(`</p>`)
+			w.raw(`</p>`)
 		}
-		b.WriteString(`<p class="meta">` + esc(t.Author.DisplayName) + ` · ` + esc(v.TN("web.thread.replies_n", t.ReplyCount)) + ` · ` +
-			esc(v.T("web.thread.last_activity")) + ` <time datetime="` + v.ISO(t.LastActivityAt) + `">` + esc(v.Date(t.LastActivityAt)) + `</time></p></article>` + "\n")
+		w.raw(`<p class="meta">`)
+		w.text(t.Author.DisplayName)
+		w.raw(` · `)
+		w.TN("web.thread.replies_n", t.ReplyCount)
+		w.raw(` · `)
+		w.T("web.thread.last_activity")
+		w.raw(` <time datetime="`)
+		w.text(v.ISO(t.LastActivityAt))
+		w.raw(`">`)
+		w.text(v.Date(t.LastActivityAt))
+		w.raw("</time></p></article>\n")
 	}
-	return template.HTML(b.String())
 }

@@ -164,7 +164,7 @@ func (s *Server) group(c *gin.Context) {
 	v.Title = g.Name
 	v.Topic = "group:" + g.ID
 	v.Data = d
-	s.render(c, http.StatusOK, "group", v)
+	s.renderGo(c, http.StatusOK, v, func(w *htmlw) { w.groupMain(&d) })
 }
 
 func (s *Server) joinGroup(c *gin.Context) {

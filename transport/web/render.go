@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -14,7 +13,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,7 +31,6 @@ var staticFS embed.FS
 // page so that every page defines its own "title" and "main".
 type templates struct {
 	pages map[string]*template.Template
-	pool  sync.Pool // *bytes.Buffer: a page renders into a reused buffer
 }
 
 func templateFuncs() template.FuncMap {
@@ -59,7 +56,6 @@ func parseTemplates() (*templates, error) {
 		return nil, fmt.Errorf("web: list templates: %w", err)
 	}
 	t := &templates{pages: map[string]*template.Template{}}
-	t.pool.New = func() any { return new(bytes.Buffer) }
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
 		if name == "layout" || name == "partials" {
@@ -220,33 +216,44 @@ func (v *view) withErrors(fields map[string]string) {
 	}
 }
 
-// render executes a page into a pooled buffer and writes it in one go,
-// with its length (no chunked encoding for a page that fits in memory).
+// render executes a template page into a pooled buffer and writes it.
 func (s *Server) render(c *gin.Context, status int, page string, v *view) {
 	t := s.tpl.pages[page]
-	buf := s.tpl.pool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 1<<20 { // a rare huge page is not kept
-			s.tpl.pool.Put(buf)
-		}
-	}()
 	if t == nil {
 		s.d.Logger.Error("no such template", "page", page)
 		c.Status(http.StatusInternalServerError)
 		return
 	}
-	if err := t.ExecuteTemplate(buf, "layout", v); err != nil {
+	w := getHTMLW(v)
+	defer putHTMLW(w)
+	if err := t.ExecuteTemplate(w, "layout", v); err != nil {
 		s.d.Logger.ErrorContext(c.Request.Context(), "render page", "page", page, "err", err)
 		c.Status(http.StatusInternalServerError)
 		return
 	}
+	send(c, status, w)
+}
+
+// renderGo writes a page whose main content is written in Go, inside the
+// shared layout.
+func (s *Server) renderGo(c *gin.Context, status int, v *view, main func(*htmlw)) {
+	w := getHTMLW(v)
+	defer putHTMLW(w)
+	w.head()
+	main(w)
+	w.foot()
+	send(c, status, w)
+}
+
+// send writes a page in one go, with its length (no chunked encoding for a
+// page that fits in memory).
+func send(c *gin.Context, status int, w *htmlw) {
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Content-Language", v.Lang)
+	h.Set("Content-Length", strconv.Itoa(len(w.b)))
+	h.Set("Content-Language", w.v.Lang)
 	c.Status(status)
-	_, _ = c.Writer.Write(buf.Bytes())
+	_, _ = c.Writer.Write(w.b)
 }
 
 // staticFiles are the embedded CSS and script, served with a content hash

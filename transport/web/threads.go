@@ -93,12 +93,12 @@ func (s *Server) threadView(c *gin.Context, id string) (*view, *threadPage, erro
 }
 
 func (s *Server) thread(c *gin.Context) {
-	v, _, err := s.threadView(c, c.Param("id"))
+	v, d, err := s.threadView(c, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "thread", v)
+	s.renderThread(c, http.StatusOK, v, d)
 }
 
 func (s *Server) postReply(c *gin.Context) {
@@ -118,7 +118,7 @@ func (s *Server) postReply(c *gin.Context) {
 		if fields != nil {
 			v.withErrors(fields)
 		}
-		s.render(c, status, "thread", v)
+		s.renderThread(c, status, v, d)
 	}
 	if c.PostForm("action") == "preview" {
 		if strings.TrimSpace(f.Body) != "" {

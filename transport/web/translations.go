@@ -109,7 +109,7 @@ func (s *Server) linkTranslation(c *gin.Context) {
 			d.Translate.Picked, d.Translate.Link = f.Picked, f.Link
 		}
 		v.withErrors(fields)
-		s.render(c, http.StatusUnprocessableEntity, "thread", v)
+		s.renderThread(c, http.StatusUnprocessableEntity, v, d)
 		return
 	}
 	s.settle(c, res, err, "/threads/"+id, "translation_linked")
