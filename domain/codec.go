@@ -72,8 +72,10 @@ func NewCodec(opts ...CodecOption) *Codec {
 	register[PasswordChanged](c, 1)
 	register[MemberSuspended](c, 1)
 	register[MemberReinstated](c, 1)
-	register[MemberRoleGranted](c, 1)
-	register[MemberRoleRevoked](c, 1)
+	register[MemberRoleGranted](c, 2)
+	c.upcasters[upcastKey{TypeMemberRoleGranted, 1}] = upcastOnlyAdded
+	register[MemberRoleRevoked](c, 2)
+	c.upcasters[upcastKey{TypeMemberRoleRevoked, 1}] = upcastOnlyAdded
 	register[EmailReserved](c, 1)
 	register[GroupCreated](c, 1)
 	register[MemberJoinedGroup](c, 1)
@@ -87,7 +89,7 @@ func NewCodec(opts ...CodecOption) *Codec {
 	register[GroupOwnershipTransferred](c, 1)
 	register[GroupModeratorDismissed](c, 1)
 	register[ThreadStarted](c, 2)
-	c.upcasters[upcastKey{TypeThreadStarted, 1}] = upcastThreadStartedV1
+	c.upcasters[upcastKey{TypeThreadStarted, 1}] = upcastOnlyAdded
 	register[ReplyPosted](c, 1)
 	register[PostEdited](c, 1)
 	register[PostDeleted](c, 1)
@@ -233,7 +235,9 @@ func upcastMemberRegisteredV1(data []byte) ([]byte, error) {
 	return json.Marshal(m)
 }
 
-// upcastThreadStartedV1: schema 2 only added the optional "job", so a v1
-// payload is a v2 one without it. (The v1 pages wrote a job's details at
-// the head of the body, where they stay: prose is not parsed back.)
-func upcastThreadStartedV1(data []byte) ([]byte, error) { return data, nil }
+// upcastOnlyAdded is the upcaster of a version that only added optional
+// fields: the older payload is the newer one without them. ThreadStarted 2
+// added "job" (the v1 pages wrote a job's details at the head of the body,
+// where they stay: prose is not parsed back); MemberRoleGranted and
+// MemberRoleRevoked 2 added "reason".
+func upcastOnlyAdded(data []byte) ([]byte, error) { return data, nil }

@@ -23,8 +23,8 @@ func sampleEvents() []Event {
 		PasswordChanged{MemberID: "m1", PasswordHash: "h", By: "m1"},
 		MemberSuspended{MemberID: "m1", Reason: "r", Until: &until, By: "a"},
 		MemberReinstated{MemberID: "m1", By: "a"},
-		MemberRoleGranted{MemberID: "m1", Role: RoleAdmin, By: "a"},
-		MemberRoleRevoked{MemberID: "m1", Role: RoleAdmin, By: "a"},
+		MemberRoleGranted{MemberID: "m1", Role: RoleAdmin, By: "a", Reason: "r"},
+		MemberRoleRevoked{MemberID: "m1", Role: RoleAdmin, By: "a", Reason: "r"},
 		EmailReserved{MemberID: "m1", EmailKey: "k"},
 		created(VisibilityOpen),
 		joined("m1"),
@@ -229,5 +229,20 @@ func TestDecodeThreadStartedV1AndV2(t *testing.T) {
 	v2.Metadata = []byte(`{"schema":3}`)
 	if _, _, err := c.Decode(v2); !errors.Is(err, ErrUnknownEvent) {
 		t.Fatalf("schema 3: %v", err)
+	}
+}
+
+// Role events written before schema 2 have no reason and read as such.
+func TestDecodeRoleEventsV1(t *testing.T) {
+	c := NewCodec()
+	for typ, want := range map[string]Event{
+		TypeMemberRoleGranted: MemberRoleGranted{MemberID: "m1", Role: RoleModerator, By: "a"},
+		TypeMemberRoleRevoked: MemberRoleRevoked{MemberID: "m1", Role: RoleModerator, By: "a"},
+	} {
+		e, md, err := c.Decode(eventstore.Record{Stream: "member-m1", Type: typ, Data: []byte(`{"member_id":"m1","role":"moderator","by":"a"}`),
+			Metadata: []byte(`{"schema":1}`)})
+		if err != nil || !reflect.DeepEqual(e, want) || md.Schema != 1 || c.SchemaVersion(typ) != 2 {
+			t.Fatalf("%s v1: %#v %v schema %d", typ, e, err, md.Schema)
+		}
 	}
 }

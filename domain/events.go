@@ -181,18 +181,22 @@ type MemberReinstated struct {
 	By       string `json:"by"`
 }
 
-// MemberRoleGranted gives a site role (admin or moderator).
+// MemberRoleGranted gives a site role (admin or moderator). Schema 2
+// added the optional reason.
 type MemberRoleGranted struct {
 	MemberID string `json:"member_id"`
 	Role     string `json:"role"`
 	By       string `json:"by"`
+	Reason   string `json:"reason,omitempty"`
 }
 
-// MemberRoleRevoked takes a site role away.
+// MemberRoleRevoked takes a site role away. Schema 2 added the optional
+// reason.
 type MemberRoleRevoked struct {
 	MemberID string `json:"member_id"`
 	Role     string `json:"role"`
 	By       string `json:"by"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // ---- email-<sha256> ----

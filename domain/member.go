@@ -181,13 +181,14 @@ type SuspendMember struct {
 // ReinstateMember lifts a suspension. Admins only.
 type ReinstateMember struct{ Reason string }
 
-// GrantRole gives a site role. Admins (or the system) only.
-type GrantRole struct{ Role string }
+// GrantRole gives a site role, with an optional reason for the log.
+// Admins (or the system) only.
+type GrantRole struct{ Role, Reason string }
 
 // RevokeRole takes a site role away. Admins (or the system) only; an admin
 // cannot revoke their own admin role, so the site never locks itself out by
-// accident.
-type RevokeRole struct{ Role string }
+// accident. The reason is optional.
+type RevokeRole struct{ Role, Reason string }
 
 func (RegisterMember) memberCommand()  {}
 func (UpdateProfile) memberCommand()   {}
@@ -198,6 +199,16 @@ func (GrantRole) memberCommand()       {}
 func (RevokeRole) memberCommand()      {}
 
 func validRole(r string) bool { return r == RoleAdmin || r == RoleModerator }
+
+// roleChangeErr checks a role grant's or revocation's fields.
+func roleChangeErr(role, reason string) error {
+	f := fieldErrors{}
+	if !validRole(role) {
+		f.add("role", CodeInvalid)
+	}
+	checkReason(f, reason, false)
+	return f.err()
+}
 
 // DecideMember decides a member command against the member's state.
 func DecideMember(m MemberState, cmd MemberCommand, actor Actor, now time.Time) ([]Event, error) {
@@ -263,19 +274,19 @@ func DecideMember(m MemberState, cmd MemberCommand, actor Actor, now time.Time) 
 		if !actor.System && !actor.Admin {
 			return nil, fmt.Errorf("grant role to %q: %w", m.ID, ErrForbidden)
 		}
-		if !validRole(c.Role) {
-			return nil, invalid("role", CodeInvalid)
+		if err := roleChangeErr(c.Role, c.Reason); err != nil {
+			return nil, err
 		}
 		if m.HasRole(c.Role) {
 			return nil, nil
 		}
-		return []Event{MemberRoleGranted{MemberID: m.ID, Role: c.Role, By: actor.ID}}, nil
+		return []Event{MemberRoleGranted{MemberID: m.ID, Role: c.Role, By: actor.ID, Reason: strings.TrimSpace(c.Reason)}}, nil
 	case RevokeRole:
 		if !actor.System && !actor.Admin {
 			return nil, fmt.Errorf("revoke role of %q: %w", m.ID, ErrForbidden)
 		}
-		if !validRole(c.Role) {
-			return nil, invalid("role", CodeInvalid)
+		if err := roleChangeErr(c.Role, c.Reason); err != nil {
+			return nil, err
 		}
 		if self && c.Role == RoleAdmin {
 			return nil, fmt.Errorf("revoke one's own admin role: %w", ErrForbidden)
@@ -283,7 +294,7 @@ func DecideMember(m MemberState, cmd MemberCommand, actor Actor, now time.Time) 
 		if !m.HasRole(c.Role) {
 			return nil, nil
 		}
-		return []Event{MemberRoleRevoked{MemberID: m.ID, Role: c.Role, By: actor.ID}}, nil
+		return []Event{MemberRoleRevoked{MemberID: m.ID, Role: c.Role, By: actor.ID, Reason: strings.TrimSpace(c.Reason)}}, nil
 	}
 	return nil, fmt.Errorf("member command %T: %w", cmd, ErrInvalid)
 }

@@ -116,6 +116,14 @@ func TestDecideMember(t *testing.T) {
 			given: []Event{reg, MemberRoleGranted{MemberID: "m1", Role: RoleAdmin}}, actor: admin("m1"), cmd: RevokeRole{Role: RoleAdmin}},
 		{decision: decision{name: "revoke by member", err: ErrForbidden},
 			given: []Event{reg, MemberRoleGranted{MemberID: "m1", Role: RoleModerator}}, actor: member("m2"), cmd: RevokeRole{Role: RoleModerator}},
+		{decision: decision{name: "grant with reason", then: []Event{MemberRoleGranted{MemberID: "m1", Role: RoleModerator, By: "a1", Reason: "leads the youth network"}}},
+			given: []Event{reg}, actor: admin("a1"), cmd: GrantRole{Role: RoleModerator, Reason: " leads the youth network "}},
+		{decision: decision{name: "revoke with reason", then: []Event{MemberRoleRevoked{MemberID: "m1", Role: RoleModerator, By: "a1", Reason: "left the sector"}}},
+			given: []Event{reg, MemberRoleGranted{MemberID: "m1", Role: RoleModerator}}, actor: admin("a1"), cmd: RevokeRole{Role: RoleModerator, Reason: "left the sector"}},
+		{decision: decision{name: "grant reason too long", err: ErrInvalid, field: "reason", code: CodeTooLong},
+			given: []Event{reg}, actor: admin("a1"), cmd: GrantRole{Role: RoleModerator, Reason: repeat("r", MaxReason+1)}},
+		{decision: decision{name: "revoke reason too long", err: ErrInvalid, field: "reason", code: CodeTooLong},
+			given: []Event{reg, MemberRoleGranted{MemberID: "m1", Role: RoleModerator}}, actor: admin("a1"), cmd: RevokeRole{Role: RoleModerator, Reason: repeat("r", MaxReason+1)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -658,14 +658,14 @@ func (s *Service) ReinstateMember(ctx context.Context, o Origin, memberID, reaso
 	return s.onMember(ctx, o, memberID, ReinstateMember{Reason: reason})
 }
 
-// GrantRole gives a site role (admins, or the system).
-func (s *Service) GrantRole(ctx context.Context, o Origin, memberID, role string) (Result, error) {
-	return s.onMember(ctx, o, memberID, GrantRole{Role: role})
+// GrantRole gives a site role (admins, or the system); reason may be "".
+func (s *Service) GrantRole(ctx context.Context, o Origin, memberID, role, reason string) (Result, error) {
+	return s.onMember(ctx, o, memberID, GrantRole{Role: role, Reason: reason})
 }
 
-// RevokeRole takes a site role away (admins, or the system).
-func (s *Service) RevokeRole(ctx context.Context, o Origin, memberID, role string) (Result, error) {
-	return s.onMember(ctx, o, memberID, RevokeRole{Role: role})
+// RevokeRole takes a site role away (admins, or the system); reason may be "".
+func (s *Service) RevokeRole(ctx context.Context, o Origin, memberID, role, reason string) (Result, error) {
+	return s.onMember(ctx, o, memberID, RevokeRole{Role: role, Reason: reason})
 }
 
 // ---- groups ----

@@ -429,7 +429,7 @@ func TestServiceGroupsThreadsAndModeration(t *testing.T) {
 	if _, err := s.UpdateProfile(ctx, origin(m2), m2, UpdateProfile{Bio: ptr("Settlement worker in Whitehorse"), Province: ptr("YT")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GrantRole(ctx, origin(""), m2, RoleModerator); err != nil {
+	if _, err := s.GrantRole(ctx, origin(""), m2, RoleModerator, ""); err != nil {
 		t.Fatal(err)
 	}
 	if m, err := s.LoadMember(ctx, m2); err != nil || m.Province != "YT" || !m.HasRole(RoleModerator) {

@@ -101,9 +101,9 @@ func (m *moderationModel) apply(e *envelope) error {
 	case domain.MemberReinstated:
 		l.Actor.ID, l.MemberID, l.Reason = x.By, x.MemberID, x.Reason
 	case domain.MemberRoleGranted:
-		l.Actor.ID, l.MemberID, l.Detail = x.By, x.MemberID, x.Role
+		l.Actor.ID, l.MemberID, l.Detail, l.Reason = x.By, x.MemberID, x.Role, x.Reason
 	case domain.MemberRoleRevoked:
-		l.Actor.ID, l.MemberID, l.Detail = x.By, x.MemberID, x.Role
+		l.Actor.ID, l.MemberID, l.Detail, l.Reason = x.By, x.MemberID, x.Role, x.Reason
 	default:
 		return nil
 	}

@@ -119,11 +119,11 @@ func TestSiteRolesGrantRevoke(t *testing.T) {
 	roles := func() []any { return carol.must(200, "GET", "/api/v1/me", nil).obj(t)["roles"].([]any) }
 
 	admin.must(204, "POST", "/api/v1/admin/members/"+carol.id+"/roles", map[string]any{"role": "moderator"})
-	admin.must(204, "POST", "/api/v1/admin/members/"+carol.id+"/roles", map[string]any{"role": "admin"})
+	admin.must(204, "POST", "/api/v1/admin/members/"+carol.id+"/roles", map[string]any{"role": "admin", "reason": "second admin for holidays"})
 	if r := roles(); len(r) != 2 {
 		t.Fatalf("granted: %v", r)
 	}
-	admin.must(204, "DELETE", "/api/v1/admin/members/"+carol.id+"/roles/moderator", nil)
+	admin.must(204, "DELETE", "/api/v1/admin/members/"+carol.id+"/roles/moderator", map[string]any{"reason": "moved to the board"})
 	if r := roles(); len(r) != 1 || r[0] != "admin" {
 		t.Fatalf("after revoking moderator: %v", r)
 	}
@@ -150,7 +150,8 @@ func TestSiteRolesGrantRevoke(t *testing.T) {
 	for _, l := range logs.Items {
 		seen[l.Action+" "+l.Detail+l.Reason] = true
 	}
-	for _, want := range []string{"MemberRoleRevoked moderator", "MemberRoleRevoked admin", "MemberReinstated came back"} {
+	for _, want := range []string{"MemberRoleGranted adminsecond admin for holidays", "MemberRoleRevoked moderatormoved to the board",
+		"MemberRoleRevoked admin", "MemberReinstated came back"} {
 		if !seen[want] {
 			t.Errorf("log lacks %q: %v", want, seen)
 		}

@@ -51,9 +51,9 @@ func adminCommand(ctx context.Context, logger *slog.Logger, args []string) error
 	}
 	o := domain.Origin{CorrelationID: "settlenet-admin-" + domain.NewID()}
 	if verb == "grant" {
-		_, err = svc.GrantRole(ctx, o, id, role)
+		_, err = svc.GrantRole(ctx, o, id, role, "")
 	} else {
-		_, err = svc.RevokeRole(ctx, o, id, role)
+		_, err = svc.RevokeRole(ctx, o, id, role, "")
 	}
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", verb, role, err)

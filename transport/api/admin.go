@@ -57,21 +57,24 @@ func (s *Server) suspend(c *gin.Context) {
 }
 
 type roleBody struct {
-	Role string `json:"role"`
+	Role   string `json:"role"`
+	Reason string `json:"reason"`
 }
 
 func (s *Server) grantRole(c *gin.Context) {
 	var b roleBody
 	s.commandWith(c, &b, false, func(c *gin.Context, o domain.Origin) (domain.Result, error) {
-		return s.d.Commands.GrantRole(c.Request.Context(), o, c.Param("id"), b.Role)
+		return s.d.Commands.GrantRole(c.Request.Context(), o, c.Param("id"), b.Role, b.Reason)
 	})
 }
 
 // revokeRole takes a site role away; revoking a role the member does not
-// hold changes nothing (204), as granting one twice does.
+// hold changes nothing (204), as granting one twice does. The body, with
+// a reason, may be omitted.
 func (s *Server) revokeRole(c *gin.Context) {
-	s.command(c, func(c *gin.Context, o domain.Origin) (domain.Result, error) {
-		return s.d.Commands.RevokeRole(c.Request.Context(), o, c.Param("id"), c.Param("role"))
+	var b reasonBody
+	s.commandWith(c, &b, true, func(c *gin.Context, o domain.Origin) (domain.Result, error) {
+		return s.d.Commands.RevokeRole(c.Request.Context(), o, c.Param("id"), c.Param("role"), b.Reason)
 	})
 }
 

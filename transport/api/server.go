@@ -26,8 +26,8 @@ type Commands interface {
 	UpdateProfile(ctx context.Context, o domain.Origin, memberID string, cmd domain.UpdateProfile) (domain.Result, error)
 	SuspendMember(ctx context.Context, o domain.Origin, memberID string, cmd domain.SuspendMember) (domain.Result, error)
 	ReinstateMember(ctx context.Context, o domain.Origin, memberID, reason string) (domain.Result, error)
-	GrantRole(ctx context.Context, o domain.Origin, memberID, role string) (domain.Result, error)
-	RevokeRole(ctx context.Context, o domain.Origin, memberID, role string) (domain.Result, error)
+	GrantRole(ctx context.Context, o domain.Origin, memberID, role, reason string) (domain.Result, error)
+	RevokeRole(ctx context.Context, o domain.Origin, memberID, role, reason string) (domain.Result, error)
 
 	CreateGroup(ctx context.Context, o domain.Origin, cmd domain.CreateGroup) (domain.GroupResult, error)
 	JoinGroup(ctx context.Context, o domain.Origin, groupID string) (domain.JoinResult, error)

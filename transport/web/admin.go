@@ -165,9 +165,9 @@ func (s *Server) adminMemberAction(c *gin.Context) {
 	action := c.Param("action")
 	switch action {
 	case "role":
-		res, err = s.d.Commands.GrantRole(ctx, o, id, c.PostForm("role"))
+		res, err = s.d.Commands.GrantRole(ctx, o, id, c.PostForm("role"), reason)
 	case "revoke":
-		res, err = s.d.Commands.RevokeRole(ctx, o, id, c.PostForm("role"))
+		res, err = s.d.Commands.RevokeRole(ctx, o, id, c.PostForm("role"), reason)
 	case "suspend":
 		cmd := domain.SuspendMember{Reason: reason}
 		if u := strings.TrimSpace(c.PostForm("until")); u != "" {

@@ -230,17 +230,23 @@ func TestAdminRolesPage(t *testing.T) {
 	page := b.get("/admin/members")
 	mustNotContain(t, "own admin role", page, `action="/admin/members/`+admin+`/revoke"`)
 	for _, role := range []string{"moderator", "admin"} {
-		if p := b.post("/admin/members", "/admin/members/"+sam+"/role", url.Values{"role": {role}}); p.status != http.StatusSeeOther {
+		if p := b.post("/admin/members", "/admin/members/"+sam+"/role", url.Values{"role": {role}, "reason": {"runs the " + role + " rota"}}); p.status != http.StatusSeeOther {
 			t.Fatalf("grant %s: %d", role, p.status)
 		}
 	}
 	page = b.get("/admin/members")
-	mustContain(t, "granted", page, `action="/admin/members/`+sam+`/revoke"`, "Revoke: Site moderator", "Revoke: Administrator")
-	if p := b.post("/admin/members", "/admin/members/"+sam+"/revoke", url.Values{"role": {"moderator"}}); p.status != http.StatusSeeOther || !strings.Contains(p.header.Get("Location"), "done=member_revoke") {
+	revokeForm := regexp.MustCompile(`action="/admin/members/` + sam + `/revoke"(?s:.*?)<select id="rv-` + sam + `" name="role">(.*?)</select>`)
+	if m := revokeForm.FindStringSubmatch(page.body); m == nil || !strings.Contains(m[1], `value="moderator"`) || !strings.Contains(m[1], `value="admin"`) {
+		t.Fatalf("revoke form offers: %v", m)
+	}
+	mustContain(t, "reason fields", page, `<label for="rr-`+sam+`">Reason</label>`, `<label for="gr-`+sam+`">Reason</label>`)
+	if p := b.post("/admin/members", "/admin/members/"+sam+"/revoke", url.Values{"role": {"moderator"}, "reason": {"moved to the board"}}); p.status != http.StatusSeeOther || !strings.Contains(p.header.Get("Location"), "done=member_revoke") {
 		t.Fatalf("revoke: %d %s", p.status, p.header.Get("Location"))
 	}
 	mustContain(t, "revoked", b.get("/admin/members?done=member_revoke"), "The role is taken away.")
-	mustNotContain(t, "revoked", b.get("/admin/members"), "Revoke: Site moderator")
+	if m := revokeForm.FindStringSubmatch(b.get("/admin/members").body); m == nil || strings.Contains(m[1], `value="moderator"`) {
+		t.Errorf("revoked role still offered: %v", m)
+	}
 	// Sam, an admin, may revoke Ada's admin role, not their own.
 	mustNotContain(t, "sam's own", m.get("/admin/members"), `action="/admin/members/`+sam+`/revoke"`)
 	if p := m.post("/admin/members", "/admin/members/"+sam+"/revoke", url.Values{"role": {"admin"}}); p.status != http.StatusForbidden {
@@ -256,7 +262,7 @@ func TestAdminRolesPage(t *testing.T) {
 	if p := b.post("/admin/members", "/admin/members/"+sam+"/reinstate", url.Values{"reason": {"new password set"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("reinstate: %d", p.status)
 	}
-	mustContain(t, "log", b.get("/moderation/log"), "Role revoked", "Member reinstated", "new password set", "account shared")
+	mustContain(t, "log", b.get("/moderation/log"), "Role revoked", "moved to the board", "runs the admin rota", "Member reinstated", "new password set", "account shared")
 	m.login("sam@settlenet.test")
 	mustContain(t, "reinstated member logs in", m.get("/settings"), `name="display_name"`)
 }

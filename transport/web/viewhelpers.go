@@ -11,6 +11,18 @@ import (
 // The partial templates take one argument; these bundle the view with the
 // item they show.
 
+type cardCtx struct {
+	V     *view
+	T     projections.Thread
+	Group string
+}
+
+// Card is a thread card's data; group "" omits the group link (on the
+// group's own page).
+func (v *view) Card(t projections.Thread, group string) cardCtx {
+	return cardCtx{V: v, T: t, Group: group}
+}
+
 type groupCardCtx struct {
 	V *view
 	G projections.Group
@@ -18,9 +30,19 @@ type groupCardCtx struct {
 
 func (v *view) GroupCard(g projections.Group) groupCardCtx { return groupCardCtx{V: v, G: g} }
 
+type postCtx struct {
+	V *view
+	P projections.Post
+	D postPerms
+}
+
 // postPerms is what the viewer may do with the posts of a thread.
 type postPerms struct {
 	Member, Moderator bool
+}
+
+func (v *view) PostCtx(p projections.Post, d *threadPage) postCtx {
+	return postCtx{V: v, P: p, D: postPerms{Member: d.IsMember, Moderator: d.Moderator}}
 }
 
 type pagerCtx struct {
@@ -109,3 +131,16 @@ func (v *view) Day(date string) string {
 
 // Closed: a job posting's deadline has passed.
 func (v *view) Closed(deadline string) bool { return domain.JobDeadlinePassed(deadline, time.Now()) }
+
+// Revocable are the site roles an admin may take from a member on the
+// admin page: all they hold, but an admin's own admin role (the domain
+// refuses it, so the page does not offer it).
+func (v *view) Revocable(roles []string, memberID string) []string {
+	var out []string
+	for _, r := range roles {
+		if r != domain.RoleAdmin || v.User == nil || memberID != v.User.ID {
+			out = append(out, r)
+		}
+	}
+	return out
+}
