@@ -11,18 +11,6 @@ import (
 // The partial templates take one argument; these bundle the view with the
 // item they show.
 
-type cardCtx struct {
-	V     *view
-	T     projections.Thread
-	Group string
-}
-
-// Card is a thread card's data; group "" omits the group link (on the
-// group's own page).
-func (v *view) Card(t projections.Thread, group string) cardCtx {
-	return cardCtx{V: v, T: t, Group: group}
-}
-
 type groupCardCtx struct {
 	V *view
 	G projections.Group
@@ -30,19 +18,9 @@ type groupCardCtx struct {
 
 func (v *view) GroupCard(g projections.Group) groupCardCtx { return groupCardCtx{V: v, G: g} }
 
-type postCtx struct {
-	V *view
-	P projections.Post
-	D postPerms
-}
-
 // postPerms is what the viewer may do with the posts of a thread.
 type postPerms struct {
 	Member, Moderator bool
-}
-
-func (v *view) PostCtx(p projections.Post, d *threadPage) postCtx {
-	return postCtx{V: v, P: p, D: postPerms{Member: d.IsMember, Moderator: d.Moderator}}
 }
 
 type pagerCtx struct {
