@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -113,4 +115,18 @@ func serveOnce(t *testing.T, answer string) string {
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// TestReplyBody: the load test's hand-built reply bodies are the JSON the
+// API expects.
+func TestReplyBody(t *testing.T) {
+	for _, seq := range []int{0, 7, 1_000_019} {
+		var b struct{ Body, Language string }
+		if err := json.Unmarshal(appendReplyBody(nil, seq), &b); err != nil {
+			t.Fatal(err)
+		}
+		if b.Language != "fr" || !strings.HasSuffix(b.Body, "("+strconv.Itoa(seq)+").") {
+			t.Fatalf("seq %d: %+v", seq, b)
+		}
+	}
 }
