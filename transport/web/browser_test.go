@@ -432,6 +432,7 @@ func TestBrowserJourneys(t *testing.T) {
 	for _, p := range []struct{ name, path string }{
 		{"home", "/"}, {"events", "/events"}, {"resources", "/resources"}, {"members", "/members"},
 		{"search", "/search?q=youth"}, {"notifications", "/notifications"},
+		{"jobs", "/jobs"}, {"new-job", groupPath + "/threads/new?kind=job"},
 	} {
 		amina.visit(p.path)
 		amina.both(p.name)

@@ -239,7 +239,7 @@ func TestAdminRolesPage(t *testing.T) {
 	if m := revokeForm.FindStringSubmatch(page.body); m == nil || !strings.Contains(m[1], `value="moderator"`) || !strings.Contains(m[1], `value="admin"`) {
 		t.Fatalf("revoke form offers: %v", m)
 	}
-	mustContain(t, "reason fields", page, `<label for="rr-`+sam+`">Reason</label>`, `<label for="gr-`+sam+`">Reason</label>`)
+	mustContain(t, "reason fields", page, `<label for="rr-`+sam+`">Reason for the change</label>`, `<label for="gr-`+sam+`">Reason for the change</label>`)
 	if p := b.post("/admin/members", "/admin/members/"+sam+"/revoke", url.Values{"role": {"moderator"}, "reason": {"moved to the board"}}); p.status != http.StatusSeeOther || !strings.Contains(p.header.Get("Location"), "done=member_revoke") {
 		t.Fatalf("revoke: %d %s", p.status, p.header.Get("Location"))
 	}
