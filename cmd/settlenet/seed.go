@@ -266,7 +266,9 @@ func (s *seeder) run() error {
 		post{"nuka", "Thanks for sharing the survey. Could the questions be posted as a resource?", "en", nil})
 
 	s.thread(jobs, "priya", domain.StartThread{Title: "Job posting: Employment counsellor (bilingual), Winnipeg", Language: "en", Kind: domain.KindJob, Tags: []string{"job", "bilingual"},
-		Body: "Full-time, bilingual (EN/FR) employment counsellor. Apply by the end of the month."})
+		Body: "Full-time, bilingual (EN/FR) employment counsellor, working with newcomer job seekers and local employers.",
+		Job: &domain.JobDetails{Organization: "Manitoba Newcomer Employment Centre", Location: "Winnipeg, MB", EmploymentType: domain.EmploymentFullTime,
+			Salary: "$54,000 to $60,000 a year", Deadline: day(25, 12).Format(time.DateOnly), ApplyURL: "https://example.org/careers/employment-counsellor"}})
 	s.thread(jobs, "priya", domain.StartThread{Title: "Credential recognition: timelines by profession", Language: "en", Kind: domain.KindDiscussion, Tags: []string{"credentials"},
 		Body: "Collecting realistic timelines for internationally trained nurses, engineers and teachers. Add yours!"},
 		post{"mei", "Teachers in BC: about 8 months in our clients’ experience.", "en", map[string]string{"priya": "thanks"}})
