@@ -184,10 +184,6 @@ type pageFigures struct{ rate, p50, p99, cpu float64 }
 // answer must be a 200 of the expected size class (an error page is not a
 // page).
 func pageLoad(ctx context.Context, s *pagesSite, path string, n int, d time.Duration) (pageFigures, error) {
-	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n, DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
-	url := "http://" + s.addr + path
 	lats := make([][]time.Duration, n)
 	var failed atomic.Value
 	var count atomic.Int64
@@ -197,27 +193,21 @@ func pageLoad(ctx context.Context, s *pagesSite, path string, n int, d time.Dura
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			buf := make([]byte, 64<<10)
+			c, err := dialPage(s.addr, path, s.cookie, start.Add(d+30*time.Second))
+			if err != nil {
+				failed.Store(err)
+				return
+			}
+			defer c.close()
 			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodGet, url, nil)
-				req.Header.Set("Cookie", s.cookie)
 				t0 := time.Now()
-				res, err := client.Do(req)
+				status, size, err := c.get()
 				if err != nil {
-					failed.Store(err)
+					failed.Store(fmt.Errorf("GET %s: %w", path, err))
 					return
 				}
-				size := 0
-				for {
-					k, err := res.Body.Read(buf)
-					size += k
-					if err != nil {
-						break
-					}
-				}
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK || size < 2000 {
-					failed.Store(fmt.Errorf("GET %s: status %d, %d bytes", path, res.StatusCode, size))
+				if status != http.StatusOK || size < 2000 {
+					failed.Store(fmt.Errorf("GET %s: status %d, %d bytes", path, status, size))
 					return
 				}
 				lats[i] = append(lats[i], time.Since(t0))
