@@ -278,6 +278,9 @@ const (
 	NotifyJoinApproved = "join_approved"
 	NotifyRsvpPromoted = "rsvp_promoted"
 	NotifyFlagResolved = "flag_resolved"
+	// NotifyInvited: a moderator invited the member to a group (which
+	// they may then join, private or not); Summary is the group's name.
+	NotifyInvited = "invited"
 )
 
 // Notification is one notification of a member, newest first in lists.

@@ -61,7 +61,7 @@ func (*notificationsModel) types() []string {
 	return []string{domain.TypeMemberRegistered, domain.TypeMemberProfileUpdated, domain.TypeGroupCreated,
 		domain.TypeMemberJoinedGroup, domain.TypeMemberLeftGroup, domain.TypeMemberRemovedFromGroup,
 		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorAppointed,
-		domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypeJoinRequestApproved, domain.TypeRsvpChanged,
+		domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypeJoinRequestApproved, domain.TypeMemberInvited, domain.TypeRsvpChanged,
 		domain.TypeFlagResolved, domain.TypeNotificationsRead}
 }
 
@@ -135,6 +135,13 @@ func (m *notificationsModel) apply(e *envelope) error {
 			name = g.name
 		}
 		m.add(e, x.MemberID, Notification{Type: NotifyJoinApproved, At: e.at, GroupID: x.GroupID,
+			Actor: MemberRef{ID: x.By}, Summary: name})
+	case domain.MemberInvited:
+		name := ""
+		if g := m.groups[x.GroupID]; g != nil {
+			name = g.name
+		}
+		m.add(e, x.MemberID, Notification{Type: NotifyInvited, At: e.at, GroupID: x.GroupID,
 			Actor: MemberRef{ID: x.By}, Summary: name})
 	case domain.RsvpChanged:
 		if x.Promoted && x.Status == domain.RsvpGoing {

@@ -20,6 +20,16 @@ func TestGroupMemberManagement(t *testing.T) {
 
 	// By email, in any case; an unknown email is a field error.
 	owner.must(204, "POST", "/api/v1/groups/"+g+"/invitations", map[string]any{"email": " Mo.Moderator@EXAMPLE.org"})
+	var notes struct {
+		Items []struct {
+			Type, Summary string
+			Actor         struct{ ID string }
+		}
+	}
+	mod.must(200, "GET", "/api/v1/notifications", nil).json(t, &notes)
+	if len(notes.Items) != 1 || notes.Items[0].Type != "invited" || notes.Items[0].Summary != "Caseworkers circle" || notes.Items[0].Actor.ID != owner.id {
+		t.Fatalf("invitee's notifications: %+v", notes)
+	}
 	r := owner.do("POST", "/api/v1/groups/"+g+"/invitations", map[string]any{"email": "nobody@example.org"})
 	var body struct {
 		Error struct {

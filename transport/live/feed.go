@@ -117,7 +117,7 @@ func relevantTypes() map[string]bool {
 	for _, t := range []string{
 		domain.TypeMemberSuspended, domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked,
 		domain.TypeSessionEnded,
-		domain.TypeGroupCreated, domain.TypeMemberJoinedGroup, domain.TypeJoinRequestApproved,
+		domain.TypeGroupCreated, domain.TypeMemberJoinedGroup, domain.TypeJoinRequestApproved, domain.TypeMemberInvited,
 		domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypeReactionAdded, domain.TypePostHidden,
 		domain.TypeRsvpChanged, domain.TypeFlagResolved,
 	} {
@@ -361,6 +361,8 @@ func (f *Feed) notify(ev domain.Event, pos eventstore.Position) {
 	case domain.ThreadStarted:
 		mentions = strings.Contains(e.Body, "@")
 	case domain.JoinRequestApproved:
+		cands = append(cands, e.MemberID)
+	case domain.MemberInvited:
 		cands = append(cands, e.MemberID)
 	case domain.RsvpChanged:
 		if e.Promoted {

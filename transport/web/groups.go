@@ -142,8 +142,11 @@ func (s *Server) group(c *gin.Context) {
 	}
 	threads, err := s.d.Reads.GroupThreads(r.viewer, g.ID, projections.ThreadQuery{Kind: d.Kind, PageRequest: projections.PageRequest{Limit: 30, Cursor: c.Query("cursor")}})
 	switch {
-	case errors.Is(err, projections.ErrForbidden):
-		d.CanRead = false // a request group: its card is public, its threads are not
+	case errors.Is(err, projections.ErrForbidden), g.Invited && errors.Is(err, projections.ErrNotFound):
+		// A request group's card is public, its threads are not; an
+		// invitee sees a private group's card (to join it), not its
+		// threads.
+		d.CanRead = false
 	case err != nil:
 		s.fail(c, err)
 		return

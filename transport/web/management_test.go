@@ -162,6 +162,9 @@ func TestGroupMemberManagementPages(t *testing.T) {
 		t.Fatalf("invite by email: %d %s", p.status, p.header.Get("Location"))
 	}
 	mustContain(t, "invited", o.get(path+"?done=invited"), "The member is invited", "Invitations waiting", `href="/members/`+mod+`">Mo Moderator</a> · Invited by Olga Owner`)
+	// The invitee learns of it, and the private group is now theirs to join.
+	mustContain(t, "invitee's notification", m.get("/notifications"), "Olga Owner invited you to join a group: <span>Case managers</span>", `href="/groups/`+g+`"`)
+	mustContain(t, "invitee sees the group", m.get("/groups/"+g), "Case managers", `action="/groups/`+g+`/join"`)
 	// Unknown email, and nothing typed.
 	p := o.post(path, "/groups/"+g+"/invitations", url.Values{"invitee": {"nobody@settlenet.test"}})
 	if p.status != http.StatusUnprocessableEntity {

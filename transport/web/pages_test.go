@@ -442,7 +442,7 @@ func TestTemplateKeysInCatalogues(t *testing.T) {
 		"web.search.type_":    {"thread", "post", "group", "member"},
 		"web.search.facet_":   {"type", "language", "kind"},
 		"web.lang.":           {"en", "fr", "bilingual"},
-		"web.notify.":         {"reply", "mention", "join_approved", "rsvp_promoted", "flag_resolved"},
+		"web.notify.":         {"reply", "mention", "join_approved", "rsvp_promoted", "flag_resolved", "invited"},
 		"web.province.":       {"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"},
 		"web.chart.":          {"members", "posts", "groups", "interactions", "page_views", "sessions"},
 		"web.job.type_":       domain.EmploymentTypes(),
