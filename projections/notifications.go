@@ -130,19 +130,9 @@ func (m *notificationsModel) apply(e *envelope) error {
 		}
 		m.mentions(e, x.Body, x.AuthorID, x.GroupID, x.ThreadID, x.PostID, t.title, notified)
 	case domain.JoinRequestApproved:
-		name := ""
-		if g := m.groups[x.GroupID]; g != nil {
-			name = g.name
-		}
-		m.add(e, x.MemberID, Notification{Type: NotifyJoinApproved, At: e.at, GroupID: x.GroupID,
-			Actor: MemberRef{ID: x.By}, Summary: name})
+		m.groupNotice(e, x.MemberID, NotifyJoinApproved, x.GroupID, x.By)
 	case domain.MemberInvited:
-		name := ""
-		if g := m.groups[x.GroupID]; g != nil {
-			name = g.name
-		}
-		m.add(e, x.MemberID, Notification{Type: NotifyInvited, At: e.at, GroupID: x.GroupID,
-			Actor: MemberRef{ID: x.By}, Summary: name})
+		m.groupNotice(e, x.MemberID, NotifyInvited, x.GroupID, x.By)
 	case domain.RsvpChanged:
 		if x.Promoted && x.Status == domain.RsvpGoing {
 			title := ""
@@ -228,6 +218,16 @@ func (m *notificationsModel) mentions(e *envelope, body, author, group, thread, 
 
 // add gives a member a notification whose id is the position of the event
 // that made it (one event notifies a member at most once).
+// groupNotice notifies a member of something a moderator did about a
+// group, which the summary names.
+func (m *notificationsModel) groupNotice(e *envelope, member, typ, groupID, by string) {
+	name := ""
+	if g := m.groups[groupID]; g != nil {
+		name = g.name
+	}
+	m.add(e, member, Notification{Type: typ, At: e.at, GroupID: groupID, Actor: MemberRef{ID: by}, Summary: name})
+}
+
 func (m *notificationsModel) add(e *envelope, member string, n Notification) {
 	in := m.byMember[member]
 	if in == nil {
