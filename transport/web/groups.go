@@ -212,10 +212,10 @@ type groupMembersPage struct {
 	Next      string
 	Moderator bool
 	// Appoints: the owner or a site admin, who appoint and dismiss
-	// moderators (and remove them).
-	Appoints    bool
-	Invitations []projections.Invitation
-	Invite      inviteForm
+	// moderators. RemovesModerators: the owner or site staff.
+	Appoints, RemovesModerators bool
+	Invitations                 []projections.Invitation
+	Invite                      inviteForm
 }
 
 func (s *Server) groupMembers(c *gin.Context) {

@@ -216,6 +216,22 @@ func TestGroupMemberManagementPages(t *testing.T) {
 	}
 	mustNotContain(t, "stepped down", m.get(path), "Invite a member")
 	mustContain(t, "log", o.get("/moderation/log"), "Moderator role removed", "Member invited", "Moderator appointed")
+
+	// A site moderator removes a group moderator, but appoints nobody.
+	sm := e.browser("en")
+	sm.register("Sita Sitemod", "sita@settlenet.test", "en")
+	res, err := e.svc.GrantRole(context.Background(), domain.Origin{}, e.memberID("sita@settlenet.test"), domain.RoleModerator, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.wait(res.Append.Position)
+	o.post(path, path+"/"+mod+"/moderator/appoint", nil)
+	sp := sm.get(path)
+	mustContain(t, "site moderator", sp, `action="`+path+`/`+mod+`/remove"`, "Invite a member")
+	mustNotContain(t, "site moderator", sp, "Make moderator", "Remove the moderator role")
+	if p := sm.post(path, path+"/"+mod+"/remove", url.Values{"reason": {"inactive"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("site moderator removes a moderator: %d", p.status)
+	}
 }
 
 // Admins grant and revoke site roles from the admin page, and suspend and

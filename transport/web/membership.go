@@ -40,8 +40,9 @@ func (s *Server) groupMembersPage(c *gin.Context, status int, f inviteForm, fiel
 		return
 	}
 	d := groupMembersPage{Group: g, Members: ms.Items, Next: ms.NextCursor, Invite: f,
-		Moderator: g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff(),
-		Appoints:  g.MyRole == domain.GroupRoleOwner || r.viewer.IsAdmin()}
+		Moderator:         g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff(),
+		Appoints:          g.MyRole == domain.GroupRoleOwner || r.viewer.IsAdmin(),
+		RemovesModerators: g.MyRole == domain.GroupRoleOwner || r.viewer.IsStaff()}
 	if d.Moderator {
 		if inv, err := s.d.Reads.Invitations(r.viewer, g.ID, projections.PageRequest{Limit: 100}); err == nil {
 			d.Invitations = inv.Items
