@@ -23,6 +23,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
@@ -70,11 +71,12 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	store, err := embedded.Open(filepath.Join(dir, "events"))
+	es, err := embedded.Open(filepath.Join(dir, "events"))
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer es.Close()
+	store := &timedStore{Store: es}
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -130,16 +132,20 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 		for i := range members {
 			paths[i] = "/api/v1/threads/" + threads[i] + "/replies"
 		}
+		store.record(true)
 		ph, err := lt.run(ctx, *duration, len(members), func(c *loadConn, i, seq int) error {
 			bodies[i] = appendReplyBody(bodies[i][:0], seq)
 			return lt.expect(c, members[i], http.MethodPost, paths[i], bodies[i], http.StatusCreated)
 		})
+		appends := store.record(false)
 		if err != nil {
 			return fmt.Errorf("replies: %w", err)
 		}
 		report("reply_posts_per_s_64", ph.rate, "replies/s (target >= 5000)")
 		report("reply_p50_ms_64", pct(ph.lat, 50), "ms")
 		report("reply_p99_ms_64", pct(ph.lat, 99), "ms (target <= 20)")
+		report("reply_append_p50_ms_64", pct(appends, 50), "ms in the event store's Append (group commit and fsync) per reply")
+		report("reply_append_p99_ms_64", pct(appends, 99), "ms")
 		report("reply_cpu_us_per_post_64", micros(ph.cpuPerOp), "µs of process CPU per reply (server, client, background)")
 	}
 	if wantsAny(*only, "thread_read") {
@@ -166,6 +172,38 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 		report("thread_read_cpu_us_per_read_64", micros(ph.cpuPerOp), "µs of process CPU per read (server, client, background)")
 	}
 	return nil
+}
+
+// timedStore times appends while asked to: the share of a reply's latency
+// spent in the event store (waiting for its group, the fsync).
+type timedStore struct {
+	eventstore.Store
+	mu      sync.Mutex
+	on      bool
+	appends []time.Duration
+}
+
+func (t *timedStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	t0 := time.Now()
+	res, err := t.Store.Append(ctx, stream, expected, events...)
+	d := time.Since(t0)
+	t.mu.Lock()
+	if t.on {
+		t.appends = append(t.appends, d)
+	}
+	t.mu.Unlock()
+	return res, err
+}
+
+// record starts or stops timing; stopping returns the times taken since
+// the start.
+func (t *timedStore) record(on bool) []time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.on = on
+	out := t.appends
+	t.appends = nil
+	return out
 }
 
 func writeAllocProfile(path string) error {
