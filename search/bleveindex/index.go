@@ -58,9 +58,10 @@ const (
 	fGroup    = "group_id"
 	fACL      = "acl"
 	fThreadID = "thread_id"
-	// fFacet holds "type:post", "language:en", "kind:event": the filters
-	// and facets in one field, so a hit's facet values are one doc-value
-	// lookup rather than three.
+	// fFilter holds "type:post", "language:en", "kind:event", the filters'
+	// terms; fFacet holds one term with the three values, "post:en:event",
+	// so that a hit's facets are one doc-value term rather than three.
+	fFilter  = "filter"
 	fFacet   = "facet"
 	fTag     = "tag"
 	fCreated = "created"
@@ -78,7 +79,7 @@ var (
 	layoutKey = []byte("settlenet.search.layout")
 )
 
-const layout = "4"
+const layout = "5"
 
 // Index is a Bleve index; safe for concurrent use.
 type Index struct {
@@ -360,9 +361,10 @@ func (x *Index) document(d search.Document) *document.Document {
 	}
 	for _, f := range []struct{ name, v string }{{search.FacetType, d.Type}, {search.FacetLanguage, d.Language}, {search.FacetKind, d.Kind}} {
 		if f.v != "" {
-			kw(fFacet, f.name+":"+f.v, dvOpts)
+			kw(fFilter, f.name+":"+f.v, filterOpts)
 		}
 	}
+	kw(fFacet, facetTerm(d), dvOpts)
 	stored(fType, d.Type)
 	stored(fLanguage, d.Language)
 	kw(fGroup, d.GroupID, bindex.IndexField|bindex.StoreField)
@@ -391,6 +393,20 @@ func (x *Index) document(d search.Document) *document.Document {
 		add(bodyFR, body, x.an.fr)
 	}
 	return doc
+}
+
+// facetNames are the facets in the order facetTerm writes their values.
+var facetNames = [...]string{search.FacetType, search.FacetLanguage, search.FacetKind}
+
+// maxFacetTerms bounds the distinct facet terms: 4 types x 4 languages
+// (en, fr, bilingual, none) x a handful of kinds is under a hundred.
+const maxFacetTerms = 1000
+
+// facetTerm is the document's facet values in one term, "post:en:event"
+// (an empty value stays empty: "member::"); values never hold a colon, as
+// the kind is last and SplitN keeps any in it.
+func facetTerm(d search.Document) string {
+	return d.Type + ":" + d.Language + ":" + d.Kind
 }
 
 // encodeTime writes a time as one sortable term: milliseconds, sign bit
@@ -429,7 +445,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	// hit, which leaves the order alone; the permission's terms weigh
 	// differently, so they are boosted to zero.
 	hl := &highlighter{en: map[string]bool{}, fr: map[string]bool{}}
-	segs := x.textQuery(q.Text, hl)
+	segs := x.textQuery(q.Text, q.Language, hl)
 	var bq query.Query = query.NewMatchAllQuery() // staff, no filter, no text
 	if conj := slices.Concat(x.filters(q), x.permission(q.Access), segs); len(conj) > 0 {
 		bq = query.NewConjunctionQuery(conj)
@@ -439,13 +455,14 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	// Equal keys keep the index's order (Bleve's hit number), which is the
 	// same for every page read from one snapshot; an _id key would load
 	// every hit's stored id.
+	// Relevance has no date tie-break: it would read every hit's date.
 	if q.Sort == search.SortDate || len(segs) == 0 {
 		req.SortByCustom(bsearch.SortOrder{byCreated})
 		req.Score = "none" // nothing reads it
 	} else {
-		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byCreated})
+		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}})
 	}
-	req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, 100))
+	req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, maxFacetTerms))
 	res, err := idx.SearchInContext(ctx, req)
 	if err != nil {
 		return search.Result{}, fmt.Errorf("bleveindex: search: %w", err)
@@ -456,8 +473,10 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	}
 	if fr := res.Facets[fFacet]; fr != nil && fr.Terms != nil {
 		for _, t := range fr.Terms.Terms() {
-			if name, v, ok := strings.Cut(t.Term, ":"); ok && out.Facets[name] != nil {
-				out.Facets[name][v] = t.Count
+			for i, v := range strings.SplitN(t.Term, ":", 3) {
+				if v != "" {
+					out.Facets[facetNames[i]][v] += t.Count
+				}
 			}
 		}
 	}
@@ -586,7 +605,7 @@ func (x *Index) filters(q search.Query) []query.Query {
 	if len(q.Types) > 0 {
 		qs := make([]query.Query, 0, len(q.Types))
 		for _, t := range q.Types {
-			qs = append(qs, term(fFacet, search.FacetType+":"+t, 1))
+			qs = append(qs, term(fFilter, search.FacetType+":"+t, 1))
 		}
 		out = append(out, query.NewDisjunctionQuery(qs))
 	}
@@ -594,10 +613,10 @@ func (x *Index) filters(q search.Query) []query.Query {
 		out = append(out, term(fGroup, q.GroupID, 1))
 	}
 	if q.Language != "" {
-		out = append(out, term(fFacet, search.FacetLanguage+":"+q.Language, 1))
+		out = append(out, term(fFilter, search.FacetLanguage+":"+q.Language, 1))
 	}
 	if q.Kind != "" {
-		out = append(out, term(fFacet, search.FacetKind+":"+q.Kind, 1))
+		out = append(out, term(fFilter, search.FacetKind+":"+q.Kind, 1))
 	}
 	for _, t := range q.Tags {
 		out = append(out, term(fTag, search.Fold(t), 1))
@@ -609,13 +628,14 @@ func (x *Index) filters(q search.Query) []query.Query {
 // conjunction); a segment is a word or a glossary term with its
 // equivalents (any one of them, each a conjunction of its words). Stop
 // words are dropped unless the query has nothing else. The terms it looks
-// up are noted in hl.
+// up are noted in hl. With a language filter, only that language's fields
+// are searched (the filter excludes every match in the other's).
 //
 // A glossary term's one-word forms ("refugee", "refugees", "réfugié",
 // "réfugiés"...) mostly share their stems: their clauses are merged into
 // one disjunction with each term once, so that no posting list is walked
 // several times for one hit.
-func (x *Index) textQuery(text string, hl *highlighter) []query.Query {
+func (x *Index) textQuery(text, lang string, hl *highlighter) []query.Query {
 	words := search.Words(text)
 	if len(words) == 0 {
 		return nil
@@ -632,7 +652,7 @@ func (x *Index) textQuery(text string, hl *highlighter) []query.Query {
 			}
 			var conj []query.Query
 			for _, w := range alt {
-				cs := x.wordClauses(w, i == 0, hl)
+				cs := x.wordClauses(w, i == 0, lang, hl)
 				if len(cs) == 0 {
 					continue
 				}
@@ -661,9 +681,14 @@ func (x *Index) textQuery(text string, hl *highlighter) []query.Query {
 		// Only stop words ("the", "de"): match them literally.
 		for _, w := range words {
 			hl.en[w], hl.fr[w] = true, true
-			segs = append(segs, query.NewDisjunctionQuery([]query.Query{
-				term(titleEN, w, 2), term(bodyEN, w, 1), term(titleFR, w, 2), term(bodyFR, w, 1),
-			}))
+			var qs []query.Query
+			if lang != "fr" {
+				qs = append(qs, term(titleEN, w, 2), term(bodyEN, w, 1))
+			}
+			if lang != "en" {
+				qs = append(qs, term(titleFR, w, 2), term(bodyFR, w, 1))
+			}
+			segs = append(segs, query.NewDisjunctionQuery(qs))
 		}
 	}
 	return segs
@@ -710,8 +735,9 @@ func btoi(b bool) int {
 // as written, ranked first, and its stems; for a typed word of 5+ letters
 // the word itself is looked up with one edit allowed (Bleve scores an
 // exact match of a fuzzy query at the full boost, a typo at half). A stop
-// word of either language gives none.
-func (x *Index) wordClauses(w string, typed bool, hl *highlighter) map[clause]float64 {
+// word of either language gives none. lang ("en", "fr" or "") limits the
+// fields to one language's.
+func (x *Index) wordClauses(w string, typed bool, lang string, hl *highlighter) map[clause]float64 {
 	enT, frT := terms(x.an.enStem, w), terms(x.an.frStem, w)
 	if len(enT) == 0 || len(frT) == 0 {
 		return nil
@@ -721,7 +747,7 @@ func (x *Index) wordClauses(w string, typed bool, hl *highlighter) map[clause]fl
 		hl.fuzzy = append(hl.fuzzy, w)
 	}
 	cs := map[clause]float64{}
-	lang := func(title, body string, stems []string, set map[string]bool) {
+	add := func(title, body string, stems []string, set map[string]bool) {
 		if !fuzzy {
 			set[w] = true
 		}
@@ -733,8 +759,12 @@ func (x *Index) wordClauses(w string, typed bool, hl *highlighter) map[clause]fl
 			}
 		}
 	}
-	lang(titleEN, bodyEN, enT, hl.en)
-	lang(titleFR, bodyFR, frT, hl.fr)
+	if lang != "fr" {
+		add(titleEN, bodyEN, enT, hl.en)
+	}
+	if lang != "en" {
+		add(titleFR, bodyFR, frT, hl.fr)
+	}
 	return cs
 }
 
