@@ -210,10 +210,12 @@ type Post struct {
 
 // ThreadQuery filters thread lists. GroupID limits the cross-group list to
 // one group. From and To (zero: unbounded) bound an event's starts_at for
-// Kind event, and created_at otherwise.
+// Kind event, and created_at otherwise. OpenAt, when set, leaves out the
+// job postings whose deadline has passed by then (postings without a
+// deadline stay).
 type ThreadQuery struct {
 	GroupID, Kind, Language, Tag string
-	From, To                     time.Time
+	From, To, OpenAt             time.Time
 	PageRequest
 }
 

@@ -381,6 +381,9 @@ func (q ThreadQuery) matches(t *threadRec) bool {
 			return false
 		}
 	}
+	if !q.OpenAt.IsZero() && t.job != nil && domain.JobDeadlinePassed(t.job.Deadline, q.OpenAt) {
+		return false
+	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		at := t.createdAt
 		if t.kind == domain.KindEvent && t.event != nil {

@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -171,7 +172,8 @@ func TestSiteRolesGrantRevoke(t *testing.T) {
 // Job details: posted with a job thread, answered with it and in lists,
 // validated in the domain (field errors), refused on other kinds.
 func TestJobDetails(t *testing.T) {
-	e := newEnv(t, envOptions{limits: noLimits})
+	var ahead atomic.Int64 // how far ahead of the domain the API's clock runs
+	e := newEnv(t, envOptions{limits: noLimits, now: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }})
 	alice := e.register("Alice Tremblay")
 	g := alice.group("Employment network", "open")
 	deadline := time.Now().UTC().AddDate(0, 1, 0).Format("2006-01-02")
@@ -198,6 +200,29 @@ func TestJobDetails(t *testing.T) {
 		t.Fatalf("job board: %+v", board)
 	}
 	check("job board", board.Items[0]["job"])
+	// open=true leaves out postings past their deadline: seen 40 days on,
+	// this one is closed, one without a deadline is not.
+	alice.must(201, "POST", "/api/v1/groups/"+g+"/threads", map[string]any{
+		"title": "Volunteer drivers", "body": "Ongoing.", "language": "en", "kind": "job", "job": map[string]any{"employment_type": "volunteer"},
+	})
+	count := func(path string) int {
+		var p struct{ Items []map[string]any }
+		e.anon().must(200, "GET", path, nil).json(t, &p)
+		return len(p.Items)
+	}
+	if n := count("/api/v1/threads?kind=job&open=true"); n != 2 {
+		t.Errorf("open postings today: %d", n)
+	}
+	ahead.Store(int64(40 * 24 * time.Hour))
+	for path, want := range map[string]int{"/api/v1/threads?kind=job": 2, "/api/v1/threads?kind=job&open=false": 2,
+		"/api/v1/threads?kind=job&open=true": 1, "/api/v1/groups/" + g + "/threads?kind=job&open=true": 1} {
+		if n := count(path); n != want {
+			t.Errorf("40 days on, %s: %d postings, want %d", path, n, want)
+		}
+	}
+	if r := e.anon().do("GET", "/api/v1/threads?kind=job&open=yes", nil); r.code != 400 {
+		t.Errorf("open=yes: %d", r.code)
+	}
 	// A discussion does not carry "job".
 	d := alice.thread(g, "Plain discussion")
 	if _, has := d["job"]; has {

@@ -56,8 +56,9 @@ func (s *Server) startThread(c *gin.Context) {
 	c.JSON(http.StatusCreated, t)
 }
 
-// threadQuery reads the filters of thread lists.
-func threadQuery(c *gin.Context) (projections.ThreadQuery, error) {
+// threadQuery reads the filters of thread lists; open=true keeps the job
+// postings still open (an extension).
+func (s *Server) threadQuery(c *gin.Context) (projections.ThreadQuery, error) {
 	pg, err := page(c)
 	if err != nil {
 		return projections.ThreadQuery{}, err
@@ -74,11 +75,18 @@ func threadQuery(c *gin.Context) (projections.ThreadQuery, error) {
 	if q.To, err = dateParam(c, "to"); err != nil {
 		return q, err
 	}
+	switch c.Query("open") {
+	case "", "false":
+	case "true":
+		q.OpenAt = s.d.Now()
+	default:
+		return q, httperr.BadRequest(fmt.Errorf("open %q", c.Query("open")), map[string]string{"open": domain.CodeInvalid})
+	}
 	return q, nil
 }
 
 func (s *Server) groupThreads(c *gin.Context) {
-	q, err := threadQuery(c)
+	q, err := s.threadQuery(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -92,7 +100,7 @@ func (s *Server) groupThreads(c *gin.Context) {
 }
 
 func (s *Server) listThreads(c *gin.Context) {
-	q, err := threadQuery(c)
+	q, err := s.threadQuery(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -67,6 +67,10 @@ func TestJobPostingPages(t *testing.T) {
 		mustContain(t, lang+" job board", board, append(want, "Settlement counsellor", `href="/jobs" aria-current="page"`)...)
 	}
 	mustContain(t, "group job list", b.get("/groups/"+g+"?kind=job"), "Newcomer Centre · Regina, SK · Full time")
+	// Postings past their deadline are left out unless asked for (the
+	// filter itself is tested in projections and through the API).
+	mustContain(t, "open only", b.get("/jobs"), `<input type="checkbox" id="f-closed" name="closed" value="1"><label for="f-closed">Include postings past their deadline</label>`)
+	mustContain(t, "with closed", b.get("/jobs?closed=1&language=en"), `name="closed" value="1" checked>`, "Settlement counsellor", `<option value="en" selected>`)
 	// A job thread written before details existed still shows (no box).
 	old, err := e.svc.StartThread(context.Background(), domain.Origin{Actor: owner}, domain.StartThread{GroupID: g, Title: "Older posting",
 		Body: "**Employer**: Centre", Language: "en", Kind: domain.KindJob})
