@@ -20,6 +20,13 @@ func (v *view) Post(p *projections.Post, d *threadPage) template.HTML {
 	return v.part(func(w *htmlw) { w.post(p, postPerms{Member: d.IsMember, Moderator: d.Moderator}) })
 }
 
+// reactionKinds and threadKinds are view.Reactions and view.Kinds without
+// a new slice for each use.
+var (
+	reactionKinds = (*view).Reactions(nil)
+	threadKinds   = (*view).Kinds(nil)
+)
+
 func (w *htmlw) posts(posts []projections.Post, perms postPerms) {
 	for i := range posts {
 		w.raw("<li>")
@@ -31,7 +38,6 @@ func (w *htmlw) posts(posts []projections.Post, perms postPerms) {
 // post writes one post: who and when, its language, its sanitised body,
 // then what the viewer may do with it.
 func (w *htmlw) post(p *projections.Post, d postPerms) {
-	v := w.v
 	w.raw(`<article class="post`)
 	if p.Hidden {
 		w.raw(` post-hidden`)
@@ -60,13 +66,13 @@ func (w *htmlw) post(p *projections.Post, d postPerms) {
 		w.raw(`</a>`)
 	}
 	w.raw(` <span aria-hidden="true">·</span> <time datetime="`)
-	w.text(v.ISO(p.CreatedAt))
+	w.iso(p.CreatedAt)
 	w.raw(`">`)
-	w.text(v.DateTime(p.CreatedAt))
+	w.dateTime(p.CreatedAt)
 	w.raw(`</time> <span aria-hidden="true">·</span> <span class="lang-tag"><span class="visually-hidden">`)
 	w.T("web.post.language")
 	w.raw(` </span>`)
-	w.text(v.LangName(p.Language))
+	w.Tk("web.lang.", p.Language)
 	w.raw(`</span>`)
 	if p.EditedAt != nil {
 		w.raw(` <span class="muted">(`)
@@ -115,9 +121,9 @@ func (w *htmlw) post(p *projections.Post, d postPerms) {
 		}
 	case len(p.Reactions) > 0:
 		w.raw(`<p class="muted">`)
-		for _, k := range v.Reactions() {
+		for _, k := range reactionKinds {
 			if n := p.Reactions[k]; n > 0 {
-				w.T("web.reaction." + k)
+				w.Tk("web.reaction.", k)
 				w.raw(" ")
 				w.int(n)
 				w.raw(" ")
@@ -134,7 +140,7 @@ func (w *htmlw) reactionForms(p *projections.Post) {
 	w.raw(`<ul class="reactions" aria-label="`)
 	w.T("web.reaction.label")
 	w.raw(`">`)
-	for _, k := range w.v.Reactions() {
+	for _, k := range reactionKinds {
 		w.raw(`<li><form method="post" action="/posts/`)
 		w.path(p.ID)
 		w.raw(`/react">`)
@@ -148,7 +154,7 @@ func (w *htmlw) reactionForms(p *projections.Post) {
 			w.raw("false")
 		}
 		w.raw(`">`)
-		w.T("web.reaction." + k)
+		w.Tk("web.reaction.", k)
 		w.raw(` <span class="reaction-count">`)
 		w.int(p.Reactions[k])
 		w.raw(`</span></button></form></li>`)
@@ -156,19 +162,28 @@ func (w *htmlw) reactionForms(p *projections.Post) {
 	w.raw(`</ul>`)
 }
 
-// reasonForm is a post action that asks for a reason (flag, hide).
+// reasonForm is a post action that asks for a reason (action "flag" or
+// "hide", with its label, button class and submit text).
 func (w *htmlw) reasonForm(id, action, label, button, submit string) {
 	w.raw(`<form method="post" action="/posts/`)
 	w.path(id)
-	w.raw(`/` + action + `" class="stack">`)
+	w.byte('/')
+	w.raw(action)
+	w.raw(`" class="stack">`)
 	w.csrf()
-	w.raw(`<label for="` + action + `-`)
+	w.raw(`<label for="`)
+	w.raw(action)
+	w.byte('-')
 	w.text(id)
 	w.raw(`">`)
 	w.T(label)
-	w.raw(`</label><input id="` + action + `-`)
+	w.raw(`</label><input id="`)
+	w.raw(action)
+	w.byte('-')
 	w.text(id)
-	w.raw(`" name="reason" required maxlength="1000"><button type="submit" class="button ` + button + `">`)
+	w.raw(`" name="reason" required maxlength="1000"><button type="submit" class="button `)
+	w.raw(button)
+	w.raw(`">`)
 	w.T(submit)
 	w.raw(`</button></form>`)
 }
@@ -192,7 +207,7 @@ func (w *htmlw) cards(threads []projections.Thread, groups map[string]string) {
 		w.raw(`</a></h3><p class="meta"><span class="badge badge-`)
 		w.text(t.Kind)
 		w.raw(`">`)
-		w.T("web.kind." + t.Kind)
+		w.Tk("web.kind.", t.Kind)
 		w.raw(`</span> `)
 		if t.Pinned {
 			w.raw(`<span class="badge">`)
@@ -205,7 +220,7 @@ func (w *htmlw) cards(threads []projections.Thread, groups map[string]string) {
 			w.raw(`</span> `)
 		}
 		w.raw(`<span class="lang-tag">`)
-		w.text(v.LangName(t.Language))
+		w.Tk("web.lang.", t.Language)
 		w.raw(`</span>`)
 		if g := groups[t.GroupID]; g != "" {
 			w.raw(` · <a href="/groups/`)
@@ -219,9 +234,9 @@ func (w *htmlw) cards(threads []projections.Thread, groups map[string]string) {
 			w.raw(`<p class="meta"><strong>`)
 			w.T("web.event.when")
 			w.raw(`</strong> <time datetime="`)
-			w.text(v.ISO(e.StartsAt))
+			w.iso(e.StartsAt)
 			w.raw(`">`)
-			w.text(v.DateTime(e.StartsAt))
+			w.dateTime(e.StartsAt)
 			w.raw(`</time>`)
 			if e.Location != "" {
 				w.raw(` · `)
@@ -248,9 +263,8 @@ func (w *htmlw) cards(threads []projections.Thread, groups map[string]string) {
 				w.text(j.Location)
 			}
 			if j.EmploymentType != "" {
-				key := "web.job.type_" + j.EmploymentType
 				w.raw(` · `)
-				w.T(key)
+				w.Tk("web.job.type_", j.EmploymentType)
 			}
 			if j.Deadline != "" {
 				w.raw(` · `)
@@ -270,7 +284,7 @@ func (w *htmlw) cards(threads []projections.Thread, groups map[string]string) {
 		w.raw(` · `)
 		w.T("web.thread.last_activity")
 		w.raw(` <time datetime="`)
-		w.text(v.ISO(t.LastActivityAt))
+		w.iso(t.LastActivityAt)
 		w.raw(`">`)
 		w.text(v.Date(t.LastActivityAt))
 		w.raw("</time></p></article>\n")

@@ -15,17 +15,19 @@ import (
 type locale struct {
 	lang   string
 	msgs   map[string]string
+	esc    map[string]string // msgs escaped for HTML, for the pages written in Go
 	tz     *time.Location
 	months [12]string
 }
 
 func newLocale(cat *i18n.Catalog, lang string, tz *time.Location) *locale {
-	l := &locale{lang: lang, msgs: map[string]string{}, tz: tz}
+	l := &locale{lang: lang, msgs: map[string]string{}, esc: map[string]string{}, tz: tz}
 	// Placeholders are rendered into the cached messages as {Name}, to be
 	// replaced per use: one catalogue lookup per process, not per page.
 	ph := map[string]any{"N": "{N}", "Name": "{Name}", "Seconds": "{Seconds}", "Date": "{Date}", "Group": "{Group}"}
 	for _, k := range cat.Keys(lang) {
 		l.msgs[k] = cat.T(lang, k, ph)
+		l.esc[k] = escaped(l.msgs[k])
 	}
 	if lang == "fr" {
 		l.months = [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
@@ -50,21 +52,40 @@ func (l *locale) date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(l.tz)
+	var a [48]byte
+	return string(l.appendDate(a[:0], t.In(l.tz)))
+}
+
+// appendDate appends date's text for t, already in the display zone
+// (pages written in Go format into their buffer, without a string each).
+func (l *locale) appendDate(b []byte, t time.Time) []byte {
 	if l.lang == "fr" {
-		d := strconv.Itoa(t.Day())
 		if t.Day() == 1 {
-			d = "1er"
+			b = append(b, "1er"...)
+		} else {
+			b = strconv.AppendInt(b, int64(t.Day()), 10)
 		}
-		return d + " " + l.months[t.Month()-1] + " " + strconv.Itoa(t.Year())
+		b = append(b, ' ')
+		b = append(b, l.months[t.Month()-1]...)
+		b = append(b, ' ')
+		return strconv.AppendInt(b, int64(t.Year()), 10)
 	}
-	return l.months[t.Month()-1] + " " + strconv.Itoa(t.Day()) + ", " + strconv.Itoa(t.Year())
+	b = append(b, l.months[t.Month()-1]...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(t.Day()), 10)
+	b = append(b, ", "...)
+	return strconv.AppendInt(b, int64(t.Year()), 10)
 }
 
 // clock formats a time of day: "3:05 p.m. ET" / "15 h 05 HE", the forms
 // the Canadian government's style guides use.
 func (l *locale) clock(t time.Time) string {
-	t = t.In(l.tz)
+	var a [32]byte
+	return string(l.appendClock(a[:0], t.In(l.tz)))
+}
+
+// appendClock appends clock's text for t, already in the display zone.
+func (l *locale) appendClock(b []byte, t time.Time) []byte {
 	zone, _ := t.Zone()
 	if l.lang == "fr" {
 		switch zone {
@@ -73,16 +94,24 @@ func (l *locale) clock(t time.Time) string {
 		case "EDT":
 			zone = "HAE"
 		}
-		return strconv.Itoa(t.Hour()) + " h " + twoDigits(t.Minute()) + " " + zone
+		b = strconv.AppendInt(b, int64(t.Hour()), 10)
+		b = append(b, " h "...)
+		b = appendTwoDigits(b, t.Minute())
+		b = append(b, ' ')
+		return append(b, zone...)
 	}
-	h, ampm := t.Hour()%12, "a.m."
+	h, ampm := t.Hour()%12, " a.m. "
 	if h == 0 {
 		h = 12
 	}
 	if t.Hour() >= 12 {
-		ampm = "p.m."
+		ampm = " p.m. "
 	}
-	return strconv.Itoa(h) + ":" + twoDigits(t.Minute()) + " " + ampm + " " + zone
+	b = strconv.AppendInt(b, int64(h), 10)
+	b = append(b, ':')
+	b = appendTwoDigits(b, t.Minute())
+	b = append(b, ampm...)
+	return append(b, zone...)
 }
 
 // dateTime is a date and a time of day.
@@ -90,10 +119,23 @@ func (l *locale) dateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	if l.lang == "fr" {
-		return l.date(t) + " à " + l.clock(t)
+	var a [80]byte
+	return string(l.appendDateTime(a[:0], t))
+}
+
+// appendDateTime appends dateTime's text (nothing for a zero time).
+func (l *locale) appendDateTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return b
 	}
-	return l.date(t) + ", " + l.clock(t)
+	t = t.In(l.tz)
+	b = l.appendDate(b, t)
+	if l.lang == "fr" {
+		b = append(b, " à "...)
+	} else {
+		b = append(b, ", "...)
+	}
+	return l.appendClock(b, t)
 }
 
 // shortDay is a chart axis label: "Nov 23" / "23 nov.".
@@ -108,11 +150,11 @@ func (l *locale) shortDay(t time.Time) string {
 	return m[:3] + " " + strconv.Itoa(t.Day())
 }
 
-func twoDigits(n int) string {
+func appendTwoDigits(b []byte, n int) []byte {
 	if n < 10 {
-		return "0" + strconv.Itoa(n)
+		b = append(b, '0')
 	}
-	return strconv.Itoa(n)
+	return strconv.AppendInt(b, int64(n), 10)
 }
 
 // num formats an integer: "12,345" / "12 345" (a narrow no-break space,

@@ -104,7 +104,7 @@ func (w *htmlw) groupThreads(d *groupPage) {
 	w.raw(`>`)
 	w.T("web.filter.all")
 	w.raw("</a></li>\n")
-	for _, k := range w.v.Kinds() {
+	for _, k := range threadKinds {
 		w.raw(`<li><a href="/groups/`)
 		w.path(g.ID)
 		w.raw(`?kind=`)
@@ -112,7 +112,7 @@ func (w *htmlw) groupThreads(d *groupPage) {
 		w.raw(`"`)
 		w.current(k == d.Kind)
 		w.raw(`>`)
-		w.T("web.kinds." + k)
+		w.Tk("web.kinds.", k)
 		w.raw(`</a></li>`)
 	}
 	w.raw("\n</ul></nav>\n")
@@ -138,15 +138,15 @@ func (w *htmlw) groupAbout(g *projections.Group) {
 	w.raw("</p>\n<dl class=\"facts\">\n<dt>")
 	w.T("web.label.visibility")
 	w.raw(`</dt><dd>`)
-	w.T("web.visibility." + g.Visibility)
+	w.Tk("web.visibility.", g.Visibility)
 	w.raw("</dd>\n<dt>")
 	w.T("web.label.language")
 	w.raw(`</dt><dd>`)
-	w.text(v.LangName(g.Language))
+	w.Tk("web.lang.", g.Language)
 	w.raw("</dd>\n")
 	if g.Province != "" {
 		w.dt("web.label.province")
-		w.T("web.province." + g.Province)
+		w.Tk("web.province.", g.Province)
 		w.raw("</dd>\n")
 	}
 	if len(g.Topics) > 0 {
@@ -167,7 +167,7 @@ func (w *htmlw) groupAbout(g *projections.Group) {
 	w.raw("</a></dd>\n<dt>")
 	w.T("web.group.created")
 	w.raw(`</dt><dd><time datetime="`)
-	w.text(v.ISO(g.CreatedAt))
+	w.iso(g.CreatedAt)
 	w.raw(`">`)
 	w.text(v.Date(g.CreatedAt))
 	w.raw("</time></dd>\n</dl>\n</section>\n")
@@ -187,7 +187,7 @@ func (w *htmlw) groupMembers(d *groupPage) {
 		w.raw(`</a>`)
 		if m.Role != "member" {
 			w.raw(` <span class="muted">(`)
-			w.T("web.role." + m.Role)
+			w.Tk("web.role.", m.Role)
 			w.raw(`)</span>`)
 		}
 		w.raw(`</li>`)
@@ -222,10 +222,14 @@ func (w *htmlw) groupRequests(d *groupPage) {
 			w.path(g.ID)
 			w.raw(`/requests/`)
 			w.path(rq.Member.ID)
-			w.raw(`/` + act.decision + `">`)
+			w.byte('/')
+			w.raw(act.decision)
+			w.raw(`">`)
 			w.csrf()
 			w.raw(act.extra)
-			w.raw(`<button class="` + act.class + `" type="submit">`)
+			w.raw(`<button class="`)
+			w.raw(act.class)
+			w.raw(`" type="submit">`)
 			w.T(act.label)
 			w.raw(`<span class="visually-hidden"> `)
 			w.text(rq.Member.DisplayName)

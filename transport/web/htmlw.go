@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // The busiest pages (layout, thread, group) are written in Go rather than
@@ -11,58 +12,143 @@ import (
 // reflection: a 20-reply thread page spent most of its time there. The
 // writer below escapes exactly as html/template does in the contexts these
 // pages use (element text, quoted attribute values, URL attributes), so
-// the markup is the same; tests in htmlw_test.go hold it to that.
+// the markup is the same; htmlw_test.go holds it to that.
 
-// htmlw is a page being written into one reused buffer.
+// htmlw is a page being written into one reused buffer: buf[:n] is
+// written. (Only n changes as text goes in: storing a grown slice into the
+// writer at every write cost a GC write barrier each time.)
 type htmlw struct {
-	b []byte
-	v *view
+	buf []byte
+	n   int
+	v   *view
 }
 
-var htmlwPool = sync.Pool{New: func() any { return &htmlw{b: make([]byte, 0, 64<<10)} }}
+var htmlwPool = sync.Pool{New: func() any { return &htmlw{buf: make([]byte, 64<<10)} }}
 
 func getHTMLW(v *view) *htmlw {
 	w := htmlwPool.Get().(*htmlw)
-	w.b, w.v = w.b[:0], v
+	w.n, w.v = 0, v
 	return w
 }
 
 func putHTMLW(w *htmlw) {
 	w.v = nil
-	if cap(w.b) <= 1<<20 { // a rare huge page is not kept
+	if len(w.buf) <= 1<<20 { // a rare huge page is not kept
 		htmlwPool.Put(w)
+	}
+}
+
+// bytes is what has been written.
+func (w *htmlw) bytes() []byte { return w.buf[:w.n] }
+
+// room makes room for k more bytes.
+func (w *htmlw) room(k int) {
+	if w.n+k > len(w.buf) {
+		b := make([]byte, max(2*len(w.buf), w.n+k, 4096))
+		copy(b, w.buf[:w.n])
+		w.buf = b
 	}
 }
 
 // raw writes markup as it is: literals, and HTML the projections already
 // sanitised (post bodies).
-func (w *htmlw) raw(s string) { w.b = append(w.b, s...) }
+func (w *htmlw) raw(s string) {
+	if w.n+len(s) > len(w.buf) {
+		w.room(len(s))
+	}
+	w.n += copy(w.buf[w.n:], s)
+}
+
+func (w *htmlw) byte(c byte) {
+	if w.n == len(w.buf) {
+		w.room(1)
+	}
+	w.buf[w.n] = c
+	w.n++
+}
+
+// Write lets templates execute into the page's buffer.
+func (w *htmlw) Write(p []byte) (int, error) {
+	w.room(len(p))
+	w.n += copy(w.buf[w.n:], p)
+	return len(p), nil
+}
+
+// appended writes what an append-style formatter adds (numbers, dates)
+// straight into the buffer.
+func (w *htmlw) appended(f func([]byte) []byte) {
+	w.room(96)
+	b := f(w.buf[w.n:w.n])
+	if len(b) > 0 && &b[0] != &w.buf[w.n] { // it outgrew the room and moved
+		w.room(len(b))
+		copy(w.buf[w.n:], b)
+	}
+	w.n += len(b)
+}
 
 // text writes text escaped for element content or a quoted attribute.
-func (w *htmlw) text(s string) { w.b = appendEscaped(w.b, s) }
+func (w *htmlw) text(s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if r := htmlEscapes[s[i]]; r != "" {
+			w.raw(s[last:i])
+			w.raw(r)
+			last = i + 1
+		}
+	}
+	w.raw(s[last:])
+}
 
 // T writes a UI message in the page's language, escaped.
-func (w *htmlw) T(key string) { w.text(w.v.l.t(key)) }
+func (w *htmlw) T(key string) {
+	if m, ok := w.v.l.esc[key]; ok {
+		w.raw(m)
+		return
+	}
+	w.text(key) // a missing message shows its id, as locale.t does
+}
+
+// Tk writes a message of a family: prefix+name ("web.kind." + kind).
+func (w *htmlw) Tk(prefix, name string) {
+	var a [64]byte
+	k := append(append(a[:0], prefix...), name...)
+	if m, ok := w.v.l.esc[string(k)]; ok { // a lookup by string(bytes) does not allocate
+		w.raw(m)
+		return
+	}
+	w.text(string(k))
+}
 
 // TN writes a message with a number in it ({N}).
 func (w *htmlw) TN(key string, n int) { w.text(w.v.TN(key, n)) }
 
 // int writes a count formatted for the page's language.
 func (w *htmlw) int(n int) {
-	if n >= 0 && n < 1000 { // no group separator: skip the string
-		w.b = strconv.AppendInt(w.b, int64(n), 10)
+	if n >= 0 && n < 1000 { // no group separator
+		w.appended(func(b []byte) []byte { return strconv.AppendInt(b, int64(n), 10) })
 		return
 	}
 	w.text(w.v.l.num(int64(n)))
 }
 
+// iso writes a machine-readable time for <time datetime>.
+func (w *htmlw) iso(t time.Time) {
+	w.appended(func(b []byte) []byte { return t.UTC().AppendFormat(b, time.RFC3339) })
+}
+
+// dateTime writes a date and time of day in the page's language (letters,
+// digits and punctuation that need no escaping).
+func (w *htmlw) dateTime(t time.Time) {
+	w.appended(func(b []byte) []byte { return w.v.l.appendDateTime(b, t) })
+}
+
 // path writes a value inside a URL attribute's path (an id in
 // href="/threads/{id}"), normalised as html/template normalises it.
-func (w *htmlw) path(s string) { w.b = appendURL(w.b, s, true) }
+func (w *htmlw) path(s string) { w.url(s, true) }
 
 // query writes a value as one query parameter's value (percent-encoded
 // completely, as html/template escapes a value after "?").
-func (w *htmlw) query(s string) { w.b = appendURL(w.b, s, false) }
+func (w *htmlw) query(s string) { w.url(s, false) }
 
 // link writes a URL from outside (a resource, an event's online link) as a
 // whole href: only http, https and mailto pass, anything else becomes
@@ -120,52 +206,38 @@ var htmlEscapes = [256]string{
 	'>':  "&gt;",
 }
 
-func appendEscaped(b []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		if r := htmlEscapes[s[i]]; r != "" {
-			b = append(b, s[last:i]...)
-			b = append(b, r...)
-			last = i + 1
-		}
-	}
-	return append(b, s[last:]...)
+// escaped is s as text writes it.
+func escaped(s string) string {
+	w := &htmlw{}
+	w.text(s)
+	return string(w.bytes())
 }
 
-// appendURL percent-encodes as html/template's URL normaliser (norm: a
-// URL's reserved characters kept) or escaper (a query value), then leaves
-// only characters that need no HTML escaping in a quoted attribute ("&"
-// excepted, written as &amp;).
-func appendURL(b []byte, s string, norm bool) []byte {
+// url percent-encodes as html/template's URL normaliser (norm: a URL's
+// reserved characters kept) or escaper (a query value), leaving only
+// characters that need no HTML escaping in a quoted attribute ("&" and "+"
+// excepted, written as html/template writes them).
+func (w *htmlw) url(s string, norm bool) {
 	const hex = "0123456789abcdef"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
-			b = append(b, c)
-			continue
+			w.byte(c)
 		case norm && c == '&':
-			b = append(b, "&amp;"...)
-			continue
+			w.raw("&amp;")
 		case norm && c == '+':
-			b = append(b, "&#43;"...)
-			continue
+			w.raw("&#43;")
 		case norm && strings.IndexByte("!#$*,/:;=?@[]", c) >= 0:
-			b = append(b, c)
-			continue
+			w.byte(c)
 		case norm && c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			b = append(b, c) // a valid escape is kept (the same bounds as html/template's)
-			continue
+			w.byte(c) // a valid escape is kept (the same bounds as html/template's)
+		default:
+			w.byte('%')
+			w.byte(hex[c>>4])
+			w.byte(hex[c&15])
 		}
-		b = append(b, '%', hex[c>>4], hex[c&15])
 	}
-	return b
-}
-
-// Write lets templates execute into the page's buffer.
-func (w *htmlw) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
 }
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }

@@ -35,7 +35,7 @@ func TestWriterEscapesAsTemplates(t *testing.T) {
 		w.raw(`">|<a href="`)
 		w.link(in)
 		w.raw(`">`)
-		if got := string(w.b); got != want.String() {
+		if got := string(w.bytes()); got != want.String() {
 			t.Errorf("%q:\n got %s\nwant %s", in, got, want.String())
 		}
 	}

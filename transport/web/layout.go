@@ -157,5 +157,5 @@ func (v *view) part(write func(*htmlw)) template.HTML {
 	w := getHTMLW(v)
 	defer putHTMLW(w)
 	write(w)
-	return template.HTML(w.b)
+	return template.HTML(w.bytes())
 }

@@ -250,10 +250,10 @@ func (s *Server) renderGo(c *gin.Context, status int, v *view, main func(*htmlw)
 func send(c *gin.Context, status int, w *htmlw) {
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(w.b)))
+	h.Set("Content-Length", strconv.Itoa(w.n))
 	h.Set("Content-Language", w.v.Lang)
 	c.Status(status)
-	_, _ = c.Writer.Write(w.b)
+	_, _ = c.Writer.Write(w.bytes())
 }
 
 // staticFiles are the embedded CSS and script, served with a content hash

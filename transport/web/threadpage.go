@@ -59,7 +59,7 @@ func (w *htmlw) threadHead(t *projections.Thread) {
 	w.raw("<header class=\"thread-head\">\n<p class=\"meta\"><span class=\"badge badge-")
 	w.text(t.Kind)
 	w.raw(`">`)
-	w.T("web.kind." + t.Kind)
+	w.Tk("web.kind.", t.Kind)
 	w.raw("</span>\n")
 	if t.Pinned {
 		w.raw(`<span class="badge">`)
@@ -98,22 +98,22 @@ func (w *htmlw) threadHead(t *projections.Thread) {
 // eventBox: when and where, attendance and the viewer's RSVP, the
 // calendar file, and the attendee list for its organisers.
 func (w *htmlw) eventBox(d *threadPage) {
-	v, t, e := w.v, &d.Thread, d.Thread.Event
+	t, e := &d.Thread, d.Thread.Event
 	w.raw("<section class=\"panel event-box\" id=\"rsvp\" aria-labelledby=\"event-title\">\n<h2 id=\"event-title\">")
 	w.T("web.event.details")
 	w.raw("</h2>\n<dl class=\"facts\">\n<dt>")
 	w.T("web.event.starts")
 	w.raw(`</dt><dd><time datetime="`)
-	w.text(v.ISO(e.StartsAt))
+	w.iso(e.StartsAt)
 	w.raw(`">`)
-	w.text(v.DateTime(e.StartsAt))
+	w.dateTime(e.StartsAt)
 	w.raw("</time></dd>\n")
 	if e.EndsAt != nil {
 		w.dt("web.event.ends")
 		w.raw(`<time datetime="`)
-		w.text(v.ISO(*e.EndsAt))
+		w.iso(*e.EndsAt)
 		w.raw(`">`)
-		w.text(v.DateTime(*e.EndsAt))
+		w.dateTime(*e.EndsAt)
 		w.raw("</time></dd>\n")
 	}
 	if e.Location != "" {
@@ -142,9 +142,8 @@ func (w *htmlw) eventBox(d *threadPage) {
 		}
 		w.raw("</p>\n")
 		if r.MyStatus != "" {
-			key := "web.rsvp.mine_" + r.MyStatus
 			w.raw(`<p><strong>`)
-			w.T(key)
+			w.Tk("web.rsvp.mine_", r.MyStatus)
 			w.raw("</strong></p>\n")
 		}
 		if d.IsMember {
@@ -173,11 +172,10 @@ func (w *htmlw) eventBox(d *threadPage) {
 		w.T("web.event.attendees")
 		w.raw(`</summary><ul class="plain">`)
 		for _, a := range d.Attendees {
-			key := "web.rsvp.status_" + a.Status
 			w.raw(`<li>`)
 			w.text(a.Member.DisplayName)
 			w.raw(` · `)
-			w.T(key)
+			w.Tk("web.rsvp.status_", a.Status)
 			w.raw(`</li>`)
 		}
 		w.raw("</ul></details>\n")
@@ -236,9 +234,8 @@ func (w *htmlw) jobBox(t *projections.Thread) {
 		w.fact("web.label.job_location", j.Location)
 	}
 	if j.EmploymentType != "" {
-		key := "web.job.type_" + j.EmploymentType
 		w.dt("web.label.job_employment_type")
-		w.T(key)
+		w.Tk("web.job.type_", j.EmploymentType)
 		w.raw("</dd>\n")
 	}
 	if j.Salary != "" {
@@ -350,12 +347,14 @@ func (w *htmlw) replyBox(d *threadPage) {
 	w.fieldError("f-language-err", langErr)
 	w.raw(`<select id="f-language" name="language">`)
 	for _, l := range [...]string{"en", "fr"} {
-		w.raw(`<option value="` + l + `"`)
+		w.raw(`<option value="`)
+		w.raw(l)
+		w.raw(`"`)
 		if d.Reply.Language == l {
 			w.raw(` selected`)
 		}
 		w.raw(`>`)
-		w.text(v.LangName(l))
+		w.Tk("web.lang.", l)
 		w.raw(`</option>`)
 	}
 	w.raw("</select></div>\n<div class=\"preview\" id=\"preview\" aria-live=\"polite\">")
@@ -387,7 +386,9 @@ func (w *htmlw) fieldError(id, msg string) {
 	if msg == "" {
 		return
 	}
-	w.raw(`<p class="field-error" id="` + id + `">`)
+	w.raw(`<p class="field-error" id="`)
+	w.raw(id)
+	w.raw(`">`)
 	w.text(msg)
 	w.raw("</p>\n")
 }
@@ -439,11 +440,15 @@ func (w *htmlw) translateBox(d *threadPage) {
 	}
 	w.raw("\n<div class=\"field")
 	w.hasError(err)
-	w.raw(`"><label for="` + linkID + `">`)
+	w.raw(`"><label for="`)
+	w.raw(linkID)
+	w.raw(`">`)
 	w.T("web.label.translation_link")
 	w.raw("</label>\n<p class=\"hint\" id=\"f-link-hint\">")
 	w.T("web.translation.link_hint")
-	w.raw("</p>\n<input id=\"" + linkID + `" name="link" value="`)
+	w.raw("</p>\n<input id=\"")
+	w.raw(linkID)
+	w.raw(`" name="link" value="`)
 	w.text(f.Link)
 	w.raw(`" aria-describedby="f-link-hint`)
 	if err != "" {
