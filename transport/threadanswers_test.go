@@ -2,8 +2,10 @@ package transport_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/url"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -198,4 +200,71 @@ func trimQuestion(q string) string {
 		return q[1:]
 	}
 	return q
+}
+
+// TestThreadAnswersUnderConcurrentChanges: while members react, unreact and
+// reply, readers who never react must never be shown reactions as theirs
+// (an answer kept for a reactor served to them), and once the writes stop
+// every answer equals a fresh build.
+func TestThreadAnswersUnderConcurrentChanges(t *testing.T) {
+	e := newEnv(t, envOptions{limits: noLimits})
+	owner := e.register("Owner")
+	open := owner.group("Newcomer youth", "open")
+	tid := owner.thread(open, "Summer programmes")["id"].(string)
+	var writers, readers []*client
+	for i := range 3 {
+		w := e.register(fmt.Sprintf("Writer %d", i))
+		w.must(200, "POST", "/api/v1/groups/"+open+"/join", nil)
+		writers = append(writers, w)
+	}
+	for i := range 4 {
+		readers = append(readers, e.register(fmt.Sprintf("Reader %d", i)))
+	}
+	first := writers[0].must(201, "POST", "/api/v1/threads/"+tid+"/replies", map[string]any{"body": "First", "language": "en"}).obj(t)["id"].(string)
+
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, w := range writers {
+		wg.Go(func() {
+			for n := 0; n < 15; n++ {
+				w.must(204, "POST", "/api/v1/posts/"+first+"/reactions", map[string]any{"kind": "like"})
+				if !bytes.Contains(w.must(200, "GET", "/api/v1/threads/"+tid, nil).body, []byte(`"my_reactions":["like"]`)) {
+					t.Errorf("writer %d does not see their own reaction", i)
+				}
+				w.must(201, "POST", "/api/v1/threads/"+tid+"/replies", map[string]any{"body": fmt.Sprintf("Reply %d.%d", i, n), "language": "en"})
+				w.must(204, "DELETE", "/api/v1/posts/"+first+"/reactions/like", nil)
+			}
+		})
+	}
+	leaks := make(chan string, len(readers))
+	var rg sync.WaitGroup
+	for _, r := range readers {
+		rg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				body := r.must(200, "GET", "/api/v1/threads/"+tid, nil).body
+				if bytes.Contains(body, []byte(`"my_reactions"`)) {
+					leaks <- string(body)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	rg.Wait()
+	close(leaks)
+	for body := range leaks {
+		t.Fatalf("a reader who never reacted was shown reactions as theirs: %s", body)
+	}
+	for _, c := range append(readers, writers...) {
+		got := c.must(200, "GET", "/api/v1/threads/"+tid, nil).body
+		if want := freshThread(t, e, c, tid, ""); !bytes.Equal(got, want) {
+			t.Fatalf("after the writes, %s's answer differs from a fresh build\n got: %s\nwant: %s", c.id, got, want)
+		}
+	}
 }
