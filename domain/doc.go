@@ -39,7 +39,9 @@
 // RegistrationAbandoned is not a member.
 //
 // Permissions: site admins and site moderators have a group moderator's
-// powers in every group; appointing group moderators is for the group's
-// owner and site admins; the empty actor id is the system, which may do
-// anything. Suspended members cannot write.
+// powers in every group; appointing and dismissing group moderators is
+// for the group's owner and site admins (a moderator may step down);
+// linking a thread to its translation is for its author and the group's
+// moderators; the empty actor id is the system, which may do anything.
+// Suspended members cannot write.
 package domain
