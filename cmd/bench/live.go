@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -339,20 +340,43 @@ func clientRun(ctx context.Context, url, cookie, topic string, n, msgs int, read
 // whole message: the client process shares the machine's cores with the
 // server, and the figure is the server's.
 func replyTime(data []byte) (time.Time, bool) {
-	s := string(data)
-	if !strings.Contains(s, `"type":"reply_posted"`) {
+	if !bytes.Contains(data, []byte(`"type":"reply_posted"`)) {
 		return time.Time{}, false
 	}
-	_, rest, ok := strings.Cut(s, `"at":"`)
+	_, rest, ok := bytes.Cut(data, []byte(`"at":"`))
 	if !ok {
 		return time.Time{}, false
 	}
-	v, _, ok := strings.Cut(rest, `"`)
+	v, _, ok := bytes.Cut(rest, []byte(`"`))
 	if !ok {
 		return time.Time{}, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, v)
+	t, err := time.Parse(time.RFC3339Nano, string(v))
 	return t, err == nil
+}
+
+// readMessage reads a whole message into buf (grown if need be) and answers
+// it: unlike ReadMessage, it allocates nothing per message, so the client
+// process's garbage collections do not compete with the server either.
+func readMessage(c *websocket.Conn, buf []byte) ([]byte, error) {
+	_, r, err := c.NextReader()
+	if err != nil {
+		return buf, err
+	}
+	n := 0
+	for {
+		if n == len(buf) {
+			buf = append(buf, make([]byte, len(buf))...)
+		}
+		k, err := r.Read(buf[n:])
+		n += k
+		if errors.Is(err, io.EOF) {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // runLiveClients is the client process: it opens the connections,
@@ -419,14 +443,18 @@ func runLiveClients(ctx context.Context) error {
 	for i, c := range conns {
 		readWG.Go(func() {
 			_ = c.SetReadDeadline(deadline)
-			for len(delays[i]) < replies {
-				_, data, err := c.ReadMessage()
+			d := make([]time.Duration, 0, replies)
+			defer func() { delays[i] = d }()
+			buf := make([]byte, 1024)
+			for len(d) < replies {
+				data, err := readMessage(c, buf)
 				if err != nil {
 					return
 				}
 				got := time.Now()
+				buf = data[:cap(data)]
 				if at, ok := replyTime(data); ok {
-					delays[i] = append(delays[i], got.Sub(at))
+					d = append(d, got.Sub(at))
 				}
 			}
 		})
@@ -439,6 +467,20 @@ func runLiveClients(ctx context.Context) error {
 	}
 	if len(all) == 0 {
 		return errors.New("no reply was delivered")
+	}
+	if os.Getenv("SETTLENET_BENCH_LIVE_DEBUG") != "" {
+		// Each message's first, p50 and last arrival: the p99 of all is
+		// the worst messages' tail.
+		for k := range replies {
+			var m []time.Duration
+			for _, d := range delays {
+				if k < len(d) {
+					m = append(m, d[k])
+				}
+			}
+			fmt.Fprintf(os.Stderr, "%.0f/%.0f/%.0f ", percentileMS(m, 0), percentileMS(m, 50), percentileMS(m, 100))
+		}
+		fmt.Fprintln(os.Stderr)
 	}
 	fmt.Printf("LIVE result %.3f %.3f %d %.2f\n", percentileMS(all, 50), percentileMS(all, 99), len(all), float64(cpu.Nanoseconds())/1e3/float64(len(all)))
 	return nil

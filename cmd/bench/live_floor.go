@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,13 +43,11 @@ func (f *floorServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close()
 		return
 	}
-	if err := ws.WriteJSON(live.Reply{Type: "subscribed", Topics: m.Subscribe}); err != nil {
-		_ = ws.Close()
-		return
-	}
+	// Kept before the answer: a client that has it counts as connected.
 	f.mu.Lock()
 	f.conns = append(f.conns, ws.NetConn())
 	f.mu.Unlock()
+	_ = ws.WriteJSON(live.Reply{Type: "subscribed", Topics: m.Subscribe})
 }
 
 func (f *floorServer) close() {
@@ -85,23 +82,6 @@ func (f *floorServer) writeAll(frame []byte) error {
 	return errors.Join(errs...)
 }
 
-// textFrame is an unmasked, unfragmented WebSocket text frame (RFC 6455
-// 5.2): what a server sends.
-func textFrame(payload []byte) []byte {
-	f := []byte{0x81}
-	switch n := len(payload); {
-	case n < 126:
-		f = append(f, byte(n))
-	case n < 1<<16:
-		f = append(f, 126)
-		f = binary.BigEndian.AppendUint16(f, uint16(n))
-	default:
-		f = append(f, 127)
-		f = binary.BigEndian.AppendUint64(f, uint64(n))
-	}
-	return append(f, payload...)
-}
-
 // floorRun measures the fan-out floor with n clients and msgs messages,
 // each a reply_posted message shaped as the hub's (same ids, actor and
 // summary, so the same size), its "at" taken just before the first write.
@@ -132,7 +112,7 @@ func (s *liveServer) floorRun(ctx context.Context, n, msgs int) (p50, p99 float6
 		if err != nil {
 			return err
 		}
-		if err := f.writeAll(textFrame(payload)); err != nil {
+		if err := f.writeAll(live.TextFrame(payload)); err != nil {
 			return fmt.Errorf("floor: write: %w", err)
 		}
 		return nil

@@ -28,21 +28,32 @@ const maxTopicsPerMessage = 32
 const maxIDLen = 64
 
 // conn is one client connection. Its reader goroutine handles client
-// messages; its writer goroutine is the only one writing data frames.
+// messages; data frames are written straight to the socket by the hub's
+// fan-out (see socket.go) or, when they cannot be at once, by its writer
+// goroutine, which also sends the close frame.
 type conn struct {
 	h       *Hub
 	ws      *websocket.Conn
+	sock    *socket
 	member  string
 	session string
 	viewer  atomic.Pointer[viewerState]
-	// send is the bounded queue of messages to write; nil asks for a ping.
-	send chan *websocket.PreparedMessage
 	// done is closed when the connection is to end; code and text (set
 	// before) are the close frame the writer sends, code 0 for none.
 	done chan struct{}
 	once sync.Once
 	code int
 	text string
+	// wake tells the writer goroutine it has frames to write.
+	wake chan struct{}
+	mu   sync.Mutex // guards the fields below
+	// queue holds the frames waiting for the writer goroutine, at most
+	// SendQueue; nil while there are none (idle connections hold none).
+	queue [][]byte
+	// writing is set while the writer goroutine has frames to write (the
+	// queue, or the end of a half-written one): later frames queue behind.
+	writing bool
+	closed  bool
 	// topics are the connection's subscriptions (a short list: a slice
 	// costs less than a map on every idle connection), guarded by h.mu.
 	topics []string
@@ -53,28 +64,79 @@ func (c *conn) setViewer(v projections.Viewer) {
 	c.viewer.Store(&viewerState{v: v, class: classOf(v)})
 }
 
-// enqueue queues a message without ever blocking: a full queue means the
-// client is not reading, and it is dropped rather than slowing the sender.
-func (c *conn) enqueue(pm *websocket.PreparedMessage) bool {
-	select {
-	case <-c.done:
+// deliver sends a frame without ever blocking. With d (the fan-out's
+// writes) and nothing waiting before it, the frame is written straight to
+// the socket, and what the socket does not take at once is left to the
+// writer goroutine; otherwise the frame is queued for the writer. A full
+// queue means the client is not reading: it is dropped rather than slowing
+// the sender. It answers whether the frame was sent or queued.
+func (c *conn) deliver(f []byte, d *direct) bool {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
 		return false
-	default:
 	}
-	select {
-	case c.send <- pm:
-		return true
-	default:
-		c.h.dropped.Add(1)
+	direct := !c.writing && d != nil && c.sock.rc != nil && c.sock.mu.TryLock()
+	if direct && c.sock.rest != nil {
+		c.sock.mu.Unlock() // the writer has yet to finish a frame
+		direct = false
+	}
+	if !direct {
+		ok := c.queueLocked(f)
+		c.mu.Unlock()
+		if !ok {
+			c.drop()
+		}
+		return ok
+	}
+	c.mu.Unlock()
+	rest, err := c.sock.tryLocked(d, f)
+	if rest {
+		c.mu.Lock()
+		c.wakeLocked()
+		c.mu.Unlock()
+	}
+	c.sock.mu.Unlock()
+	if err != nil {
 		c.abort()
 		return false
 	}
+	return true
+}
+
+// queueLocked queues a frame for the writer; false if the queue is full.
+func (c *conn) queueLocked(f []byte) bool {
+	if len(c.queue) >= c.h.o.SendQueue {
+		return false
+	}
+	c.queue = append(c.queue, f)
+	c.wakeLocked()
+	return true
+}
+
+// wakeLocked hands the writing to the writer goroutine.
+func (c *conn) wakeLocked() {
+	if !c.writing {
+		c.writing = true
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// drop ends a connection whose client does not read.
+func (c *conn) drop() {
+	c.h.dropped.Add(1)
+	c.abort()
 }
 
 // close asks the writer to send a close frame and end the connection.
 func (c *conn) close(code int, text string) {
 	c.once.Do(func() {
-		c.code, c.text = code, text
+		c.mu.Lock()
+		c.code, c.text, c.closed = code, text, true
+		c.mu.Unlock()
 		close(c.done)
 	})
 }
@@ -84,40 +146,47 @@ func (c *conn) close(code int, text string) {
 // the socket also unblocks a writer stuck in a write.
 func (c *conn) abort() {
 	c.close(0, "")
-	_ = c.ws.NetConn().Close()
+	_ = c.sock.Close()
 }
 
 func (c *conn) writeLoop() {
 	defer c.h.wg.Done()
-	// The write deadline is moved only once half of it has passed: each
-	// move is a runtime timer update, which at 10,000 connections per
-	// message adds up. A stuck write still fails within WriteWait.
-	var deadline time.Time
 	for {
 		select {
 		case <-c.done:
 			if c.code != 0 {
-				_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.code, c.text), time.Now().Add(closeWait))
+				// After the end of a half-written frame, if any.
+				_ = c.sock.writeFrames(time.Now().Add(closeWait), closeFrame(c.code, c.text))
 			}
 			_ = c.ws.Close()
 			return
-		case pm := <-c.send:
-			var err error
-			if now := time.Now(); deadline.Sub(now) < c.h.o.WriteWait/2 {
-				deadline = now.Add(c.h.o.WriteWait)
-				err = c.ws.SetWriteDeadline(deadline)
-			}
-			if err == nil && pm == nil {
-				err = c.ws.WriteControl(websocket.PingMessage, nil, deadline)
-			} else if err == nil {
-				err = c.ws.WritePreparedMessage(pm)
-			}
-			if err != nil {
+		case <-c.wake:
+			if err := c.flush(); err != nil {
 				c.abort()
-				_ = c.ws.Close()
 				return
 			}
 		}
+	}
+}
+
+// flush writes the queued frames (and the end of a half-written one) until
+// none is left, each batch within WriteWait.
+func (c *conn) flush() error {
+	for {
+		c.mu.Lock()
+		q := c.queue
+		c.queue = nil
+		c.mu.Unlock()
+		if err := c.sock.writeFrames(time.Now().Add(c.h.o.WriteWait), q...); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		if len(c.queue) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return nil
+		}
+		c.mu.Unlock()
 	}
 }
 
@@ -155,11 +224,7 @@ func (c *conn) reply(v any) {
 	if err != nil {
 		return
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		return
-	}
-	c.enqueue(pm)
+	c.deliver(TextFrame(b), nil)
 }
 
 // clientMessage is what a client may send: exactly one of the two.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -62,6 +63,9 @@ type Options struct {
 	// ReadBufferSize is each connection's read buffer. Default 256: client
 	// messages are small and an idle connection should cost little.
 	ReadBufferSize int
+	// FanOut is how many goroutines write one message to its subscribers'
+	// sockets, each a share. Default GOMAXPROCS.
+	FanOut int
 }
 
 func (o *Options) defaults() {
@@ -89,6 +93,9 @@ func (o *Options) defaults() {
 	if o.ReadBufferSize <= 0 {
 		o.ReadBufferSize = 256
 	}
+	if o.FanOut <= 0 {
+		o.FanOut = runtime.GOMAXPROCS(0)
+	}
 }
 
 // Hub holds the live connections and routes messages to them.
@@ -107,9 +114,12 @@ type Hub struct {
 	// wg counts every connection goroutine (readers and writers).
 	wg sync.WaitGroup
 
-	// pubMu serialises Publish, which owns conn.seq and seq.
-	pubMu sync.Mutex
-	seq   uint64
+	// pubMu serialises Publish and pings, which own conn.seq, seq,
+	// targets and directs.
+	pubMu   sync.Mutex
+	seq     uint64
+	targets []*conn
+	directs []*direct // one per fan-out goroutine
 
 	dropped atomic.Int64
 }
@@ -119,6 +129,9 @@ type Hub struct {
 func NewHub(o Options) (*Hub, error) {
 	o.defaults()
 	h := &Hub{o: o, log: o.Logger, topics: map[string]map[*conn]struct{}{}, members: map[string]map[*conn]struct{}{}}
+	for range o.FanOut {
+		h.directs = append(h.directs, newDirect())
+	}
 	if o.BaseURL != "" {
 		u, err := url.Parse(o.BaseURL)
 		if err != nil || u.Scheme == "" || u.Host == "" {
@@ -128,9 +141,9 @@ func NewHub(o Options) (*Hub, error) {
 	}
 	h.up = websocket.Upgrader{
 		ReadBufferSize: o.ReadBufferSize,
-		// Prepared messages are written straight from their own frame
-		// bytes; the pooled buffer only serves the few unprepared writes,
-		// so idle connections hold no write buffer at all.
+		// The hub writes frames it built itself; gorilla's pooled buffer
+		// only serves its own few control frames, so idle connections hold
+		// no write buffer at all.
 		WriteBufferSize: 1024,
 		WriteBufferPool: &sync.Pool{},
 		// The origin was checked before the session (see checkOrigin), so
@@ -186,16 +199,62 @@ func (h *Hub) shutdown() {
 	h.wg.Wait()
 }
 
-// pingAll queues a ping (a nil message) on every connection: one ticker for
-// the hub instead of one timer per connection.
+// pingAll pings every connection, as a fan-out: one ticker for the hub
+// instead of one timer per connection.
 func (h *Hub) pingAll() {
+	h.pubMu.Lock()
+	defer h.pubMu.Unlock()
+	targets := h.targets[:0]
 	h.mu.RLock()
-	defer h.mu.RUnlock()
 	for _, cs := range h.members {
 		for c := range cs {
-			c.enqueue(nil)
+			targets = append(targets, c)
 		}
 	}
+	h.mu.RUnlock()
+	h.fanOut(pingFrame, targets)
+}
+
+// minShare is the fewest connections worth a fan-out goroutine of their own.
+const minShare = 256
+
+// fanOut writes a frame to the targets, split between up to FanOut
+// goroutines, and answers to how many it was sent (or queued). The caller
+// holds pubMu; targets is h.targets's array, cleared here so that it does
+// not keep closed connections.
+func (h *Hub) fanOut(f []byte, targets []*conn) int {
+	defer func() {
+		clear(targets)
+		h.targets = targets[:0]
+	}()
+	w := min(len(h.directs), (len(targets)+minShare-1)/minShare)
+	if w <= 1 {
+		return writeShare(f, targets, h.directs[0])
+	}
+	share := (len(targets) + w - 1) / w
+	sent := make([]int, w)
+	var wg sync.WaitGroup
+	for k := 1; k < w; k++ {
+		part := targets[min(k*share, len(targets)):min((k+1)*share, len(targets))]
+		wg.Go(func() { sent[k] = writeShare(f, part, h.directs[k]) })
+	}
+	sent[0] = writeShare(f, targets[:share], h.directs[0])
+	wg.Wait()
+	total := 0
+	for _, n := range sent {
+		total += n
+	}
+	return total
+}
+
+func writeShare(f []byte, conns []*conn, d *direct) int {
+	n := 0
+	for _, c := range conns {
+		if c.deliver(f, d) {
+			n++
+		}
+	}
+	return n
 }
 
 // checkOrigin refuses a handshake a browser made from another site. The
@@ -262,7 +321,10 @@ func (h *Hub) serve(c *gin.Context) {
 		h.fail(c, httperr.RateLimited(5*time.Second))
 		return
 	}
-	ws, err := h.up.Upgrade(c.Writer, c.Request, nil)
+	// Gorilla gets the socket wrapped, so that its own writes take the
+	// same frame lock as the hub's direct writes.
+	hj := &hijacker{ResponseWriter: c.Writer}
+	ws, err := h.up.Upgrade(hj, c.Request, nil)
 	if err != nil {
 		// Upgrade has answered the client already.
 		h.log.Debug("live: upgrade failed", "err", err)
@@ -275,8 +337,8 @@ func (h *Hub) serve(c *gin.Context) {
 	if p.Moderator {
 		roles = append(roles, "moderator")
 	}
-	cn := &conn{h: h, ws: ws, member: p.MemberID, session: p.SessionHash,
-		send: make(chan *websocket.PreparedMessage, h.o.SendQueue), done: make(chan struct{})}
+	cn := &conn{h: h, ws: ws, sock: hj.sock, member: p.MemberID, session: p.SessionHash,
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	cn.setViewer(projections.Viewer{MemberID: p.MemberID, Roles: roles})
 	if !h.add(cn) {
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
@@ -397,20 +459,16 @@ func (h *Hub) Publish(d Delivery) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("live: encode message: %w", err)
 	}
-	// One prepared message: the frame is built once for all connections.
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, payload)
-	if err != nil {
-		return 0, fmt.Errorf("live: prepare message: %w", err)
-	}
+	// The frame is built once for all connections.
+	f := TextFrame(payload)
 	h.pubMu.Lock()
 	defer h.pubMu.Unlock()
 	h.seq++
 	seq := h.seq
 	everyone := d.Allowed == nil || d.Allowed(projections.Viewer{})
 	var answers map[string]bool
-	sent := 0
+	targets := h.targets[:0]
 	h.mu.RLock()
-	defer h.mu.RUnlock()
 	for _, t := range d.Topics {
 		for c := range h.topics[t] {
 			if c.seq == seq {
@@ -431,12 +489,11 @@ func (h *Hub) Publish(d Delivery) (int, error) {
 					continue
 				}
 			}
-			if c.enqueue(pm) {
-				sent++
-			}
+			targets = append(targets, c)
 		}
 	}
-	return sent, nil
+	h.mu.RUnlock()
+	return h.fanOut(f, targets), nil
 }
 
 // Subscribed reports whether anyone on this hub follows a topic (the feed
