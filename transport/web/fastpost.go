@@ -134,20 +134,22 @@ func (w *htmlw) post(p *projections.Post, d postPerms) {
 	w.raw(`</div></article>`)
 }
 
-// reactionForms are a member's reaction buttons, each a form of its own
-// (pressed: the viewer's reaction, which the button takes back).
+// reactionForms is a member's reaction buttons: one form whose buttons
+// each send their kind (pressed: the viewer's reaction, which the button
+// takes back). One form rather than one per button keeps a post's markup,
+// and its copies of the form token, small.
 func (w *htmlw) reactionForms(p *projections.Post) {
+	w.raw(`<form method="post" action="/posts/`)
+	w.path(p.ID)
+	w.raw(`/react" class="reactions-form">`)
+	w.csrf()
 	w.raw(`<ul class="reactions" aria-label="`)
 	w.T("web.reaction.label")
 	w.raw(`">`)
 	for _, k := range reactionKinds {
-		w.raw(`<li><form method="post" action="/posts/`)
-		w.path(p.ID)
-		w.raw(`/react">`)
-		w.csrf()
-		w.raw(`<input type="hidden" name="kind" value="`)
+		w.raw(`<li><button type="submit" name="kind" value="`)
 		w.raw(k)
-		w.raw(`"><button type="submit" class="reaction" aria-pressed="`)
+		w.raw(`" class="reaction" aria-pressed="`)
 		if w.v.Has(p.MyReactions, k) {
 			w.raw("true")
 		} else {
@@ -157,9 +159,9 @@ func (w *htmlw) reactionForms(p *projections.Post) {
 		w.Tk("web.reaction.", k)
 		w.raw(` <span class="reaction-count">`)
 		w.int(p.Reactions[k])
-		w.raw(`</span></button></form></li>`)
+		w.raw(`</span></button></li>`)
 	}
-	w.raw(`</ul>`)
+	w.raw(`</ul></form>`)
 }
 
 // reasonForm is a post action that asks for a reason (action "flag" or
