@@ -21,13 +21,16 @@ type htmlw struct {
 	buf []byte
 	n   int
 	v   *view
+	// field is the page's hidden token field, escaped once for the
+	// dozens of forms a thread page holds.
+	field []byte
 }
 
 var htmlwPool = sync.Pool{New: func() any { return &htmlw{buf: make([]byte, 64<<10)} }}
 
 func getHTMLW(v *view) *htmlw {
 	w := htmlwPool.Get().(*htmlw)
-	w.n, w.v = 0, v
+	w.n, w.v, w.field = 0, v, w.field[:0]
 	return w
 }
 
@@ -167,9 +170,16 @@ func (w *htmlw) link(u string) {
 
 // csrf writes the hidden token field every form carries.
 func (w *htmlw) csrf() {
-	w.raw(`<input type="hidden" name="csrf" value="`)
-	w.text(w.v.CSRF)
-	w.raw(`">`)
+	if len(w.field) == 0 {
+		start := w.n
+		w.raw(`<input type="hidden" name="csrf" value="`)
+		w.text(w.v.CSRF)
+		w.raw(`">`)
+		w.field = append(w.field, w.buf[start:w.n]...)
+		return
+	}
+	w.room(len(w.field))
+	w.n += copy(w.buf[w.n:], w.field)
 }
 
 // current writes aria-current="page" on the link to where the viewer is.
