@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/settlenet/settlenet/domain"
@@ -49,9 +50,12 @@ func runSearch(ctx context.Context, b *bench) error {
 	r := rand.New(rand.NewPCG(1, 2))
 	const batch = 5000
 	var spent time.Duration
+	var words int
 	docs := make([]search.Document, 0, batch)
 	for i := range n {
-		docs = append(docs, c.doc(i))
+		d := c.doc(i)
+		words += len(strings.Fields(d.Title)) + len(strings.Fields(d.Body))
+		docs = append(docs, d)
 		if len(docs) == batch || i == n-1 {
 			start := time.Now()
 			if err := idx.Index(ctx, docs); err != nil {
@@ -66,6 +70,7 @@ func runSearch(ctx context.Context, b *bench) error {
 	}
 	fmt.Fprintln(os.Stderr)
 	b.report("index_docs_per_s", float64(n)/spent.Seconds(), "docs/s")
+	fmt.Fprintf(os.Stderr, "search: %.1f words per document, %.0f words/s indexed\n", float64(words)/float64(n), float64(words)/spent.Seconds())
 
 	wanted := func(names ...string) bool { return slices.ContainsFunc(names, b.wants) }
 	if !wanted(searchStep().names[2:]...) {

@@ -439,16 +439,24 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	}
 	defer done()
 
-	// One flat conjunction: the filters, the permission and the text's
-	// segments. A selective filter (a group) lets the conjunction skip
+	// One flat conjunction of the selective filters (a group, tags) and
+	// the text's segments: a selective filter lets the conjunction skip
 	// through the text's postings. Filter terms add the same score to every
-	// hit, which leaves the order alone; the permission's terms weigh
-	// differently, so they are boosted to zero.
+	// hit, which leaves the order alone. The broad filters and the
+	// permission check the conjunction's hits, unscored (see filtered).
 	hl := &highlighter{en: map[string]bool{}, fr: map[string]bool{}}
 	segs := x.textQuery(q.Text, q.Language, hl)
+	selective, broad := x.filters(q)
+	conj := slices.Concat(selective, segs)
+	if len(conj) == 0 {
+		conj, broad = broad, nil // no text: the filters lead
+	}
 	var bq query.Query = query.NewMatchAllQuery() // staff, no filter, no text
-	if conj := slices.Concat(x.filters(q), x.permission(q.Access), segs); len(conj) > 0 {
+	if len(conj) > 0 {
 		bq = query.NewConjunctionQuery(conj)
+	}
+	if broad = slices.Concat(broad, x.permission(q.Access)); len(broad) > 0 {
+		bq = filtered{q: bq, filter: query.NewConjunctionQuery(broad)}
 	}
 	req := bleve.NewSearchRequestOptions(bq, q.Limit, offset, false)
 	req.Fields = []string{fType, fOID, fTitle, fThread, fBody, fLanguage, fGroup, fThreadID, fCreated}
@@ -600,28 +608,29 @@ func (x *Index) permission(a search.Access) []query.Query {
 	return []query.Query{query.NewDisjunctionQuery(qs)}
 }
 
-func (x *Index) filters(q search.Query) []query.Query {
-	var out []query.Query
+// filters are the query's filters: the selective ones (a group, tags),
+// and the broad ones (types, a language, a kind).
+func (x *Index) filters(q search.Query) (selective, broad []query.Query) {
 	if len(q.Types) > 0 {
 		qs := make([]query.Query, 0, len(q.Types))
 		for _, t := range q.Types {
 			qs = append(qs, term(fFilter, search.FacetType+":"+t, 1))
 		}
-		out = append(out, query.NewDisjunctionQuery(qs))
+		broad = append(broad, query.NewDisjunctionQuery(qs))
 	}
 	if q.GroupID != "" {
-		out = append(out, term(fGroup, q.GroupID, 1))
+		selective = append(selective, term(fGroup, q.GroupID, 1))
 	}
 	if q.Language != "" {
-		out = append(out, term(fFilter, search.FacetLanguage+":"+q.Language, 1))
+		broad = append(broad, term(fFilter, search.FacetLanguage+":"+q.Language, 1))
 	}
 	if q.Kind != "" {
-		out = append(out, term(fFilter, search.FacetKind+":"+q.Kind, 1))
+		broad = append(broad, term(fFilter, search.FacetKind+":"+q.Kind, 1))
 	}
 	for _, t := range q.Tags {
-		out = append(out, term(fTag, search.Fold(t), 1))
+		selective = append(selective, term(fTag, search.Fold(t), 1))
 	}
-	return out
+	return selective, broad
 }
 
 // textQuery: every segment of the query must match (the caller's
