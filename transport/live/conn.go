@@ -58,6 +58,7 @@ type conn struct {
 	// costs less than a map on every idle connection), guarded by h.mu.
 	topics []string
 	seq    uint64 // guarded by h.pubMu
+	slot   int    // which of the hub's ping rounds pings it; set by h.add
 }
 
 func (c *conn) setViewer(v projections.Viewer) {

@@ -38,7 +38,7 @@ func FuzzClientMessage(f *testing.F) {
 		}
 		h.mu.RLock()
 		for _, topic := range c.topics {
-			if _, ok := h.topics[topic][c]; !ok {
+			if cs := h.topics[topic]; cs == nil || !cs.has(c) {
 				t.Fatalf("topic %q not indexed", topic)
 			}
 			if validTopic(topic) != nil && topic != MeTopic("m1") {
