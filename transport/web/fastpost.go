@@ -38,6 +38,7 @@ func (w *htmlw) posts(posts []projections.Post, perms postPerms) {
 // post writes one post: who and when, its language, its sanitised body,
 // then what the viewer may do with it.
 func (w *htmlw) post(p *projections.Post, d postPerms) {
+	w.postID = p.ID
 	w.raw(`<article class="post`)
 	if p.Hidden {
 		w.raw(` post-hidden`)
@@ -150,11 +151,7 @@ func (w *htmlw) reactionForms(p *projections.Post) {
 		w.raw(`<li><button type="submit" name="kind" value="`)
 		w.raw(k)
 		w.raw(`" class="reaction" aria-pressed="`)
-		if w.v.Has(p.MyReactions, k) {
-			w.raw("true")
-		} else {
-			w.raw("false")
-		}
+		w.pressed(p.MyReactions, k)
 		w.raw(`">`)
 		w.Tk("web.reaction.", k)
 		w.raw(` <span class="reaction-count">`)

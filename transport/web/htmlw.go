@@ -24,13 +24,17 @@ type htmlw struct {
 	// field is the page's hidden token field, escaped once for the
 	// dozens of forms a thread page holds.
 	field []byte
+	// holes, when not nil, records where the viewer's parts go instead of
+	// writing them (threadcache.go); post is the post being written.
+	holes  []hole
+	postID string
 }
 
 var htmlwPool = sync.Pool{New: func() any { return &htmlw{buf: make([]byte, 64<<10)} }}
 
 func getHTMLW(v *view) *htmlw {
 	w := htmlwPool.Get().(*htmlw)
-	w.n, w.v, w.field = 0, v, w.field[:0]
+	w.n, w.v, w.field, w.holes, w.postID = 0, v, w.field[:0], nil, ""
 	return w
 }
 
@@ -170,6 +174,10 @@ func (w *htmlw) link(u string) {
 
 // csrf writes the hidden token field every form carries.
 func (w *htmlw) csrf() {
+	if w.holes != nil {
+		w.holes = append(w.holes, hole{at: w.n})
+		return
+	}
 	if len(w.field) == 0 {
 		start := w.n
 		w.raw(`<input type="hidden" name="csrf" value="`)

@@ -13,10 +13,16 @@ import (
 // threadMain.
 
 func (s *Server) renderThread(c *gin.Context, status int, v *view, d *threadPage) {
-	s.renderGo(c, status, v, func(w *htmlw) { w.threadMain(d) })
+	cursor := c.Query("cursor")
+	s.renderGo(c, status, v, func(w *htmlw) {
+		w.threadCrumbs(d)
+		s.threadBody(w, d, cursor)
+		w.threadTail(d)
+	})
 }
 
-func (w *htmlw) threadMain(d *threadPage) {
+// threadCrumbs is the trail back to the group.
+func (w *htmlw) threadCrumbs(d *threadPage) {
 	t, g := &d.Thread, &d.Group
 	w.raw("\n<nav class=\"crumbs\" aria-label=\"")
 	w.T("web.crumbs")
@@ -28,7 +34,14 @@ func (w *htmlw) threadMain(d *threadPage) {
 	w.text(g.Name)
 	w.raw(`</a></li><li aria-current="page">`)
 	w.text(t.Title)
-	w.raw("</li></ol></nav>\n<article class=\"thread\" aria-labelledby=\"thread-title\">\n")
+	w.raw("</li></ol></nav>\n")
+}
+
+// threadBody is the thread with its details and opening post, then the
+// page of replies: the part threadcache.go keeps.
+func (w *htmlw) threadBody(d *threadPage) {
+	t := &d.Thread
+	w.raw("<article class=\"thread\" aria-labelledby=\"thread-title\">\n")
 	w.threadHead(t)
 	if t.Event != nil {
 		w.eventBox(d)
@@ -44,6 +57,12 @@ func (w *htmlw) threadMain(d *threadPage) {
 	}
 	w.raw("\n</article>\n")
 	w.replies(d)
+}
+
+// threadTail is what the viewer may do: reply, link a translation,
+// moderate.
+func (w *htmlw) threadTail(d *threadPage) {
+	t := &d.Thread
 	w.replyBox(d)
 	if d.Translate != nil {
 		w.translateBox(d)

@@ -57,6 +57,10 @@ type threadPage struct {
 	Moderator bool
 	Reply     replyForm
 	Attendees []projections.Attendee
+	// stamp is the version of the thread read (threadcache.go); cacheable:
+	// it did not change while the page's data were read.
+	stamp     projections.ThreadStamp
+	cacheable bool
 	// Translate is the translation-link control, for those who may link.
 	Translate *translateForm
 }
@@ -65,15 +69,18 @@ type threadPage struct {
 // viewer's language.
 func (s *Server) threadView(c *gin.Context, id string) (*view, *threadPage, error) {
 	r := state(c)
-	tv, err := s.d.Reads.Thread(r.viewer, id, projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")})
+	page := projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")}
+	stamp, _, serr := s.d.Reads.ThreadShare(r.viewer, id, page)
+	tv, err := s.d.Reads.Thread(r.viewer, id, page)
 	if err != nil {
 		return nil, nil, err
 	}
+	again, _, aerr := s.d.Reads.ThreadShare(r.viewer, id, page)
 	g, err := s.d.Reads.Group(r.viewer, tv.Thread.GroupID)
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &threadPage{Thread: tv.Thread, Group: g, Next: tv.NextCursor, Replies: tv.Posts,
+	d := &threadPage{Thread: tv.Thread, Group: g, Next: tv.NextCursor, Replies: tv.Posts, stamp: stamp, cacheable: serr == nil && aerr == nil && again == stamp,
 		Moderator: g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff()}
 	if len(tv.Posts) > 0 && tv.Posts[0].ID == tv.Thread.OpeningPostID {
 		d.Opening, d.Replies = &tv.Posts[0], tv.Posts[1:]

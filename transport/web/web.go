@@ -54,6 +54,9 @@ type Deps struct {
 	// TimeZone shows times; default America/Toronto (most of the sector's
 	// events are announced in Eastern time).
 	TimeZone *time.Location
+	// ThreadCache is how many thread page bodies are kept for their
+	// next viewers (threadcache.go): 0 means 256, a negative number none.
+	ThreadCache int
 	// WriteWait bounds the read-your-writes wait; default 5 s.
 	WriteWait time.Duration
 	Now       func() time.Time
@@ -70,6 +73,8 @@ type Server struct {
 	reg     *auth.Registrar
 	md      *markdown
 	secure  bool
+	// threads keeps the bodies of thread pages (threadcache.go).
+	threads *threadCache
 
 	loginIP, loginAcc, regIP, posting *auth.Limiter
 }
@@ -100,6 +105,12 @@ func New(d Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s := &Server{d: d, xorigin: origin, reg: auth.NewRegistrar(d.Commands, d.Hasher, d.AdminEmails), loc: map[string]*locale{}, md: newMarkdown()}
+	switch {
+	case d.ThreadCache == 0:
+		s.threads = newThreadCache(256)
+	case d.ThreadCache > 0:
+		s.threads = newThreadCache(d.ThreadCache)
+	}
 	if u, err := url.Parse(d.BaseURL); err == nil && u.Scheme == "https" {
 		s.secure = true
 	}
