@@ -70,7 +70,7 @@ func runSearch(ctx context.Context, b *bench) error {
 	}
 	fmt.Fprintln(os.Stderr)
 	b.report("index_docs_per_s", float64(n)/spent.Seconds(), "docs/s")
-	fmt.Fprintf(os.Stderr, "search: %.1f words per document, %.0f words/s indexed\n", float64(words)/float64(n), float64(words)/spent.Seconds())
+	fmt.Fprintf(os.Stderr, "search: indexed %.0f docs/s, %.0f words/s (%.1f words per document)\n", float64(n)/spent.Seconds(), float64(words)/spent.Seconds(), float64(words)/float64(n))
 
 	wanted := func(names ...string) bool { return slices.ContainsFunc(names, b.wants) }
 	if !wanted(searchStep().names[2:]...) {
