@@ -150,7 +150,13 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 	if wantsAny(*only, "thread_read") {
 		// A thread of 20 replies, read by members (session lookup included).
-		hot := threads[0]
+		// A thread of its own: the reply phase's threads have as many
+		// replies as it managed to post, so reading one of them measured
+		// a page of 50 posts after a full run and of 21 after -only.
+		hot, err := lt.startThread(ctx, members[0], group, len(members))
+		if err != nil {
+			return err
+		}
 		for i := range 20 {
 			if err := lt.reply(ctx, members[i%len(members)], hot, 1_000_000+i); err != nil {
 				return err
