@@ -10,7 +10,11 @@ import (
 // kind's details (event, resource, job), the opening post, the replies,
 // then the reply form and the controls for those who may use them. Each
 // part is a method of its own, so a new box is a new method called from
-// threadMain.
+// threadBody or threadTail. threadBody is kept for the next viewers of the
+// same class (threadcache.go): what it writes may depend only on the
+// thread's read model and on what threadKey holds; anything of the viewer's
+// own (their RSVP, a form's state, a control only some members get) goes
+// in threadTail, or in threadKey and the test beside it.
 
 func (s *Server) renderThread(c *gin.Context, status int, v *view, d *threadPage) {
 	cursor := c.Query("cursor")
