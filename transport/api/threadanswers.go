@@ -99,6 +99,7 @@ func (a *threadAnswers) put(k threadKey, e threadAnswer) {
 		if e.stamp.Thread.Less(old.stamp.Thread) || e.stamp.Names.Less(old.stamp.Names) {
 			return // a newer answer got there first
 		}
+		delete(a.m, k)
 		a.bytes -= len(old.body)
 	}
 	for victim, old := range a.m {
@@ -113,7 +114,7 @@ func (a *threadAnswers) put(k threadKey, e threadAnswer) {
 }
 
 // writeJSONBody answers with an encoded JSON body, its length stated (so
-// that net/http sends it in one piece rather than chunked).
+// that net/http sends it as it is, not in chunks).
 func writeJSONBody(c *gin.Context, status int, body []byte) {
 	c.Header("Content-Length", strconv.Itoa(len(body)))
 	c.Data(status, "application/json; charset=utf-8", body)
