@@ -18,7 +18,7 @@ func httpStep() step {
 	return step{
 		names: []string{
 			"reply_posts_per_s_64", "reply_p50_ms_64", "reply_p99_ms_64",
-			"reply_append_p50_ms_64", "reply_append_p99_ms_64", "reply_cpu_us_per_post_64",
+			"reply_append_p50_ms_64", "reply_append_p99_ms_64", "reply_cpu_us_per_post_64", "reply_search_catchup_ms_64",
 			"thread_reads_per_s_64", "thread_read_p50_ms_64", "thread_read_p99_ms_64", "thread_read_cpu_us_per_read_64",
 		},
 		run: runHTTP,

@@ -147,6 +147,17 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 		report("reply_append_p50_ms_64", pct(appends, 50), "ms in the event store's Append (group commit and fsync) per reply")
 		report("reply_append_p99_ms_64", pct(appends, 99), "ms")
 		report("reply_cpu_us_per_post_64", micros(ph.cpuPerOp), "µs of process CPU per reply (server, client, background)")
+		// The search index follows the log in batches; how far behind the
+		// replies it ended, and the next phase measured without its
+		// catching up.
+		t0 := time.Now()
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		err = a.indexer.WaitFor(wctx, store.last())
+		cancel()
+		if err != nil {
+			logger.Warn("loadtest: the search index did not catch up with the replies", "err", err)
+		}
+		report("reply_search_catchup_ms_64", float64(time.Since(t0))/float64(time.Millisecond), "ms after the last reply until the search index held every reply")
 	}
 	if wantsAny(*only, "thread_read") {
 		// A thread of 20 replies, read by members (session lookup included).
@@ -187,6 +198,7 @@ type timedStore struct {
 	mu      sync.Mutex
 	on      bool
 	appends []time.Duration
+	pos     eventstore.Position // the last append's
 }
 
 func (t *timedStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
@@ -197,8 +209,18 @@ func (t *timedStore) Append(ctx context.Context, stream string, expected eventst
 	if t.on {
 		t.appends = append(t.appends, d)
 	}
+	if err == nil && t.pos.Less(res.Position) {
+		t.pos = res.Position
+	}
 	t.mu.Unlock()
 	return res, err
+}
+
+// last is the position of the last event appended.
+func (t *timedStore) last() eventstore.Position {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.pos
 }
 
 // record starts or stops timing; stopping returns the times taken since
