@@ -28,6 +28,7 @@ import (
 func pagesStep() step {
 	return step{
 		names: []string{"thread_pages_per_s_64", "thread_page_p50_ms_64", "thread_page_p99_ms_64", "thread_page_cpu_us_64",
+			"thread_page_floor_per_s_64", "thread_page_floor_cpu_us_64",
 			"group_pages_per_s_64", "group_page_p99_ms_64", "group_page_cpu_us_64"},
 		run: runPages,
 	}
@@ -62,6 +63,12 @@ func runPages(ctx context.Context, b *bench) error {
 	b.report("thread_page_p50_ms_64", th.p50, "ms")
 	b.report("thread_page_p99_ms_64", th.p99, "ms")
 	b.report("thread_page_cpu_us_64", th.cpu, "us")
+	floor, err := floorLoad(ctx, &wg, site, "/threads/"+site.thread, b.duration(4*time.Second))
+	if err != nil {
+		return err
+	}
+	b.report("thread_page_floor_per_s_64", floor.rate, "pages/s")
+	b.report("thread_page_floor_cpu_us_64", floor.cpu, "us")
 	gr, err := pageLoad(ctx, site, "/groups/"+site.group, 64, b.duration(4*time.Second))
 	if err != nil {
 		return err
@@ -70,6 +77,46 @@ func runPages(ctx context.Context, b *bench) error {
 	b.report("group_page_p99_ms_64", gr.p99, "ms")
 	b.report("group_page_cpu_us_64", gr.cpu, "us")
 	return nil
+}
+
+// floorLoad measures the floor under the thread page's figures in the same
+// run: the same bytes and headers, answered by a bare net/http server from
+// memory (no router, session, read models or writing), fetched the same
+// way. What the page costs above it is the engine's; the floor itself is
+// net/http, loopback TCP and the load generator on this machine.
+func floorLoad(ctx context.Context, wg *sync.WaitGroup, s *pagesSite, path string, d time.Duration) (pageFigures, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+s.addr+path, nil)
+	if err != nil {
+		return pageFigures{}, err
+	}
+	req.Header.Set("Cookie", s.cookie)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return pageFigures{}, err
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return pageFigures{}, err
+	}
+	header := res.Header.Clone()
+	header.Del("Date")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return pageFigures{}, err
+	}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		h := w.Header()
+		for k, v := range header {
+			h[k] = v
+		}
+		_, _ = w.Write(body)
+	})}
+	wg.Go(func() { _ = srv.Serve(ln) })
+	defer srv.Close()
+	floor := *s
+	floor.addr = ln.Addr().String()
+	return pageLoad(ctx, &floor, path, 64, d)
 }
 
 type pagesSite struct {
