@@ -28,7 +28,7 @@ import (
 func pagesStep() step {
 	return step{
 		names: []string{"thread_pages_per_s_64", "thread_page_p50_ms_64", "thread_page_p99_ms_64", "thread_page_cpu_us_64",
-			"thread_page_floor_per_s_64", "thread_page_floor_cpu_us_64",
+			"thread_page_floor_per_s_64", "thread_page_floor_p99_ms_64", "thread_page_floor_cpu_us_64",
 			"group_pages_per_s_64", "group_page_p99_ms_64", "group_page_cpu_us_64"},
 		run: runPages,
 	}
@@ -68,6 +68,7 @@ func runPages(ctx context.Context, b *bench) error {
 		return err
 	}
 	b.report("thread_page_floor_per_s_64", floor.rate, "pages/s")
+	b.report("thread_page_floor_p99_ms_64", floor.p99, "ms")
 	b.report("thread_page_floor_cpu_us_64", floor.cpu, "us")
 	gr, err := pageLoad(ctx, site, "/groups/"+site.group, 64, b.duration(4*time.Second))
 	if err != nil {
