@@ -41,7 +41,7 @@ const liveClientEnv = "SETTLENET_BENCH_LIVE_CLIENT"
 func liveStep() step {
 	return step{
 		names: []string{"ws_kib_per_conn_10k", "ws_delivery_p50_ms_1k", "ws_delivery_p99_ms_1k", "ws_delivery_p99_ms_10k",
-			"ws_fanout_floor_p50_ms_10k", "ws_fanout_floor_p99_ms_10k"},
+			"ws_fanout_floor_p50_ms_10k", "ws_fanout_floor_p99_ms_10k", "ws_fanout_floor_cpu_us_10k", "ws_delivery_cpu_us_10k"},
 		run: func(ctx context.Context, b *bench) error {
 			if os.Getenv(liveClientEnv) != "" {
 				return runLiveClients(ctx)
@@ -90,29 +90,31 @@ func runLive(ctx context.Context, b *bench) error {
 
 	replies := b.count(40)
 	if b.wants("ws_delivery_p50_ms_1k") || b.wants("ws_delivery_p99_ms_1k") {
-		p50, p99, err := s.deliveryRun(ctx, 1000, replies, nil)
+		d, err := s.deliveryRun(ctx, 1000, replies, nil)
 		if err != nil {
 			return err
 		}
-		b.report("ws_delivery_p50_ms_1k", p50, "ms")
-		b.report("ws_delivery_p99_ms_1k", p99, "ms")
+		b.report("ws_delivery_p50_ms_1k", d.p50, "ms")
+		b.report("ws_delivery_p99_ms_1k", d.p99, "ms")
 	}
-	if b.wants("ws_fanout_floor_p50_ms_10k") || b.wants("ws_fanout_floor_p99_ms_10k") || b.wants("ws_delivery_p99_ms_10k") {
-		// The limit ws_delivery_p99_ms_10k is held to, measured just before
-		// it with the same clients and the same number of messages.
-		p50, p99, err := s.floorRun(ctx, 10_000, replies)
+	hub10k := b.wants("ws_kib_per_conn_10k") || b.wants("ws_delivery_p99_ms_10k") || b.wants("ws_delivery_cpu_us_10k")
+	if hub10k || b.wants("ws_fanout_floor") {
+		// The limits the 10k figures are held to, measured just before
+		// them with the same clients and the same number of messages.
+		d, err := s.floorRun(ctx, 10_000, replies)
 		if err != nil {
 			return err
 		}
-		b.report("ws_fanout_floor_p50_ms_10k", p50, "ms (raw frame writes, no hub)")
-		b.report("ws_fanout_floor_p99_ms_10k", p99, "ms (raw frame writes, no hub)")
+		b.report("ws_fanout_floor_p50_ms_10k", d.p50, "ms (raw frame writes, no hub)")
+		b.report("ws_fanout_floor_p99_ms_10k", d.p99, "ms (raw frame writes, no hub)")
+		b.report("ws_fanout_floor_cpu_us_10k", d.serverUS, "us server CPU per delivery (raw frame writes, no hub)")
 	}
-	if !b.wants("ws_kib_per_conn_10k") && !b.wants("ws_delivery_p99_ms_10k") {
+	if !hub10k {
 		return nil
 	}
 	base := liveMemory()
 	var kib float64
-	_, p99, err := s.deliveryRun(ctx, 10_000, replies, func() {
+	d, err := s.deliveryRun(ctx, 10_000, replies, func() {
 		// All 10,000 connected and subscribed, none written to yet.
 		kib = float64(liveMemory()-base) / 10_000 / 1024
 	})
@@ -120,8 +122,17 @@ func runLive(ctx context.Context, b *bench) error {
 		return err
 	}
 	b.report("ws_kib_per_conn_10k", kib, "KiB/conn (server heap+stacks, target <= 16)")
-	b.report("ws_delivery_p99_ms_10k", p99, fmt.Sprintf("ms (target <= 50; fan-out floor p99 %.1f ms, this run)", b.values["ws_fanout_floor_p99_ms_10k"]))
+	b.report("ws_delivery_p99_ms_10k", d.p99, fmt.Sprintf("ms (target <= 50; fan-out floor p99 %.1f ms, this run)", b.values["ws_fanout_floor_p99_ms_10k"]))
+	b.report("ws_delivery_cpu_us_10k", d.serverUS, fmt.Sprintf("us server CPU per delivery, the engine's whole process (fan-out floor %.2f us, this run)", b.values["ws_fanout_floor_cpu_us_10k"]))
 	return nil
+}
+
+// delivery is what a client run measured: the p50 and p99 delay (ms) from
+// each message's "at" to its arrival at each client, and the server's and
+// the client process's CPU time per delivery (µs) while the messages went.
+type delivery struct {
+	p50, p99           float64
+	serverUS, clientUS float64
 }
 
 // liveMemory is the server's Go memory in use (heap and goroutine stacks)
@@ -245,9 +256,9 @@ func startLiveServer(ctx context.Context, wg *sync.WaitGroup, store *embedded.St
 
 // deliveryRun starts a client process with n connections subscribed to the
 // group, calls idle (if any) once all are subscribed, then posts replies one
-// at a time and answers the p50 and p99 delay from each reply's decision
-// (just before its append) to its arrival at each client.
-func (s *liveServer) deliveryRun(ctx context.Context, n, replies int, idle func()) (p50, p99 float64, err error) {
+// at a time and answers what was measured; a reply's delay runs from its
+// decision (just before its append) to its arrival at each client.
+func (s *liveServer) deliveryRun(ctx context.Context, n, replies int, idle func()) (delivery, error) {
 	ready := func() error {
 		// The server has registered every connection once the clients saw
 		// their subscription acknowledged.
@@ -270,12 +281,11 @@ func (s *liveServer) deliveryRun(ctx context.Context, n, replies int, idle func(
 
 // clientRun starts a client process with n WebSocket connections to url,
 // each subscribed to topic; once all are, it calls ready, then send for
-// each of msgs messages one at a time, and answers the p50 and p99 delay
-// from each message's "at" to its arrival at each client.
-func clientRun(ctx context.Context, url, cookie, topic string, n, msgs int, ready func() error, send func(i int) error) (p50, p99 float64, err error) {
+// each of msgs messages one at a time, and answers what it measured.
+func clientRun(ctx context.Context, url, cookie, topic string, n, msgs int, ready func() error, send func(i int) error) (delivery, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return 0, 0, err
+		return delivery{}, err
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -287,10 +297,10 @@ func clientRun(ctx context.Context, url, cookie, topic string, n, msgs int, read
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return 0, 0, err
+		return delivery{}, err
 	}
 	if err := cmd.Start(); err != nil {
-		return 0, 0, fmt.Errorf("start the client process: %w", err)
+		return delivery{}, fmt.Errorf("start the client process: %w", err)
 	}
 	defer func() { _ = cmd.Wait() }()
 	lines := bufio.NewScanner(out)
@@ -303,15 +313,15 @@ func clientRun(ctx context.Context, url, cookie, topic string, n, msgs int, read
 		return nil, fmt.Errorf("client process ended before %q: %v", prefix, lines.Err())
 	}
 	if _, err := expect("ready"); err != nil {
-		return 0, 0, err
+		return delivery{}, err
 	}
 	if err := ready(); err != nil {
-		return 0, 0, err
+		return delivery{}, err
 	}
 	cpu0 := processCPU()
 	for i := range msgs {
 		if err := send(i); err != nil {
-			return 0, 0, err
+			return delivery{}, err
 		}
 		// One message at a time: the figure is one message's fan-out to n
 		// subscribers, not a queue of messages behind each other.
@@ -320,20 +330,23 @@ func clientRun(ctx context.Context, url, cookie, topic string, n, msgs int, read
 	serverCPU := processCPU() - cpu0
 	res, err := expect("result")
 	if err != nil {
-		return 0, 0, err
+		return delivery{}, err
+	}
+	if len(res) != 4 {
+		return delivery{}, fmt.Errorf("client result %v", res)
+	}
+	var d delivery
+	d.p50, _ = strconv.ParseFloat(res[0], 64)
+	d.p99, _ = strconv.ParseFloat(res[1], 64)
+	d.clientUS, _ = strconv.ParseFloat(res[3], 64)
+	d.serverUS = float64(serverCPU.Nanoseconds()) / 1e3 / float64(n*msgs)
+	if cnt, _ := strconv.Atoi(res[2]); cnt < n*msgs {
+		return delivery{}, fmt.Errorf("%d deliveries of %d", cnt, n*msgs)
 	}
 	if os.Getenv("SETTLENET_BENCH_LIVE_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "%s: server %.2f us cpu/delivery, client %v\n", url, float64(serverCPU.Nanoseconds())/1e3/float64(n*msgs), res[3:])
+		fmt.Fprintf(os.Stderr, "%s: CPU per delivery: server %.2f us, client %.2f us\n", url, d.serverUS, d.clientUS)
 	}
-	if len(res) < 3 {
-		return 0, 0, fmt.Errorf("client result %v", res)
-	}
-	p50, _ = strconv.ParseFloat(res[0], 64)
-	p99, _ = strconv.ParseFloat(res[1], 64)
-	if cnt, _ := strconv.Atoi(res[2]); cnt < n*msgs {
-		return 0, 0, fmt.Errorf("%d deliveries of %d", cnt, n*msgs)
-	}
-	return p50, p99, nil
+	return d, nil
 }
 
 // replyTime picks a reply_posted message's "at" without decoding the
@@ -381,7 +394,8 @@ func readMessage(c *websocket.Conn, buf []byte) ([]byte, error) {
 
 // runLiveClients is the client process: it opens the connections,
 // subscribes each, says "LIVE ready", collects the delay of every reply at
-// every connection and prints "LIVE result <p50 ms> <p99 ms> <count>".
+// every connection and prints "LIVE result <p50 ms> <p99 ms> <count> <CPU
+// µs per delivery>".
 func runLiveClients(ctx context.Context) error {
 	if err := raiseFileLimit(); err != nil {
 		return err

@@ -85,11 +85,11 @@ func (f *floorServer) writeAll(frame []byte) error {
 // floorRun measures the fan-out floor with n clients and msgs messages,
 // each a reply_posted message shaped as the hub's (same ids, actor and
 // summary, so the same size), its "at" taken just before the first write.
-func (s *liveServer) floorRun(ctx context.Context, n, msgs int) (p50, p99 float64, err error) {
+func (s *liveServer) floorRun(ctx context.Context, n, msgs int) (delivery, error) {
 	f := &floorServer{up: websocket.Upgrader{ReadBufferSize: 256, WriteBufferSize: 1024, CheckOrigin: func(*http.Request) bool { return true }}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, 0, err
+		return delivery{}, err
 	}
 	srv := &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
