@@ -1,5 +1,8 @@
 // Package web serves SettleNet's HTML pages: server-rendered with
-// html/template (parsed once, embedded with the binary), usable without
+// html/template (parsed once, embedded with the binary), except the layout
+// and the busiest pages (thread, group), written in Go by htmlw.go with the
+// same escaping, and thread page bodies kept per version by threadcache.go;
+// usable without
 // JavaScript (every form POSTs and redirects), in English and French from the
 // transport/i18n catalogues, and built for WCAG 2.1 AA (landmarks, labels,
 // error summaries linked to their fields, visible focus, a skip link).
