@@ -132,12 +132,18 @@ func (c *conn) drop() {
 	c.abort()
 }
 
-// close asks the writer to send a close frame and end the connection.
+// close asks the writer to send a close frame and end the connection. A
+// write the writer is blocked in (a client that does not read) is cut
+// short to closeWait, so that a suspended member's connection ends within
+// seconds, not after WriteWait.
 func (c *conn) close(code int, text string) {
 	c.once.Do(func() {
 		c.mu.Lock()
 		c.code, c.text, c.closed = code, text, true
 		c.mu.Unlock()
+		if c.sock != nil {
+			_ = c.sock.Conn.SetWriteDeadline(time.Now().Add(closeWait))
+		}
 		close(c.done)
 	})
 }
@@ -175,6 +181,11 @@ func (c *conn) writeLoop() {
 func (c *conn) flush() error {
 	for {
 		c.mu.Lock()
+		if c.closed {
+			// Only the close frame is still to go (writeLoop).
+			c.mu.Unlock()
+			return nil
+		}
 		q := c.queue
 		c.queue = nil
 		c.mu.Unlock()

@@ -474,3 +474,31 @@ func TestSlowReaderGetsWholeFramesInOrder(t *testing.T) {
 		t.Fatalf("%d connections dropped", d)
 	}
 }
+
+// A suspended member's connection ends within seconds even while the
+// server is blocked writing to it (the client reads nothing).
+func TestSuspensionClosesABlockedConnection(t *testing.T) {
+	e := newEngine(t, openEmbedded(t), engineOptions{hub: live.Options{WriteWait: time.Minute}})
+	admin := e.register("Ada Admin", domain.RoleAdmin)
+	mem := e.register("Sam Suspended")
+	e.connect(e.login(mem), "site")
+	// More than loopback's socket buffers take unread, within the queue:
+	// the connection's writer is left blocked in a write.
+	pad := strings.Repeat("x", 4<<20)
+	for range 12 {
+		if n, err := e.hub.Publish(live.Delivery{Topics: []string{live.TopicSite}, Message: live.Message{Type: "test", At: time.Now(), Summary: pad}}); err != nil || n != 1 {
+			t.Fatalf("publish: sent to %d, %v", n, err)
+		}
+	}
+	start := time.Now()
+	if _, err := e.svc.SuspendMember(context.Background(), domain.Origin{Actor: admin}, mem, domain.SuspendMember{Reason: "spam"}); err != nil {
+		t.Fatal(err)
+	}
+	for e.hub.Conns() != 0 {
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("still open %v after the suspension", time.Since(start))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("closed after %v", time.Since(start))
+}
