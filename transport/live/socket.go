@@ -15,13 +15,15 @@ import (
 
 // A fan-out is one write system call per subscriber; on loopback that call
 // does both sides' TCP work and is most of a delivery's cost. What the hub
-// adds around it (a channel send, a goroutine wake-up, gorilla's write lock
-// and a deadline timer per frame) was a third more, so messages are written
-// straight to the sockets by a goroutine per core, each a single
-// non-blocking write of the frame the hub built once. A socket that does not
-// take the whole frame at once (its client reads slowly) gets the rest, and
-// whatever follows, from its connection's writer goroutine, which waits
-// with a deadline; that one's queue bounds how far a client may fall behind.
+// added around it (a channel send, a goroutine wake-up, gorilla's write
+// lock and a deadline timer per frame) made a delivery cost half as much
+// again (13 µs of server CPU against 9 for bare writes, at 10,000
+// connections), so messages are written straight to the sockets by a
+// goroutine per core, each a single non-blocking write of the frame the hub
+// built once. A socket that does not take the whole frame at once (its
+// client reads slowly) gets the rest, and whatever follows, from its
+// connection's writer goroutine, which waits with a deadline; that one's
+// queue bounds how far a client may fall behind.
 
 // socket is a connection's TCP socket as gorilla sees it. Every write to it,
 // gorilla's own (handshake, pongs, close replies, 1009) and the hub's, holds
