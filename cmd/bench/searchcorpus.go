@@ -18,9 +18,9 @@ import (
 // would on the real site.
 //
 // Words: per language, a vocabulary of 40,000 words in frequency rank
-// order, drawn from a Zipf-Mandelbrot law (s 1.07, q 2.7, as measured on
-// English and French text). The first ranks are the language's function
-// words ("the", "de": about a third of the tokens, as in real text); the
+// order, drawn from a Zipf-Mandelbrot law (s 1.07, q 2.7, close to what is
+// measured on English and French text). The first ranks are the language's
+// function words ("the", "de": 38% of the tokens, as in real text); the
 // sector's words (settlement, housing, webinar, logement, bénévoles...) sit
 // among the next few hundred ranks, the most common first; the rest are
 // pseudo-words made from syllables (French ones with accents), standing
@@ -29,10 +29,11 @@ import (
 // a Zipf law over the glossary's entries, so that multi-word terms occur
 // as phrases.
 //
-// Posts: threads of 1-40 posts (geometric, mean ~5); the opening post is a
-// thread document with a title of 4-12 words and 0-3 tags; replies are
-// post documents. Bodies are 20-200 words for most posts (log-normal,
-// median 45) with a long tail up to 600. A thread is in English (2/3) or
+// Posts: threads of 1-40 posts (exponential, mean 4.6); the opening post is
+// a thread document with a title of 4-12 words and 0-3 tags; replies are
+// post documents. Bodies are 20-200 words (log-normal, median 45, at least
+// 20; 55 words per document on average, titles included) with a thin tail
+// up to 600 (0.2% over 200). A thread is in English (2/3) or
 // French (1/3), its replies in the thread's language but one in twenty in
 // the other. 200 groups whose sizes follow a Zipf law; a fifth private, a
 // fifth request-only. Kinds: discussion 60%, resource 15%, event 10%,
