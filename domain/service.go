@@ -608,13 +608,21 @@ func (s *Service) MemberIDByEmail(ctx context.Context, email string) (string, er
 	return holder, nil
 }
 
-// LoadMember reads a member (always up to date with the store: login and
-// session checks rely on it). The copy is the caller's.
+// LoadMember reads a member, up to date with the store (login relies on
+// it). The copy is the caller's.
 func (s *Service) LoadMember(ctx context.Context, id string) (MemberState, error) {
+	return s.LoadMemberWithin(ctx, id, -1)
+}
+
+// LoadMemberWithin is LoadMember from this service's copy of the member if
+// it was read from the store less than maxAge ago (negative: always read).
+// Commands through this service update its copy at once, so only changes
+// made by another engine instance can be up to maxAge late.
+func (s *Service) LoadMemberWithin(ctx context.Context, id string, maxAge time.Duration) (MemberState, error) {
 	if !validID(id) {
 		return MemberState{}, notFound("member", id)
 	}
-	m, err := view(ctx, s, memberAggregate(), id, -1, MemberState.Clone)
+	m, err := view(ctx, s, memberAggregate(), id, maxAge, MemberState.Clone)
 	if err != nil {
 		return MemberState{}, err
 	}

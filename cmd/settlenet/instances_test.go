@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -34,7 +36,7 @@ func TestInstancesShareFormKey(t *testing.T) {
 	defer store.Close()
 	cheap := appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}}
 	instance := func(name string) *httptest.Server {
-		cfg, err := parseConfig("serve", []string{"--data-dir", filepath.Join(root, name)})
+		cfg, err := parseConfig("serve", []string{"--data-dir", filepath.Join(root, name), "--admin-emails", "admin@example.ca"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,5 +96,88 @@ func TestInstancesShareFormKey(t *testing.T) {
 	c := instance("c")
 	if code := post(c, "/settings", url.Values{"csrf": {tok}, "display_name": {"Amira"}, "language": {"en"}}); code != http.StatusSeeOther {
 		t.Fatalf("form from before a restart: %d", code)
+	}
+}
+
+// TestSuspensionReachesOtherInstances: an admin suspends a member through
+// one instance; the member's session ends at once there and, on the other
+// instance, within the sessions' member max age (1 s), not at the next
+// restart.
+func TestSuspensionReachesOtherInstances(t *testing.T) {
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	root := t.TempDir()
+	store, err := embedded.Open(filepath.Join(root, "events"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	instance := func(name string) *httptest.Server {
+		cfg, err := parseConfig("serve", []string{"--data-dir", filepath.Join(root, name), "--admin-emails", "admin@example.ca"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := newApp(cfg, logger, store, prometheus.NewRegistry(), appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.start()
+		srv := httptest.NewServer(a.handler)
+		t.Cleanup(func() { srv.Close(); a.stop(ctx) })
+		return srv
+	}
+	a, b := instance("a"), instance("b")
+	type client struct {
+		c  *http.Client
+		id string
+	}
+	call := func(cl *client, srv *httptest.Server, method, path, body string) (int, map[string]any) {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := cl.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	register := func(email string) *client {
+		jar, _ := cookiejar.New(nil)
+		cl := &client{c: &http.Client{Jar: jar}}
+		code, out := call(cl, a, "POST", "/api/v1/auth/register", `{"email":"`+email+`","password":"a long enough password","display_name":"`+email+`","language":"en"}`)
+		if code != http.StatusCreated {
+			t.Fatalf("register %s: %d %v", email, code, out)
+		}
+		cl.id, _ = out["id"].(string)
+		if cl.id == "" {
+			t.Fatalf("register %s: no id in %v", email, out)
+		}
+		return cl
+	}
+	admin, bob := register("admin@example.ca"), register("bob@example.ca")
+	// Bob's session works on both instances (b loads his member once).
+	for _, srv := range []*httptest.Server{a, b} {
+		if code, out := call(bob, srv, "GET", "/api/v1/me", ""); code != http.StatusOK {
+			t.Fatalf("bob's session: %d %v", code, out)
+		}
+	}
+	if code, out := call(admin, a, "POST", "/api/v1/admin/members/"+bob.id+"/suspend", `{"reason":"test"}`); code != http.StatusNoContent {
+		t.Fatalf("suspend: %d %v", code, out)
+	}
+	if code, _ := call(bob, a, "GET", "/api/v1/me", ""); code != http.StatusUnauthorized {
+		t.Fatalf("on the instance that suspended: %d, want 401 at once", code)
+	}
+	start := time.Now()
+	for {
+		code, _ := call(bob, b, "GET", "/api/v1/me", "")
+		if code == http.StatusUnauthorized {
+			break
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("the other instance still serves a suspended member after %v", time.Since(start))
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -21,6 +21,7 @@ const MaxBody = 64 << 10
 // Commands is what handlers need of the command side (domain.Service).
 type Commands interface {
 	auth.SessionCommands
+	LoadMember(ctx context.Context, id string) (domain.MemberState, error)
 	Register(ctx context.Context, o domain.Origin, cmd domain.RegisterMember) (domain.RegisterResult, error)
 	MemberIDByEmail(ctx context.Context, email string) (string, error)
 	UpdateProfile(ctx context.Context, o domain.Origin, memberID string, cmd domain.UpdateProfile) (domain.Result, error)
