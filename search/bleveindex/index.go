@@ -538,13 +538,21 @@ func (h *highlighter) spans(an analyzers, lang, body string) []search.Span {
 
 func (h *highlighter) fuzzyMatch(term string) bool {
 	for _, w := range h.fuzzy {
-		wr, tr := []rune(w), []rune(term)
-		if len(tr) > 0 && tr[0] == wr[0] && oneEdit(wr[1:], tr[1:]) {
+		// Most of a body's words differ in the first letter or in
+		// length: rule them out before converting to runes.
+		w0, n := utf8.DecodeRuneInString(w)
+		t0, m := utf8.DecodeRuneInString(term)
+		if w0 != t0 || abs(utf8.RuneCountInString(w[n:])-utf8.RuneCountInString(term[m:])) > 1 {
+			continue
+		}
+		if oneEdit([]rune(w[n:]), []rune(term[m:])) {
 			return true
 		}
 	}
 	return false
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // oneEdit reports whether a and b are at most one insertion, deletion or
 // substitution apart (Levenshtein distance <= 1, as Bleve's fuzzy query).
