@@ -26,29 +26,7 @@ import (
 // the other, for a visitor (login) and for a member (a page action), and
 // a restarted instance still accepts forms rendered before.
 func TestInstancesShareFormKey(t *testing.T) {
-	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	root := t.TempDir()
-	store, err := embedded.Open(filepath.Join(root, "events"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	cheap := appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}}
-	instance := func(name string) *httptest.Server {
-		cfg, err := parseConfig("serve", []string{"--data-dir", filepath.Join(root, name), "--admin-emails", "admin@example.ca"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := newApp(cfg, logger, store, prometheus.NewRegistry(), cheap)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.start()
-		srv := httptest.NewServer(a.handler)
-		t.Cleanup(func() { srv.Close(); a.stop(ctx) })
-		return srv
-	}
+	instance := engines(t)
 	a, b := instance("a"), instance("b")
 
 	jar, _ := cookiejar.New(nil)
@@ -104,28 +82,7 @@ func TestInstancesShareFormKey(t *testing.T) {
 // instance, within the sessions' member max age (1 s), not at the next
 // restart.
 func TestSuspensionReachesOtherInstances(t *testing.T) {
-	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	root := t.TempDir()
-	store, err := embedded.Open(filepath.Join(root, "events"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	instance := func(name string) *httptest.Server {
-		cfg, err := parseConfig("serve", []string{"--data-dir", filepath.Join(root, name), "--admin-emails", "admin@example.ca"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := newApp(cfg, logger, store, prometheus.NewRegistry(), appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.start()
-		srv := httptest.NewServer(a.handler)
-		t.Cleanup(func() { srv.Close(); a.stop(ctx) })
-		return srv
-	}
+	instance := engines(t)
 	a, b := instance("a"), instance("b")
 	type client struct {
 		c  *http.Client
@@ -179,5 +136,33 @@ func TestSuspensionReachesOtherInstances(t *testing.T) {
 			t.Fatalf("the other instance still serves a suspended member after %v", time.Since(start))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// engines returns a function that starts an engine instance (an app with
+// its own search index, over one shared store, admin@example.ca its admin)
+// and serves it, all stopped when the test ends.
+func engines(t *testing.T) func(name string) *httptest.Server {
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	root := t.TempDir()
+	store, err := embedded.Open(filepath.Join(root, "events"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return func(name string) *httptest.Server {
+		cfg, err := parseConfig("serve", []string{"--data-dir", filepath.Join(root, name), "--admin-emails", "admin@example.ca"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := newApp(cfg, logger, store, prometheus.NewRegistry(), appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.start()
+		srv := httptest.NewServer(a.handler)
+		t.Cleanup(func() { srv.Close(); a.stop(ctx) })
+		return srv
 	}
 }
