@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/settlenet/settlenet/eventstore"
@@ -975,13 +976,12 @@ func (s *Service) LinkTranslation(ctx context.Context, o Origin, threadID, other
 		if err != nil {
 			return Result{}, err
 		}
-		other, err := view(ctx, s, threadAggregate(), otherID, s.viewMaxAge, func(t ThreadState) ThreadRef {
-			return ThreadRef{ID: otherID, GroupID: t.GroupID, Exists: t.Started, Language: t.Language}
-		})
+		other, err := view(ctx, s, threadAggregate(), otherID, -1, threadRef)
 		if err != nil {
 			return Result{}, err
 		}
 		ref = other
+		ref.ID = otherID
 		if ref.Exists {
 			ga, err := s.groupAccess(ctx, ref.GroupID, actor)
 			if err != nil {
@@ -990,7 +990,31 @@ func (s *Service) LinkTranslation(ctx context.Context, o Origin, threadID, other
 			ref.Visible = ga.readable(actor)
 		}
 	}
-	return s.threadCmd(ctx, o, threadID, LinkTranslation{Other: ref})
+	res, err := s.threadCmd(ctx, o, threadID, LinkTranslation{Other: ref})
+	if err != nil {
+		return res, err
+	}
+	// The link goes on the other thread's stream too. Were this step lost
+	// (a crash, a conflict), linking again repairs it: the first step is
+	// then a no-op and this one runs again.
+	self, err := view(ctx, s, threadAggregate(), threadID, -1, threadRef)
+	if err != nil {
+		return res, err
+	}
+	back, err := s.threadCmd(ctx, o, otherID, linkBack{From: self})
+	if err != nil {
+		return res, fmt.Errorf("link %s back to %s: %w", otherID, threadID, err)
+	}
+	if len(back.Events) > 0 {
+		res.Events = append(res.Events, back.Events...)
+		res.Append = back.Append // the later position, for read-your-writes
+	}
+	return res, nil
+}
+
+// threadRef is what a decision on one thread needs of another.
+func threadRef(t ThreadState) ThreadRef {
+	return ThreadRef{ID: t.ID, GroupID: t.GroupID, Exists: t.Started, Language: t.Language, Translations: maps.Clone(t.Translations)}
 }
 
 // SetRsvp answers an event thread for the actor: going or not_going.

@@ -418,8 +418,23 @@ func TestServiceGroupsThreadsAndModeration(t *testing.T) {
 	if _, err := s.LinkTranslation(ctx, origin(f.m1), f.thread, fr.ThreadID); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("link by non-author: %v", err)
 	}
-	if r, err := s.LinkTranslation(ctx, origin(f.owner), f.thread, fr.ThreadID); err != nil || len(r.Events) != 1 {
-		t.Fatalf("link: %+v, %v", r, err)
+	if r, err := s.LinkTranslation(ctx, origin(f.owner), f.thread, fr.ThreadID); err != nil || len(r.Events) != 2 {
+		t.Fatalf("link (on both threads' streams): %+v, %v", r, err)
+	}
+	if r, err := s.LinkTranslation(ctx, origin(f.owner), fr.ThreadID, f.thread); err != nil || len(r.Events) != 0 {
+		t.Fatalf("link from the other side again: %+v, %v", r, err)
+	}
+	// The French thread has its English translation: another English
+	// thread cannot take it, from either side.
+	en2, err := s.StartThread(ctx, origin(f.owner), StartThread{GroupID: priv.GroupID, Title: "Welcome again", Body: "Hello", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LinkTranslation(ctx, origin(f.owner), en2.ThreadID, fr.ThreadID); !errors.Is(err, ErrConflict) {
+		t.Fatalf("a second English translation of the French thread, linked from the English side: %v", err)
+	}
+	if _, err := s.LinkTranslation(ctx, origin(f.owner), fr.ThreadID, en2.ThreadID); !errors.Is(err, ErrConflict) {
+		t.Fatalf("a second English translation of the French thread, linked from the French side: %v", err)
 	}
 	if _, err := s.LinkTranslation(ctx, origin(f.owner), f.thread, "missing"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("link missing: %v", err)

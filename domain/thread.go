@@ -203,6 +203,9 @@ type ThreadRef struct {
 	Exists   bool
 	Visible  bool // the actor may read it
 	Language string
+	// Translations are the other thread's own links (id -> language): a
+	// thread has at most one translation per language on either side.
+	Translations map[string]string
 }
 
 // ThreadCommand is a command on a thread stream.
@@ -308,7 +311,14 @@ func (UnlockThread) threadCommand()    {}
 func (PinThread) threadCommand()       {}
 func (UnpinThread) threadCommand()     {}
 func (LinkTranslation) threadCommand() {}
-func (SetRsvp) threadCommand()         {}
+func (linkBack) threadCommand()        {}
+
+// linkBack records a link on the translation's own stream, so that each
+// thread's stream holds all its links and a later link to either thread is
+// checked against both. Only the service issues it, after LinkTranslation.
+type linkBack struct{ From ThreadRef }
+
+func (SetRsvp) threadCommand() {}
 
 func validReaction(k string) bool {
 	return k == ReactionLike || k == ReactionThanks || k == ReactionInsightful
@@ -572,13 +582,25 @@ func DecideThread(t ThreadState, cmd ThreadCommand, env ThreadEnv, now time.Time
 		if _, linked := t.Translations[o.ID]; linked {
 			return nil, nil
 		}
-		for id, lang := range t.Translations {
-			if lang == o.Language {
-				return nil, fmt.Errorf("thread %q already has a %s translation (%q): %w", t.ID, lang, id, ErrConflict)
-			}
+		if err := oneTranslationPerLanguage(t.ID, t.Translations, o.ID, o.Language); err != nil {
+			return nil, err
+		}
+		if err := oneTranslationPerLanguage(o.ID, o.Translations, t.ID, t.Language); err != nil {
+			return nil, err
 		}
 		return []Event{ThreadTranslationLinked{ThreadID: t.ID, GroupID: t.GroupID, Language: t.Language,
 			TranslationID: o.ID, TranslationGroupID: o.GroupID, TranslationLanguage: o.Language, By: a.ID}}, nil
+
+	case linkBack:
+		f := c.From
+		if _, linked := t.Translations[f.ID]; linked {
+			return nil, nil
+		}
+		if err := oneTranslationPerLanguage(t.ID, t.Translations, f.ID, f.Language); err != nil {
+			return nil, err
+		}
+		return []Event{ThreadTranslationLinked{ThreadID: t.ID, GroupID: t.GroupID, Language: t.Language,
+			TranslationID: f.ID, TranslationGroupID: f.GroupID, TranslationLanguage: f.Language, By: a.ID}}, nil
 
 	case SetRsvp:
 		return decideRsvp(t, c, env, now)
@@ -801,4 +823,15 @@ func decideRsvp(t ThreadState, c SetRsvp, env ThreadEnv, now time.Time) ([]Event
 		going++
 	}
 	return events, nil
+}
+
+// oneTranslationPerLanguage: thread may take other as its translation in
+// lang unless it has another thread in that language already.
+func oneTranslationPerLanguage(thread string, links map[string]string, other, lang string) error {
+	for id, l := range links {
+		if l == lang && id != other {
+			return fmt.Errorf("thread %q already has a %s translation (%q): %w", thread, l, id, ErrConflict)
+		}
+	}
+	return nil
 }

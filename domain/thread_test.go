@@ -345,6 +345,18 @@ func TestDecideThread(t *testing.T) {
 		{decision: decision{name: "link a second translation in one language", err: ErrConflict},
 			given: append(append([]Event{}, base...), ThreadTranslationLinked{ThreadID: th, TranslationID: "t2", TranslationLanguage: "fr"}),
 			env:   asMember("auth"), cmd: LinkTranslation{Other: ThreadRef{ID: "t3", Exists: true, Visible: true, Language: "fr"}}},
+		{decision: decision{name: "link a translation that has one in this language", err: ErrConflict},
+			given: base, env: asMember("auth"), cmd: LinkTranslation{Other: ThreadRef{ID: "t2", Exists: true, Visible: true, Language: "fr", Translations: map[string]string{"t9": "en"}}}},
+		{decision: decision{name: "link a translation linked to this thread already", then: []Event{ThreadTranslationLinked{ThreadID: th, GroupID: "g1", Language: "en", TranslationID: "t2", TranslationLanguage: "fr", By: "auth"}}},
+			given: base, env: asMember("auth"), cmd: LinkTranslation{Other: ThreadRef{ID: "t2", Exists: true, Visible: true, Language: "fr", Translations: map[string]string{th: "en"}}}},
+		{decision: decision{name: "link back", then: []Event{ThreadTranslationLinked{ThreadID: th, GroupID: "g1", Language: "en", TranslationID: "t2", TranslationGroupID: "g2", TranslationLanguage: "fr", By: "m1"}}},
+			given: base, env: asMember("m1"), cmd: linkBack{From: ThreadRef{ID: "t2", GroupID: "g2", Exists: true, Language: "fr"}}},
+		{decision: decision{name: "link back again is a no-op"},
+			given: append(append([]Event{}, base...), ThreadTranslationLinked{ThreadID: th, TranslationID: "t2", TranslationLanguage: "fr"}),
+			env:   asMember("m1"), cmd: linkBack{From: ThreadRef{ID: "t2", Exists: true, Language: "fr"}}},
+		{decision: decision{name: "link back onto a thread with that language taken", err: ErrConflict},
+			given: append(append([]Event{}, base...), ThreadTranslationLinked{ThreadID: th, TranslationID: "t3", TranslationLanguage: "fr"}),
+			env:   asMember("m1"), cmd: linkBack{From: ThreadRef{ID: "t2", Exists: true, Language: "fr"}}},
 
 		// rsvp
 		{decision: decision{name: "rsvp going", then: []Event{rsvp("m1", RsvpGoing, "")}},

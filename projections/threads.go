@@ -199,7 +199,8 @@ func (m *threadsModel) apply(e *envelope) error {
 	case domain.ThreadUnpinned:
 		t.pinned = false
 	case domain.ThreadTranslationLinked:
-		// Written to one stream only; applied to both threads.
+		// Applied to both threads: a link is also written to the other
+		// thread's stream (a no-op here), but older links are on one only.
 		if !slices.Contains(t.translations, x.TranslationID) {
 			t.translations = append(t.translations, x.TranslationID)
 		}
