@@ -768,7 +768,14 @@ func (x *Index) wordClauses(w string, typed bool, lang string, hl *highlighter) 
 		if !fuzzy {
 			set[w] = true
 		}
-		cs[clause{title, w, fuzzy}], cs[clause{body, w, fuzzy}] = 2.5, 1.2
+		// A glossary equivalent (not typed) with a stem other than itself
+		// is found by the stem alone: a document holding the word holds
+		// its stem too (one chain made both), so one posting list is
+		// walked per hit instead of two, for a slightly flatter ranking
+		// among the equivalents' forms.
+		if typed || !slices.ContainsFunc(stems, func(t string) bool { return t != w }) {
+			cs[clause{title, w, fuzzy}], cs[clause{body, w, fuzzy}] = 2.5, 1.2
+		}
 		for _, t := range stems {
 			if t != w {
 				set[t] = true
