@@ -466,7 +466,11 @@ func (w *htmlw) translateBox(d *threadPage) {
 	w.raw(`"><label for="`)
 	w.raw(linkID)
 	w.raw(`">`)
-	w.T("web.label.translation_link")
+	if len(f.Choices) > 0 {
+		w.T("web.label.translation_link") // "Or paste...", after the choice
+	} else {
+		w.T("web.label.translation_link_only")
+	}
 	w.raw("</label>\n<p class=\"hint\" id=\"f-link-hint\">")
 	w.T("web.translation.link_hint")
 	w.raw("</p>\n<input id=\"")
