@@ -3,7 +3,8 @@
 // bilingual glossary both backends share, and the indexer projection that
 // feeds an Index from the event log.
 //
-// Documents are of four types: thread (its title and opening post), post (a
+// Documents are of four types: thread (its title, opening post and the
+// words of its event, resource or job details: DetailsText), post (a
 // reply), group (its card) and member (the public profile; never an email).
 // A document is keyed by Key(type, id), a string every backend accepts as a
 // primary key.

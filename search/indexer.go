@@ -85,8 +85,12 @@ type Indexer struct {
 
 type threadInfo struct {
 	id, group, gvis, title, kind, lang, author, opening string
-	tags                                                []string
-	created                                             time.Time
+	// details is DetailsText of the thread's event, resource or job
+	// details: only ThreadStarted sets them (no event changes them), so it
+	// is made once per thread, not per document.
+	details string
+	tags    []string
+	created time.Time
 }
 
 // NewIndexer returns an indexer; nothing runs until Run or Rebuild.
@@ -418,7 +422,8 @@ func (x *Indexer) handle(ctx context.Context, p *pending, r *eventstore.Record) 
 			return err
 		}
 		ti := &threadInfo{id: e.ThreadID, group: e.GroupID, gvis: gvis, title: e.Title, kind: e.Kind, lang: e.Language,
-			author: e.AuthorID, opening: e.PostID, tags: e.Tags, created: at}
+			author: e.AuthorID, opening: e.PostID, details: DetailsText(e.Language, e.Event, e.Resource, e.Job),
+			tags: e.Tags, created: at}
 		x.remember(ti)
 		p.upsert(x.threadDoc(ti, e.Body, false))
 	case domain.ReplyPosted:
@@ -452,11 +457,14 @@ func (x *Indexer) threadDoc(ti *threadInfo, body string, gone bool) Document {
 		Type: TypeThread, ID: ti.id, Title: ti.title, Language: ti.lang, GroupID: ti.group,
 		GroupVisibility: ti.gvis, ThreadID: ti.id, Kind: ti.kind, Tags: ti.tags, AuthorID: ti.author, CreatedAt: ti.created,
 	}
+	// A hidden or deleted opening post takes its text out of the thread's
+	// document; the title and the details stay, as the thread page shows
+	// them.
+	text := ""
 	if !gone {
-		// A hidden or deleted opening post takes its text out of the
-		// thread's document; the title stays, as the thread page shows it.
-		d.Body = x.plain.Text(body)
+		text = x.plain.Text(body)
 	}
+	d.Body = ThreadText(text, ti.details)
 	return d
 }
 
@@ -566,7 +574,8 @@ func (x *Indexer) readThread(ctx context.Context, threadID string, upTo uint64) 
 				return nil, err
 			}
 			st.info = &threadInfo{id: e.ThreadID, group: e.GroupID, gvis: gvis, title: e.Title, kind: e.Kind,
-				lang: e.Language, author: e.AuthorID, opening: e.PostID, tags: e.Tags, created: at}
+				lang: e.Language, author: e.AuthorID, opening: e.PostID,
+				details: DetailsText(e.Language, e.Event, e.Resource, e.Job), tags: e.Tags, created: at}
 			st.posts[e.PostID] = &postState{author: e.AuthorID, lang: e.Language, body: e.Body, created: at}
 		case domain.ReplyPosted:
 			st.posts[e.PostID] = &postState{author: e.AuthorID, lang: e.Language, body: e.Body, created: at}

@@ -110,6 +110,20 @@ func keys(t testing.TB, idx *bleveindex.Index) []string {
 	return k
 }
 
+// hits are the "type:id" of a query's hits.
+func hits(t testing.TB, idx search.Index, q search.Query) []string {
+	t.Helper()
+	r, err := idx.Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, h := range r.Items {
+		out = append(out, h.Type+":"+h.ID)
+	}
+	return out
+}
+
 func TestIndexerFollowsEvents(t *testing.T) {
 	l := newLog(t)
 	idx := openIndex(t, filepath.Join(t.TempDir(), "index"))
@@ -157,15 +171,7 @@ func TestIndexerFollowsEvents(t *testing.T) {
 	)
 	waitFor(t, x, l.last)
 	find := func(text string) []string {
-		r, err := idx.Search(ctx, search.Query{Text: text, Access: search.Access{All: true}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, h := range r.Items {
-			out = append(out, h.Type+":"+h.ID)
-		}
-		return out
+		return hits(t, idx, search.Query{Text: text, Access: search.Access{All: true}})
 	}
 	if got := find("violons"); !slices.Equal(got, []string{"post:t1.b"}) {
 		t.Fatalf("edited text: %v", got)
@@ -206,6 +212,52 @@ func TestIndexerFollowsEvents(t *testing.T) {
 	st := x.Status()
 	if !st.CaughtUp || st.Error != "" || st.Position != l.last {
 		t.Fatalf("status %+v", st)
+	}
+}
+
+// A thread's details are in its document from ThreadStarted on, stay
+// through edits and a hidden opening post (the thread page still shows
+// them), and are not copied into its replies.
+func TestIndexerThreadDetails(t *testing.T) {
+	l := newLog(t)
+	idx := openIndex(t, filepath.Join(t.TempDir(), "index"))
+	defer idx.Close()
+	x, _ := run(t, l, idx, search.IndexerOptions{})
+
+	l.append("group-g1", domain.GroupCreated{GroupID: "g1", Name: "Jobs", Description: "Postings.", Visibility: "open", Language: "en", OwnerID: "m1"})
+	l.append("thread-t1",
+		domain.ThreadStarted{ThreadID: "t1", GroupID: "g1", PostID: "t1.a", AuthorID: "m1", Title: "Settlement counsellor",
+			Body: "Support families.", Language: "fr", Kind: domain.KindJob,
+			Job: &domain.JobDetails{Organization: "Maple Leaf Services", Location: "Toronto", EmploymentType: domain.EmploymentPartTime}},
+		domain.ReplyPosted{ThreadID: "t1", GroupID: "g1", PostID: "t1.b", AuthorID: "m1", Body: "Is it remote?", Language: "en"},
+	)
+	l.append("thread-t2", domain.ThreadStarted{ThreadID: "t2", GroupID: "g1", PostID: "t2.a", AuthorID: "m1", Title: "Quarterly call",
+		Body: "Agenda to follow.", Language: "en", Kind: domain.KindEvent,
+		Event: &domain.EventDetails{StartsAt: time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC), Location: "Winnipeg Library"}})
+	waitFor(t, x, l.last)
+	find := func(text string) []string { return hits(t, idx, search.Query{Text: text}) }
+	check := func(when string) {
+		t.Helper()
+		for text, want := range map[string]string{"maple leaf": "thread:t1", "toronto": "thread:t1", "temps partiel": "thread:t1", "winnipeg": "thread:t2"} {
+			if got := find(text); !slices.Equal(got, []string{want}) {
+				t.Fatalf("%s: %q found %v, want [%s]", when, text, got, want)
+			}
+		}
+	}
+	check("started")
+
+	l.append("thread-t1", domain.PostEdited{ThreadID: "t1", GroupID: "g1", PostID: "t1.a", Body: "Support youth.", EditorID: "m1"})
+	waitFor(t, x, l.last)
+	check("opening post edited")
+	if got := find("youth"); !slices.Equal(got, []string{"thread:t1"}) {
+		t.Fatalf("edited opening post: %v", got)
+	}
+
+	l.append("thread-t1", domain.PostHidden{ThreadID: "t1", GroupID: "g1", PostID: "t1.a", By: "m1", Reason: "x"})
+	waitFor(t, x, l.last)
+	check("opening post hidden")
+	if got := find("youth"); len(got) != 0 {
+		t.Fatalf("hidden opening post's text found: %v", got)
 	}
 }
 

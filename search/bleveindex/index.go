@@ -79,7 +79,10 @@ var (
 	layoutKey = []byte("settlenet.search.layout")
 )
 
-const layout = "5"
+// layout 6: thread documents' bodies carry their event, resource and job
+// details (search.DetailsText); an index written before holds threads
+// without them, which only a rebuild from the log adds.
+const layout = "6"
 
 // Index is a Bleve index; safe for concurrent use.
 type Index struct {

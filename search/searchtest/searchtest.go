@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/search"
 )
@@ -43,6 +44,7 @@ func Run(t *testing.T, open Factory) {
 		{"Checkpoint", testCheckpoint},
 		{"PermissionTable", testPermissions},
 		{"BadQuery", testBadQuery},
+		{"ThreadDetails", testThreadDetails},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, open(t)) })
@@ -190,6 +192,77 @@ func testSnippet(t *testing.T, idx search.Index) {
 		if strings.ContainsAny(stripped, "<>") {
 			t.Fatalf("snippet has markup besides <mark>: %q", h.Snippet)
 		}
+	}
+}
+
+// testThreadDetails: a thread is found by the words of its structured
+// details, which the indexer adds to its body (search.DetailsText): a job
+// by its employer, its city and its employment type in the thread's
+// language, an event by its location, a resource by its format. The
+// details are only as visible as their thread.
+func testThreadDetails(t *testing.T, idx search.Index) {
+	thread := func(id, lang, kind, title, body, details string) search.Document {
+		d := doc(search.TypeThread, id, lang, title, body)
+		d.Kind, d.Body = kind, search.ThreadText(body, details)
+		return d
+	}
+	job := thread("job1", "en", domain.KindJob, "Settlement counsellor", "Support newcomer families with their first steps.",
+		search.DetailsText("en", nil, nil, &domain.JobDetails{Organization: "Maple Leaf Newcomer Services", Location: "Toronto, ON",
+			EmploymentType: domain.EmploymentFullTime, Salary: "$52,000", ApplyURL: "https://jobs.example.org/apply"}))
+	emploi := thread("job2", "fr", domain.KindJob, "Conseillère en établissement", "Accompagner les familles.",
+		search.DetailsText("fr", nil, nil, &domain.JobDetails{Organization: "Centre d'accueil", Location: "Québec, QC",
+			EmploymentType: domain.EmploymentPartTime}))
+	event := thread("ev1", "en", domain.KindEvent, "Quarterly call", "",
+		search.DetailsText("en", &domain.EventDetails{StartsAt: t0, Location: "Winnipeg Millennium Library", OnlineURL: "https://meet.example.org/x"}, nil, nil))
+	resource := thread("res1", "en", domain.KindResource, "Intake checklist", "A checklist for intake interviews.",
+		search.DetailsText("en", nil, &domain.ResourceDetails{URL: "https://example.org/checklist", Format: "Spreadsheet"}, nil))
+	other := doc(search.TypeThread, "d1", "en", "Budget templates", "Spreadsheets for annual reports.")
+	secret := thread("job3", "en", domain.KindJob, "Program manager", "Lead the program.",
+		search.DetailsText("en", nil, nil, &domain.JobDetails{Organization: "Maple Leaf Newcomer Services", Location: "Toronto, ON"}))
+	secret.GroupID, secret.GroupVisibility = "g-private", "private"
+	index(t, idx, job, emploi, event, resource, other, secret)
+
+	for _, c := range []struct{ text, want string }{
+		{"Maple Leaf", "thread:job1"},
+		{"Toronto", "thread:job1"},
+		{"full time", "thread:job1"},
+		{"Quebec", "thread:job2"},
+		{"temps partiel", "thread:job2"},
+		{"Centre d'accueil", "thread:job2"},
+		{"Winnipeg", "thread:ev1"},
+		{"Millennium Library", "thread:ev1"},
+		{"spreadsheet", "thread:res1"},
+	} {
+		mustFind(t, idx, c.text, c.want)
+	}
+	mustNotFind(t, idx, "Toronto", "thread:d1")
+	mustNotFind(t, idx, "Toronto", "thread:ev1")
+	// Links and pay are not searchable words.
+	mustNotFind(t, idx, "jobs.example.org", "thread:job1")
+	mustNotFind(t, idx, "meet", "thread:ev1")
+
+	// The details are as visible as the thread: the private group's job is
+	// found by its employer by the group's members only.
+	for _, c := range []struct {
+		access search.Access
+		want   []string
+	}{
+		{search.Access{}, []string{"thread:job1"}},
+		{search.Access{Groups: []string{"g-else"}}, []string{"thread:job1"}},
+		{search.Access{Groups: []string{"g-private"}}, []string{"thread:job1", "thread:job3"}},
+	} {
+		r := find(t, idx, search.Query{Text: "maple leaf toronto", Access: c.access})
+		got := ids(r)
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) || r.Total != len(c.want) {
+			t.Fatalf("access %+v: got %v (total %d), want %v", c.access, got, r.Total, c.want)
+		}
+	}
+
+	// The snippet shows the detail that matched.
+	r := find(t, idx, search.Query{Text: "Toronto"})
+	if len(r.Items) != 1 || !strings.Contains(r.Items[0].Snippet, "<mark>Toronto</mark>") {
+		t.Fatalf("snippet does not show the matched detail: %+v", r.Items)
 	}
 }
 
