@@ -15,7 +15,8 @@
 // in the same documents task as the batch it covers: Meilisearch applies a
 // task's documents all or none, so the checkpoint cannot get ahead of
 // them. The permission filter only ever admits the four document types, so
-// the checkpoint document is never a hit.
+// the checkpoint document is never a hit. It also names the documents'
+// layout: an index of another layout is emptied at Open (see layout).
 //
 // Snippets: Meilisearch's _formatted text is not HTML-escaped, so the
 // adapter asks for private-use-area markers as highlight tags and builds
@@ -57,6 +58,16 @@ const (
 	checkpointKey = "settlenet_checkpoint"
 	checkpointTyp = "checkpoint"
 )
+
+// layout is the version of the documents the index holds, written on the
+// checkpoint document; bump it when what a document holds changes, as
+// bleveindex bumps its layout. At Open an index whose checkpoint has
+// another layout (or none: written before layouts) is emptied, so that,
+// with no checkpoint left, the indexer rebuilds it from the log.
+//
+// 2: thread documents' bodies carry their event, resource and job details
+// (search.DetailsText).
+const layout = "2"
 
 // Index is a Meilisearch index.
 type Index struct {
@@ -120,7 +131,24 @@ func Open(ctx context.Context, cfg Config) (*Index, error) {
 	if err := x.wait(ctx, info); err != nil {
 		return nil, fmt.Errorf("meili: settings: %w", err)
 	}
+	if err := x.dropOldLayout(ctx); err != nil {
+		return nil, err
+	}
 	return x, nil
+}
+
+// dropOldLayout empties an index whose checkpoint was written with another
+// layout. An index with no checkpoint is left alone: it is new, or holds
+// only documents written without one (Index), which no indexer follows.
+func (x *Index) dropOldLayout(ctx context.Context) error {
+	d, found, err := x.checkpointDoc(ctx)
+	if err != nil || !found || d.Layout == layout {
+		return err
+	}
+	if err := x.Reset(ctx); err != nil {
+		return fmt.Errorf("meili: drop layout %q: %w", d.Layout, err)
+	}
+	return nil
 }
 
 // TaskError is a task that Meilisearch processed and failed.
@@ -191,6 +219,7 @@ type doc struct {
 	CreatedAt   int64    `json:"created_at"`
 	Hidden      bool     `json:"hidden"`
 	Position    string   `json:"position,omitempty"`
+	Layout      string   `json:"layout,omitempty"` // the checkpoint's only
 }
 
 func toDoc(d search.Document) doc {
@@ -247,7 +276,7 @@ func (x *Index) apply(ctx context.Context, b search.Batch, checkpoint bool) erro
 		docs = append(docs, toDoc(d))
 	}
 	if checkpoint {
-		docs = append(docs, doc{Key: checkpointKey, Type: checkpointTyp, Hidden: true, Position: search.FormatPosition(b.Checkpoint)})
+		docs = append(docs, doc{Key: checkpointKey, Type: checkpointTyp, Hidden: true, Position: search.FormatPosition(b.Checkpoint), Layout: layout})
 	}
 	if len(docs) == 0 {
 		return nil
@@ -262,16 +291,24 @@ func (x *Index) apply(ctx context.Context, b search.Batch, checkpoint bool) erro
 
 // Checkpoint reads the checkpoint document.
 func (x *Index) Checkpoint(ctx context.Context) (eventstore.Position, error) {
+	d, found, err := x.checkpointDoc(ctx)
+	if err != nil || !found {
+		return eventstore.Start, err
+	}
+	return search.ParsePosition(d.Position)
+}
+
+func (x *Index) checkpointDoc(ctx context.Context) (doc, bool, error) {
 	var d doc
 	err := x.index.GetDocumentWithContext(ctx, checkpointKey, nil, &d)
 	var me *meilisearch.Error
 	if errors.As(err, &me) && me.MeilisearchApiError.Code == "document_not_found" {
-		return eventstore.Start, nil
+		return doc{}, false, nil
 	}
 	if err != nil {
-		return eventstore.Position{}, fmt.Errorf("meili: checkpoint: %w", err)
+		return doc{}, false, fmt.Errorf("meili: checkpoint: %w", err)
 	}
-	return search.ParsePosition(d.Position)
+	return d, true, nil
 }
 
 // SetCheckpoint writes the checkpoint document alone.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meilisearch/meilisearch-go"
+
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/search"
 	"github.com/settlenet/settlenet/search/meili"
@@ -136,6 +138,49 @@ func TestFailedTaskKeepsCheckpoint(t *testing.T) {
 	}
 	if p, _ := idx.Checkpoint(ctx); p != p1 {
 		t.Fatalf("checkpoint moved to %v", p)
+	}
+}
+
+// An index whose checkpoint was written with another document layout (here
+// none, as before layouts) is emptied at Open, so that the indexer rebuilds
+// it from the log; one with the current layout is kept.
+func TestOldLayoutDropped(t *testing.T) {
+	srv := meilitest.New(key)
+	defer srv.Close()
+	ctx := context.Background()
+	d := search.Document{Type: search.TypeThread, ID: "t1", Title: "Kept", Language: "en", GroupVisibility: "open", GroupID: "g"}
+	p1 := eventstore.Position{Commit: 10, Prepare: 10}
+	count := func(idx *meili.Index) int {
+		t.Helper()
+		r, err := idx.Search(ctx, search.Query{Access: search.Access{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Total
+	}
+	if err := openOn(t, srv.URL, key, "settlenet").Apply(ctx, search.Batch{Upserts: []search.Document{d}, Checkpoint: p1}); err != nil {
+		t.Fatal(err)
+	}
+	idx := openOn(t, srv.URL, key, "settlenet")
+	if p, err := idx.Checkpoint(ctx); err != nil || p != p1 || count(idx) != 1 {
+		t.Fatalf("same layout: checkpoint %v (%v), %d documents", p, err, count(idx))
+	}
+
+	// The checkpoint document as the adapter wrote it before layouts.
+	client := meilisearch.New(srv.URL, meilisearch.WithAPIKey(key))
+	pk := "key"
+	info, err := client.Index("settlenet").AddDocumentsWithContext(ctx, []map[string]any{
+		{"key": "settlenet_checkpoint", "type": "checkpoint", "hidden": true, "created_at": 0, "position": search.FormatPosition(p1)},
+	}, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task, err := client.WaitForTaskWithContext(ctx, info.TaskUID, time.Millisecond); err != nil || task.Status != meilisearch.TaskStatusSucceeded {
+		t.Fatalf("old checkpoint: %+v %v", task, err)
+	}
+	idx = openOn(t, srv.URL, key, "settlenet")
+	if p, err := idx.Checkpoint(ctx); err != nil || p != eventstore.Start || count(idx) != 0 {
+		t.Fatalf("old layout: checkpoint %v (%v), %d documents; want an empty index", p, err, count(idx))
 	}
 }
 
