@@ -232,6 +232,9 @@ func testThreadDetails(t *testing.T, idx search.Index) {
 		{"Winnipeg", "thread:ev1"},
 		{"Millennium Library", "thread:ev1"},
 		{"spreadsheet", "thread:res1"},
+		// Employment types cross languages through the glossary.
+		{"temps plein", "thread:job1"},
+		{"part time", "thread:job2"},
 	} {
 		mustFind(t, idx, c.text, c.want)
 	}
