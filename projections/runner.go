@@ -565,3 +565,13 @@ func (r *Runner) Diff(o *Runner) []string {
 	}
 	return out
 }
+
+// WaitWithin is WaitFor bounded by limit: the read-your-writes wait of a
+// request, which answers an error rather than hang when a projection lags.
+func (r *Runner) WaitWithin(limit time.Duration) func(context.Context, eventstore.Position) error {
+	return func(ctx context.Context, pos eventstore.Position) error {
+		ctx, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		return r.WaitFor(ctx, pos)
+	}
+}

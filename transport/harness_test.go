@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/settlenet/settlenet/domain"
-	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/projections"
 	"github.com/settlenet/settlenet/search"
@@ -84,29 +83,15 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errs := httperr.New(cat, logger,
-		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
-		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"},
-		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request"},
-	)
+	errs := api.NewErrors(cat, logger)
 	hasher, err := auth.NewHasher(cheapArgon2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tally := engagement.New(svc, "test", logger, nil)
-	wait := func(ctx context.Context, pos eventstore.Position) error {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		return runner.WaitFor(ctx, pos)
-	}
+	wait := runner.WaitWithin(5 * time.Second)
 	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups: []auth.SessionLookup{
-			auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
-				id, exp, ok := runner.Session(hash)
-				return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
-			}),
-			auth.StoreLookup{Store: store, Codec: svc.Codec()},
-		},
+		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
 		Commands: svc, WaitFor: wait, OnStart: tally.Session,
 	})
 	deps := api.Deps{

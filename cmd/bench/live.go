@@ -181,13 +181,7 @@ func startLiveServer(ctx context.Context, wg *sync.WaitGroup, store *embedded.St
 	svc := domain.NewService(store, domain.Options{})
 	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
 	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups: []auth.SessionLookup{
-			auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
-				id, exp, ok := runner.Session(hash)
-				return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
-			}),
-			auth.StoreLookup{Store: store, Codec: svc.Codec()},
-		},
+		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
 		Commands: svc, WaitFor: runner.WaitFor,
 	})
 	// One member opens every connection (one session): the bound on a

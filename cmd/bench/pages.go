@@ -16,8 +16,8 @@ import (
 	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/projections"
 	"github.com/settlenet/settlenet/transport"
+	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
-	"github.com/settlenet/settlenet/transport/httperr"
 	"github.com/settlenet/settlenet/transport/i18n"
 	"github.com/settlenet/settlenet/transport/web"
 )
@@ -136,18 +136,13 @@ func startPagesServer(ctx context.Context, wg *sync.WaitGroup, store *embedded.S
 	if err != nil {
 		return nil, nil, err
 	}
-	errs := httperr.New(cat, logger,
-		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
-		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"})
+	errs := api.NewErrors(cat, logger)
 	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
 	if err != nil {
 		return nil, nil, err
 	}
 	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups: []auth.SessionLookup{auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
-			id, exp, ok := runner.Session(hash)
-			return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
-		})},
+		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
 		Commands: svc, WaitFor: runner.WaitFor,
 	})
 	pages, err := web.New(web.Deps{Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat,

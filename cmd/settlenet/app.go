@@ -25,7 +25,6 @@ import (
 	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
 	"github.com/settlenet/settlenet/transport/engagement"
-	"github.com/settlenet/settlenet/transport/httperr"
 	"github.com/settlenet/settlenet/transport/i18n"
 	"github.com/settlenet/settlenet/transport/live"
 	"github.com/settlenet/settlenet/transport/web"
@@ -86,11 +85,7 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	if err != nil {
 		return nil, err
 	}
-	errs := httperr.New(cat, logger,
-		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
-		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"},
-		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request"},
-	)
+	errs := api.NewErrors(cat, logger)
 	hasher, err := auth.NewHasher(o.argon2)
 	if err != nil {
 		return nil, err
@@ -102,16 +97,10 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 		return nil, fmt.Errorf("--base-url: %w", err)
 	}
 	sessions := auth.NewSessions(auth.SessionOptions{
-		Secure: u.Scheme == "https",
-		Lookups: []auth.SessionLookup{
-			auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
-				id, exp, ok := runner.Session(hash)
-				return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
-			}),
-			auth.StoreLookup{Store: store, Codec: svc.Codec()},
-		},
+		Secure:   u.Scheme == "https",
+		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
 		Commands: svc,
-		WaitFor:  waitBounded(runner),
+		WaitFor:  runner.WaitWithin(5 * time.Second),
 		OnStart:  tally.Session,
 	})
 	apiSrv, err := api.New(api.Deps{
@@ -155,15 +144,6 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 		return nil, err
 	}
 	return &app{logger: logger, service: svc, runner: runner, tally: tally, handler: handler, hub: hub, feed: feed, index: index, indexer: indexer}, nil
-}
-
-// waitBounded is the session manager's read-your-writes wait.
-func waitBounded(r *projections.Runner) func(context.Context, eventstore.Position) error {
-	return func(ctx context.Context, pos eventstore.Position) error {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		return r.WaitFor(ctx, pos)
-	}
 }
 
 // projectionsReady explains what is not ready.

@@ -180,3 +180,13 @@ func ParseAdminEmails(s string) []string {
 	}
 	return out
 }
+
+// NewErrors is the error mapper of the API and the pages: httperr's
+// mapping of the domain's sentinels, plus the read side's.
+func NewErrors(cat *i18n.Catalog, logger *slog.Logger) *httperr.Mapper {
+	return httperr.New(cat, logger,
+		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
+		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"},
+		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request"},
+	)
+}

@@ -270,10 +270,13 @@ func (s *Sessions) Middleware(onErr func(*gin.Context, error)) gin.HandlerFunc {
 // fallback for a session started on another instance that this instance's
 // projections have not applied yet.
 type StoreLookup struct {
-	Store interface {
-		ReadStream(ctx context.Context, stream string, opts eventstore.ReadStreamOptions) ([]eventstore.Record, error)
-	}
+	Store StoreReader
 	Codec *domain.Codec
+}
+
+// StoreReader reads one stream (an eventstore.Store).
+type StoreReader interface {
+	ReadStream(ctx context.Context, stream string, opts eventstore.ReadStreamOptions) ([]eventstore.Record, error)
 }
 
 // LookupSession reads session-<hash>.
@@ -300,4 +303,22 @@ func (l StoreLookup) LookupSession(ctx context.Context, hash string) (SessionRec
 		}
 	}
 	return rec, found, nil
+}
+
+// SessionReads is the read side's sessions model (projections.Runner).
+type SessionReads interface {
+	Session(hash string) (memberID string, expires time.Time, ok bool)
+}
+
+// ReadSideFirst is the lookups every engine uses: the read side's sessions
+// model, then the store for a session another instance started a moment
+// ago.
+func ReadSideFirst(reads SessionReads, store StoreReader, codec *domain.Codec) []SessionLookup {
+	return []SessionLookup{
+		SessionLookupFunc(func(_ context.Context, hash string) (SessionRecord, bool, error) {
+			id, exp, ok := reads.Session(hash)
+			return SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
+		}),
+		StoreLookup{Store: store, Codec: codec},
+	}
 }

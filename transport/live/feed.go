@@ -88,6 +88,14 @@ type Feed struct {
 	// started is closed once the first subscription is open.
 	started     chan struct{}
 	startedOnce sync.Once
+
+	// handled is the position of the last record of the feed's streams it
+	// has handled; WaitFor's callers wait on handledCh, which is closed
+	// and replaced only when someone waits.
+	mu        sync.Mutex
+	handled   eventstore.Position
+	handledCh chan struct{}
+	waiting   bool
 }
 
 // NewFeed returns a feed; Run runs it.
@@ -107,7 +115,8 @@ func NewFeed(o FeedOptions) *Feed {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Feed{o: o, staff: projections.Viewer{MemberID: "$live", Roles: []string{domain.RoleAdmin}}, started: make(chan struct{})}
+	return &Feed{o: o, staff: projections.Viewer{MemberID: "$live", Roles: []string{domain.RoleAdmin}}, started: make(chan struct{}),
+		handledCh: make(chan struct{})}
 }
 
 // relevantTypes are the event types the feed acts on; others are not
@@ -135,6 +144,7 @@ func (f *Feed) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	f.setHandled(after)
 	relevant := relevantTypes()
 	filter := eventstore.Filter{StreamPrefixes: []string{domain.MemberStreamPrefix, domain.GroupStreamPrefix,
 		domain.ThreadStreamPrefix, domain.SessionStreamPrefix}}
@@ -191,6 +201,38 @@ func (f *Feed) follow(ctx context.Context, sub eventstore.Subscription, after ev
 			f.handle(ctx, rec)
 		}
 		after = rec.Position
+		f.setHandled(after)
+	}
+}
+
+func (f *Feed) setHandled(pos eventstore.Position) {
+	f.mu.Lock()
+	f.handled = pos
+	if f.waiting {
+		close(f.handledCh)
+		f.handledCh, f.waiting = make(chan struct{}), false
+	}
+	f.mu.Unlock()
+}
+
+// WaitFor waits until the feed has handled the record at pos, which must
+// be in a member, group, thread or session stream (the feed follows no
+// others): its messages are then in the connections' queues.
+func (f *Feed) WaitFor(ctx context.Context, pos eventstore.Position) error {
+	for {
+		f.mu.Lock()
+		if !f.handled.Less(pos) {
+			f.mu.Unlock()
+			return nil
+		}
+		ch := f.handledCh
+		f.waiting = true
+		f.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the live feed to reach %v: %w", pos, ctx.Err())
+		}
 	}
 }
 

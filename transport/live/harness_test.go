@@ -25,7 +25,6 @@ import (
 	"github.com/settlenet/settlenet/transport"
 	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
-	"github.com/settlenet/settlenet/transport/httperr"
 	"github.com/settlenet/settlenet/transport/i18n"
 	"github.com/settlenet/settlenet/transport/live"
 )
@@ -66,27 +65,14 @@ func newEngine(t testing.TB, store eventstore.Store, o engineOptions) *engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errs := httperr.New(cat, logger,
-		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
-		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"},
-	)
+	errs := api.NewErrors(cat, logger)
 	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wait := func(ctx context.Context, pos eventstore.Position) error {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		return runner.WaitFor(ctx, pos)
-	}
+	wait := runner.WaitWithin(5 * time.Second)
 	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups: []auth.SessionLookup{
-			auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
-				id, exp, ok := runner.Session(hash)
-				return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
-			}),
-			auth.StoreLookup{Store: store, Codec: svc.Codec()},
-		},
+		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
 		Commands: svc, WaitFor: wait,
 	})
 	a, err := api.New(api.Deps{Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat,
@@ -159,6 +145,11 @@ func (e *engine) wait(pos eventstore.Position) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := e.runner.WaitFor(ctx, pos); err != nil {
+		e.t.Fatal(err)
+	}
+	// And the feed: a socket connected after this must not receive what
+	// came before it.
+	if err := e.feed.WaitFor(ctx, pos); err != nil {
 		e.t.Fatal(err)
 	}
 }

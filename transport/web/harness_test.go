@@ -24,7 +24,6 @@ import (
 	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
 	"github.com/settlenet/settlenet/transport/engagement"
-	"github.com/settlenet/settlenet/transport/httperr"
 	"github.com/settlenet/settlenet/transport/i18n"
 	"github.com/settlenet/settlenet/transport/live"
 	"github.com/settlenet/settlenet/transport/web"
@@ -59,29 +58,15 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errs := httperr.New(cat, logger,
-		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
-		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"},
-		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request"},
-	)
+	errs := api.NewErrors(cat, logger)
 	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tally := engagement.New(svc, "test", logger, nil)
-	wait := func(ctx context.Context, pos eventstore.Position) error {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		return runner.WaitFor(ctx, pos)
-	}
+	wait := runner.WaitWithin(5 * time.Second)
 	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups: []auth.SessionLookup{
-			auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
-				id, exp, ok := runner.Session(hash)
-				return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
-			}),
-			auth.StoreLookup{Store: store, Codec: svc.Codec()},
-		},
+		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
 		Commands: svc, WaitFor: wait, OnStart: tally.Session,
 	})
 	// The listener first: the pages' origin check and the live hub need

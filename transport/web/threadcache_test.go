@@ -13,9 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/settlenet/settlenet/domain"
-	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
-	"github.com/settlenet/settlenet/transport/httperr"
 	"github.com/settlenet/settlenet/transport/web"
 )
 
@@ -24,10 +23,7 @@ import (
 func freshPages(t *testing.T, e *env) *httptest.Server {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	errs := httperr.New(e.cat, logger,
-		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
-		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"},
-		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request"})
+	errs := api.NewErrors(e.cat, logger)
 	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
