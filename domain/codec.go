@@ -104,6 +104,7 @@ func NewCodec(opts ...CodecOption) *Codec {
 	register[ThreadPinned](c, 1)
 	register[ThreadUnpinned](c, 1)
 	register[ThreadTranslationLinked](c, 1)
+	register[ThreadTranslationUnlinked](c, 1)
 	register[RsvpChanged](c, 1)
 	register[EngagementRolledUp](c, 1)
 	register[SessionStarted](c, 1)

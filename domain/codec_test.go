@@ -55,6 +55,7 @@ func sampleEvents() []Event {
 		ThreadPinned{ThreadID: th, By: "o"},
 		ThreadUnpinned{ThreadID: th, By: "o"},
 		ThreadTranslationLinked{ThreadID: th, TranslationID: "t2", TranslationLanguage: "fr", By: "o"},
+		ThreadTranslationUnlinked{ThreadID: th, GroupID: "g1", TranslationID: "t2", By: "o"},
 		RsvpChanged{ThreadID: th, MemberID: "m1", Status: RsvpGoing, Previous: RsvpWaitlisted, Promoted: true, PromotedAfter: "m2"},
 		EngagementRolledUp{PeriodStart: now0(), PeriodSeconds: 60, PageViews: 10, Sessions: 2, Node: "n1"},
 		SessionStarted{SessionHash: "h", MemberID: "m1", ExpiresAt: now0(), UserAgent: "ua"},

@@ -35,22 +35,23 @@ const (
 	TypeGroupOwnershipTransferred = "GroupOwnershipTransferred"
 	TypeGroupModeratorDismissed   = "GroupModeratorDismissed"
 	// thread-<id>
-	TypeThreadStarted           = "ThreadStarted"
-	TypeReplyPosted             = "ReplyPosted"
-	TypePostEdited              = "PostEdited"
-	TypePostDeleted             = "PostDeleted"
-	TypeReactionAdded           = "ReactionAdded"
-	TypeReactionRemoved         = "ReactionRemoved"
-	TypePostFlagged             = "PostFlagged"
-	TypeFlagResolved            = "FlagResolved"
-	TypePostHidden              = "PostHidden"
-	TypePostRestored            = "PostRestored"
-	TypeThreadLocked            = "ThreadLocked"
-	TypeThreadUnlocked          = "ThreadUnlocked"
-	TypeThreadPinned            = "ThreadPinned"
-	TypeThreadUnpinned          = "ThreadUnpinned"
-	TypeThreadTranslationLinked = "ThreadTranslationLinked"
-	TypeRsvpChanged             = "RsvpChanged"
+	TypeThreadStarted             = "ThreadStarted"
+	TypeReplyPosted               = "ReplyPosted"
+	TypePostEdited                = "PostEdited"
+	TypePostDeleted               = "PostDeleted"
+	TypeReactionAdded             = "ReactionAdded"
+	TypeReactionRemoved           = "ReactionRemoved"
+	TypePostFlagged               = "PostFlagged"
+	TypeFlagResolved              = "FlagResolved"
+	TypePostHidden                = "PostHidden"
+	TypePostRestored              = "PostRestored"
+	TypeThreadLocked              = "ThreadLocked"
+	TypeThreadUnlocked            = "ThreadUnlocked"
+	TypeThreadPinned              = "ThreadPinned"
+	TypeThreadUnpinned            = "ThreadUnpinned"
+	TypeThreadTranslationLinked   = "ThreadTranslationLinked"
+	TypeThreadTranslationUnlinked = "ThreadTranslationUnlinked"
+	TypeRsvpChanged               = "RsvpChanged"
 	// stats-<yyyy-mm-dd>
 	TypeEngagementRolledUp = "EngagementRolledUp"
 )
@@ -484,7 +485,8 @@ type ThreadUnpinned struct {
 }
 
 // ThreadTranslationLinked links two threads as translations of each other.
-// It is written to ThreadID's stream only; read models apply it to both.
+// It is written to both threads' streams (links from before that was so are
+// on ThreadID's only); read models apply it to both threads.
 type ThreadTranslationLinked struct {
 	ThreadID            string `json:"thread_id"`
 	GroupID             string `json:"group_id"`
@@ -493,6 +495,15 @@ type ThreadTranslationLinked struct {
 	TranslationGroupID  string `json:"translation_group_id"`
 	TranslationLanguage string `json:"translation_language"`
 	By                  string `json:"by"`
+}
+
+// ThreadTranslationUnlinked undoes a link (a wrong pick), on both threads'
+// streams; read models apply it to both threads.
+type ThreadTranslationUnlinked struct {
+	ThreadID      string `json:"thread_id"`
+	GroupID       string `json:"group_id"`
+	TranslationID string `json:"translation_id"`
+	By            string `json:"by"`
 }
 
 // RsvpChanged: MemberID's RSVP to an event thread went from Previous ("" for
@@ -555,5 +566,6 @@ func (ThreadUnlocked) EventType() string            { return TypeThreadUnlocked 
 func (ThreadPinned) EventType() string              { return TypeThreadPinned }
 func (ThreadUnpinned) EventType() string            { return TypeThreadUnpinned }
 func (ThreadTranslationLinked) EventType() string   { return TypeThreadTranslationLinked }
+func (ThreadTranslationUnlinked) EventType() string { return TypeThreadTranslationUnlinked }
 func (RsvpChanged) EventType() string               { return TypeRsvpChanged }
 func (EngagementRolledUp) EventType() string        { return TypeEngagementRolledUp }

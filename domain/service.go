@@ -1012,6 +1012,30 @@ func (s *Service) LinkTranslation(ctx context.Context, o Origin, threadID, other
 	return res, nil
 }
 
+// UnlinkTranslation undoes the link between two threads, on both streams
+// (unlinking again repairs a lost second step).
+func (s *Service) UnlinkTranslation(ctx context.Context, o Origin, threadID, otherID string) (Result, error) {
+	res, err := s.threadCmd(ctx, o, threadID, UnlinkTranslation{Other: otherID})
+	if err != nil {
+		return res, err
+	}
+	if !validID(otherID) {
+		return res, nil
+	}
+	back, err := s.threadCmd(ctx, o, otherID, unlinkBack{From: threadID})
+	if errors.Is(err, ErrNotFound) {
+		return res, nil // gone, or no longer readable by the actor: nothing to undo there
+	}
+	if err != nil {
+		return res, fmt.Errorf("unlink %s from %s: %w", otherID, threadID, err)
+	}
+	if len(back.Events) > 0 {
+		res.Events = append(res.Events, back.Events...)
+		res.Append = back.Append
+	}
+	return res, nil
+}
+
 // threadRef is what a decision on one thread needs of another.
 func threadRef(t ThreadState) ThreadRef {
 	return ThreadRef{ID: t.ID, GroupID: t.GroupID, Exists: t.Started, Language: t.Language, Translations: maps.Clone(t.Translations)}

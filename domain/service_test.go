@@ -436,6 +436,20 @@ func TestServiceGroupsThreadsAndModeration(t *testing.T) {
 	if _, err := s.LinkTranslation(ctx, origin(f.owner), fr.ThreadID, en2.ThreadID); !errors.Is(err, ErrConflict) {
 		t.Fatalf("a second English translation of the French thread, linked from the French side: %v", err)
 	}
+	// A wrong pick is undone from either side, on both streams; then the
+	// other English thread may be linked.
+	if r, err := s.UnlinkTranslation(ctx, origin(f.m1), f.thread, fr.ThreadID); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("unlink by non-author: %+v %v", r, err)
+	}
+	if r, err := s.UnlinkTranslation(ctx, origin(f.owner), fr.ThreadID, f.thread); err != nil || len(r.Events) != 2 {
+		t.Fatalf("unlink (on both threads' streams): %+v, %v", r, err)
+	}
+	if r, err := s.UnlinkTranslation(ctx, origin(f.owner), f.thread, fr.ThreadID); err != nil || len(r.Events) != 0 {
+		t.Fatalf("unlink again: %+v, %v", r, err)
+	}
+	if r, err := s.LinkTranslation(ctx, origin(f.owner), en2.ThreadID, fr.ThreadID); err != nil || len(r.Events) != 2 {
+		t.Fatalf("link after the unlink: %+v, %v", r, err)
+	}
 	if _, err := s.LinkTranslation(ctx, origin(f.owner), f.thread, "missing"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("link missing: %v", err)
 	}

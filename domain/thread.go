@@ -159,6 +159,8 @@ func EvolveThread(t ThreadState, e Event) ThreadState {
 			t.Translations = map[string]string{}
 		}
 		t.Translations[e.TranslationID] = e.TranslationLanguage
+	case ThreadTranslationUnlinked:
+		delete(t.Translations, e.TranslationID)
 	case RsvpChanged:
 		if t.Rsvp == nil {
 			t.Rsvp = map[string]string{}
@@ -293,25 +295,35 @@ type (
 // thread's author or a moderator; the threads' languages differ).
 type LinkTranslation struct{ Other ThreadRef }
 
+// UnlinkTranslation undoes the link with thread Other (the thread's author
+// or a moderator); a thread that is not linked is a no-op.
+type UnlinkTranslation struct{ Other string }
+
 // SetRsvp answers an event thread: going or not_going.
 type SetRsvp struct{ Status string }
 
-func (StartThread) threadCommand()     {}
-func (PostReply) threadCommand()       {}
-func (EditPost) threadCommand()        {}
-func (DeletePost) threadCommand()      {}
-func (AddReaction) threadCommand()     {}
-func (RemoveReaction) threadCommand()  {}
-func (FlagPost) threadCommand()        {}
-func (ResolveFlag) threadCommand()     {}
-func (HidePost) threadCommand()        {}
-func (RestorePost) threadCommand()     {}
-func (LockThread) threadCommand()      {}
-func (UnlockThread) threadCommand()    {}
-func (PinThread) threadCommand()       {}
-func (UnpinThread) threadCommand()     {}
-func (LinkTranslation) threadCommand() {}
-func (linkBack) threadCommand()        {}
+func (StartThread) threadCommand()       {}
+func (PostReply) threadCommand()         {}
+func (EditPost) threadCommand()          {}
+func (DeletePost) threadCommand()        {}
+func (AddReaction) threadCommand()       {}
+func (RemoveReaction) threadCommand()    {}
+func (FlagPost) threadCommand()          {}
+func (ResolveFlag) threadCommand()       {}
+func (HidePost) threadCommand()          {}
+func (RestorePost) threadCommand()       {}
+func (LockThread) threadCommand()        {}
+func (UnlockThread) threadCommand()      {}
+func (PinThread) threadCommand()         {}
+func (UnpinThread) threadCommand()       {}
+func (LinkTranslation) threadCommand()   {}
+func (linkBack) threadCommand()          {}
+func (UnlinkTranslation) threadCommand() {}
+func (unlinkBack) threadCommand()        {}
+
+// unlinkBack removes the link on the other thread's stream after
+// UnlinkTranslation. Only the service issues it.
+type unlinkBack struct{ From string }
 
 // linkBack records a link on the translation's own stream, so that each
 // thread's stream holds all its links and a later link to either thread is
@@ -590,6 +602,21 @@ func DecideThread(t ThreadState, cmd ThreadCommand, env ThreadEnv, now time.Time
 		}
 		return []Event{ThreadTranslationLinked{ThreadID: t.ID, GroupID: t.GroupID, Language: t.Language,
 			TranslationID: o.ID, TranslationGroupID: o.GroupID, TranslationLanguage: o.Language, By: a.ID}}, nil
+
+	case UnlinkTranslation:
+		if t.AuthorID != a.ID && !mod {
+			return nil, fmt.Errorf("unlink a translation of thread %q: %w", t.ID, ErrForbidden)
+		}
+		if _, linked := t.Translations[c.Other]; !linked {
+			return nil, nil
+		}
+		return []Event{ThreadTranslationUnlinked{ThreadID: t.ID, GroupID: t.GroupID, TranslationID: c.Other, By: a.ID}}, nil
+
+	case unlinkBack:
+		if _, linked := t.Translations[c.From]; !linked {
+			return nil, nil
+		}
+		return []Event{ThreadTranslationUnlinked{ThreadID: t.ID, GroupID: t.GroupID, TranslationID: c.From, By: a.ID}}, nil
 
 	case linkBack:
 		f := c.From

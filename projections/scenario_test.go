@@ -169,6 +169,10 @@ func (w *world) scenario() ids {
 	x.pRequest = w.thread("owner", x.request, x.tRequest, "Case notes", "Intake forms [here](https://example.org/f).", "en", "", nil)
 	x.pPrivate = w.thread("owner", x.private, x.tPrivate, "Secret plans", "Only for us.", "en", "", nil)
 	w.thread("owner", x.open, x.tFrench, "Bienvenue", "Bonjour à toutes et à tous.", "fr", "", nil)
+	// Linked, undone from the other side, linked again: the read models
+	// (live and rebuilt) end with the one link.
+	w.note(w.svc.LinkTranslation(ctx, as("owner"), x.tOpen, x.tFrench))
+	w.note(w.svc.UnlinkTranslation(ctx, as("owner"), x.tFrench, x.tOpen))
 	w.note(w.svc.LinkTranslation(ctx, as("owner"), x.tOpen, x.tFrench))
 	one := 1
 	w.thread("owner", x.open, x.event, "Quarterly call", "Join us.", "en", domain.KindEvent,

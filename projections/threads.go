@@ -80,7 +80,7 @@ func (*threadsModel) types() []string {
 	return []string{domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypePostEdited, domain.TypePostDeleted,
 		domain.TypeReactionAdded, domain.TypeReactionRemoved, domain.TypePostHidden, domain.TypePostRestored,
 		domain.TypeThreadLocked, domain.TypeThreadUnlocked, domain.TypeThreadPinned, domain.TypeThreadUnpinned,
-		domain.TypeThreadTranslationLinked, domain.TypeRsvpChanged}
+		domain.TypeThreadTranslationLinked, domain.TypeThreadTranslationUnlinked, domain.TypeRsvpChanged}
 }
 
 func (m *threadsModel) apply(e *envelope) error {
@@ -208,6 +208,12 @@ func (m *threadsModel) apply(e *envelope) error {
 			o.translations = append(o.translations, t.id)
 			o.version = e.pos
 		}
+	case domain.ThreadTranslationUnlinked:
+		t.translations = slices.DeleteFunc(t.translations, func(id string) bool { return id == x.TranslationID })
+		if o := m.byID[x.TranslationID]; o != nil && slices.Contains(o.translations, t.id) {
+			o.translations = slices.DeleteFunc(o.translations, func(id string) bool { return id == t.id })
+			o.version = e.pos
+		}
 	case domain.RsvpChanged:
 		if t.rsvp == nil {
 			t.rsvp = map[string]*rsvpRec{}
@@ -260,6 +266,8 @@ func threadIDOf(ev domain.Event) string {
 	case domain.ThreadUnpinned:
 		return x.ThreadID
 	case domain.ThreadTranslationLinked:
+		return x.ThreadID
+	case domain.ThreadTranslationUnlinked:
 		return x.ThreadID
 	case domain.RsvpChanged:
 		return x.ThreadID

@@ -148,6 +148,15 @@ func TestEveryEndpoint(t *testing.T) {
 	if tr, _ := view.Thread["translations"].([]any); len(tr) != 1 {
 		t.Fatalf("translations: %v", view.Thread["translations"])
 	}
+	// A wrong link is undone (by the author, from the other thread too),
+	// then made again.
+	carol.must(403, "DELETE", "/api/v1/threads/"+tid+"/translations/"+fr["id"].(string), nil)
+	alice.must(204, "DELETE", "/api/v1/threads/"+fr["id"].(string)+"/translations/"+tid, nil)
+	carol.must(200, "GET", "/api/v1/threads/"+tid, nil).json(t, &view)
+	if tr, _ := view.Thread["translations"].([]any); len(tr) != 0 {
+		t.Fatalf("translations after the unlink: %v", view.Thread["translations"])
+	}
+	alice.must(204, "POST", "/api/v1/threads/"+tid+"/translations", map[string]any{"thread_id": fr["id"]})
 	edited := bob.must(200, "PATCH", "/api/v1/posts/"+pid, map[string]any{"body": "Thanks everyone"}).obj(t)
 	if edited["body"] != "Thanks everyone" || edited["edited_at"] == nil {
 		t.Fatalf("edit: %v", edited)

@@ -71,6 +71,7 @@ func TestObjectIDSweep(t *testing.T) {
 		":member_id": {insider.id, owner.id},
 		":kind":      {"like"},
 		":role":      {"moderator"},
+		":other":     {tid, ev},
 	}
 	bodies := routeBodies(insider.id, ev)
 	routes := api.Routes()
@@ -80,7 +81,7 @@ func TestObjectIDSweep(t *testing.T) {
 			continue
 		}
 		paths := []string{rt.Path}
-		for _, param := range []string{":id", ":member_id", ":kind", ":role"} {
+		for _, param := range []string{":id", ":member_id", ":kind", ":role", ":other"} {
 			var next []string
 			for _, p := range paths {
 				if !strings.Contains(p, param) {

@@ -73,6 +73,7 @@ func (s *Server) routes(r router) {
 	r.GET("/threads/:id", s.getThread)
 	r.POST("/threads/:id/replies", s.postReply)
 	r.POST("/threads/:id/translations", s.linkTranslation)
+	r.DELETE("/threads/:id/translations/:other", s.unlinkTranslation)
 	r.POST("/threads/:id/rsvp", s.rsvp)
 	r.GET("/threads/:id/attendees", s.attendees)
 	r.GET("/threads/:id/event.ics", s.eventICS)

@@ -55,6 +55,7 @@ type Commands interface {
 	PinThread(ctx context.Context, o domain.Origin, threadID string) (domain.Result, error)
 	UnpinThread(ctx context.Context, o domain.Origin, threadID string) (domain.Result, error)
 	LinkTranslation(ctx context.Context, o domain.Origin, threadID, otherID string) (domain.Result, error)
+	UnlinkTranslation(ctx context.Context, o domain.Origin, threadID, otherID string) (domain.Result, error)
 	SetRsvp(ctx context.Context, o domain.Origin, threadID, status string) (domain.RsvpResult, error)
 	MarkNotificationsRead(ctx context.Context, o domain.Origin, e domain.NotificationsRead) (domain.Result, error)
 }

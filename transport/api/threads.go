@@ -184,6 +184,13 @@ func (s *Server) linkTranslation(c *gin.Context) {
 	})
 }
 
+// unlinkTranslation undoes a link (204 also when there was none).
+func (s *Server) unlinkTranslation(c *gin.Context) {
+	s.command(c, func(c *gin.Context, o domain.Origin) (domain.Result, error) {
+		return s.d.Commands.UnlinkTranslation(c.Request.Context(), o, c.Param("id"), c.Param("other"))
+	})
+}
+
 type rsvpBody struct {
 	Status string `json:"status"`
 }
