@@ -142,6 +142,20 @@ func TestTranslationLinkPage(t *testing.T) {
 		t.Fatalf("moderator links across groups: %d\n%s", p.status, p.body)
 	}
 	mustContain(t, "across groups", m.get("/threads/"+en2), `href="/threads/`+frElsewhere+`"`)
+
+	// A wrong link is undone from the page, by those who may link; then
+	// the link control is back on both threads.
+	unlink := "/threads/" + en2 + "/translations/" + frElsewhere + "/unlink"
+	mustNotContain(t, "member: no unlink", m.get("/threads/"+en2), unlink)
+	if p := m.post("/threads/"+en2, unlink, nil); p.status != http.StatusForbidden {
+		t.Errorf("member unlinks: %d", p.status)
+	}
+	mustContain(t, "unlink control", mod.get("/threads/"+en2), `action="`+unlink+`"`)
+	if p := mod.post("/threads/"+en2, unlink, nil); p.status != http.StatusSeeOther {
+		t.Fatalf("unlink: %d\n%s", p.status, p.body)
+	}
+	mustNotContain(t, "unlinked", m.get("/threads/"+en2), `href="/threads/`+frElsewhere+`"`)
+	mustContain(t, "link control back", mod.get("/threads/"+en2), `action="/threads/`+en2+`/translations"`)
 }
 
 // Group member management without script: invite by email or by picking

@@ -420,6 +420,10 @@ func (w *htmlw) fieldError(id, msg string) {
 // group in the other language, or a pasted link.
 func (w *htmlw) translateBox(d *threadPage) {
 	f := d.Translate
+	if len(f.Linked) > 0 {
+		w.unlinkBox(d)
+		return
+	}
 	err := w.v.Err("thread_id")
 	w.raw("<section class=\"panel translate-box\" aria-labelledby=\"translate-title\">\n<h2 id=\"translate-title\">")
 	w.T("web.translation.title")
@@ -519,4 +523,31 @@ func (w *htmlw) threadModTools(t *projections.Thread) {
 		w.T("web.mod.pin")
 	}
 	w.raw("</button></form>\n</div>\n</section>\n")
+}
+
+// unlinkBox undoes a wrong translation link (for those who may link).
+func (w *htmlw) unlinkBox(d *threadPage) {
+	w.raw("<section class=\"panel translate-box\" aria-labelledby=\"translate-title\">\n<h2 id=\"translate-title\">")
+	w.T("web.translation.linked_title")
+	w.raw("</h2>\n<ul class=\"plain\">\n")
+	for _, tr := range d.Translate.Linked {
+		w.raw("<li><form method=\"post\" action=\"/threads/")
+		w.path(d.Thread.ID)
+		w.raw("/translations/")
+		w.path(tr.ID)
+		w.raw("/unlink\" class=\"inline\">")
+		w.csrf()
+		w.raw("<a href=\"/threads/")
+		w.path(tr.ID)
+		w.raw("\" lang=\"")
+		w.text(tr.Language)
+		w.raw("\">")
+		w.text(tr.Title)
+		w.raw("</a> <button class=\"button button-secondary\" type=\"submit\">")
+		w.T("web.translation.unlink")
+		w.raw("</button></form></li>\n")
+	}
+	w.raw("</ul>\n<p class=\"hint\">")
+	w.T("web.translation.unlink_hint")
+	w.raw("</p>\n</section>\n")
 }

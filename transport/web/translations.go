@@ -19,14 +19,21 @@ type translateForm struct {
 	Choices []projections.Thread
 	Picked  string
 	Link    string
+	// Linked are the thread's translations, when it has one: the control
+	// then offers to undo a wrong link instead.
+	Linked []projections.Translation
 }
 
 // translateControl is the control for those the domain lets link a
-// translation (the thread's author, the group's moderators, site staff),
-// while the thread has none: two official languages, one translation.
+// translation (the thread's author, the group's moderators, site staff):
+// while the thread has none, to link one (two official languages, one
+// translation); once it has one, to undo the link.
 func (s *Server) translateControl(r *req, d *threadPage) *translateForm {
-	if r.p == nil || len(d.Thread.Translations) > 0 || (!d.Moderator && d.Thread.Author.ID != r.p.MemberID) {
+	if r.p == nil || (!d.Moderator && d.Thread.Author.ID != r.p.MemberID) {
 		return nil
+	}
+	if len(d.Thread.Translations) > 0 {
+		return &translateForm{Linked: d.Thread.Translations}
 	}
 	other := domain.LanguageFrench
 	if d.Thread.Language == domain.LanguageFrench {
@@ -113,4 +120,15 @@ func (s *Server) linkTranslation(c *gin.Context) {
 		return
 	}
 	s.settle(c, res, err, "/threads/"+id, "translation_linked")
+}
+
+// unlinkTranslation undoes the link with the translation the form names.
+func (s *Server) unlinkTranslation(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	id := c.Param("id")
+	res, err := s.d.Commands.UnlinkTranslation(c.Request.Context(), s.origin(c, p), id, c.Param("other"))
+	s.settle(c, res, err, "/threads/"+id, "translation_unlinked")
 }

@@ -178,6 +178,7 @@ func (s *Server) Register(r gin.IRouter) {
 	g.POST("/threads/:id/replies", s.postReply)
 	g.POST("/threads/:id/rsvp", s.rsvp)
 	g.POST("/threads/:id/translations", s.linkTranslation)
+	g.POST("/threads/:id/translations/:other/unlink", s.unlinkTranslation)
 	g.POST("/threads/:id/moderate/:action", s.moderateThread)
 	g.POST("/posts/:id/react", s.react)
 	g.POST("/posts/:id/flag", s.flag)
