@@ -1002,6 +1002,15 @@ func (s *Service) LinkTranslation(ctx context.Context, o Origin, threadID, other
 		return res, err
 	}
 	back, err := s.threadCmd(ctx, o, otherID, linkBack{From: self})
+	if errors.Is(err, ErrConflict) {
+		// The other thread took a translation in this one's language since
+		// the check (a concurrent link): undo this side, so neither thread
+		// ends with two.
+		if _, uerr := s.threadCmd(ctx, o, threadID, unlinkBack{From: otherID}); uerr != nil {
+			return res, fmt.Errorf("link %s back to %s: %w; undoing the link: %w", otherID, threadID, err, uerr)
+		}
+		return Result{Stream: res.Stream}, fmt.Errorf("link %s back to %s: %w", otherID, threadID, err)
+	}
 	if err != nil {
 		return res, fmt.Errorf("link %s back to %s: %w", otherID, threadID, err)
 	}
