@@ -31,6 +31,8 @@ type bench struct {
 	only   string
 	scale  float64
 	values map[string]float64
+	// searchIndex keeps the search step's index between runs (see -search-index).
+	searchIndex string
 }
 
 // wants reports whether a figure was asked for.
@@ -58,6 +60,7 @@ func main() {
 	only := flag.String("only", "", "run only figures whose names start with this prefix")
 	scale := flag.Float64("scale", 1, "multiply the durations and sizes of the benchmarks (0.1 for a smoke run)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	searchIndex := flag.String("search-index", "", "keep the search step's index in this directory, and when it already holds one, query it without indexing again")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -76,7 +79,7 @@ func main() {
 
 	host, _ := os.Hostname()
 	fmt.Printf("# settlenet bench %s on %s, %d cores\n", time.Now().UTC().Format(time.RFC3339), host, numCPU())
-	b := &bench{dir: *dir, only: *only, scale: *scale, values: map[string]float64{}}
+	b := &bench{dir: *dir, only: *only, scale: *scale, values: map[string]float64{}, searchIndex: *searchIndex}
 	ran := 0
 	for _, s := range steps() {
 		if !slices.ContainsFunc(s.names, b.wants) {
