@@ -60,7 +60,7 @@ const (
 	fThreadID = "thread_id"
 	// fFilter holds "type:post", "language:en", "kind:event", the filters'
 	// terms; fFacet holds one term with the three values, "post:en:event",
-	// so that a hit's facets are one doc-value term rather than three.
+	// so that a hit's facets are one number in a table (facets.go).
 	fFilter  = "filter"
 	fFacet   = "facet"
 	fTag     = "tag"
@@ -79,10 +79,11 @@ var (
 	layoutKey = []byte("settlenet.search.layout")
 )
 
-// layout 6: thread documents' bodies carry their event, resource and job
-// details (search.DetailsText); an index written before holds threads
-// without them, which only a rebuild from the log adds.
-const layout = "6"
+// layout 7: the facet field has no doc values (facets.go counts from its
+// postings). Layout 6: thread documents' bodies carry their event,
+// resource and job details (search.DetailsText); an index written before
+// holds threads without them, which only a rebuild from the log adds.
+const layout = "7"
 
 // Index is a Bleve index; safe for concurrent use.
 type Index struct {
@@ -93,11 +94,13 @@ type Index struct {
 
 	mu  sync.RWMutex // guards idx against Reset and Close
 	idx bleve.Index
+
+	facets *facetTables
 }
 
 // Open opens the index in dir, creating it if needed.
 func Open(dir string, glossary *search.Glossary) (*Index, error) {
-	x := &Index{dir: dir, seed: maphash.MakeSeed(), glossary: glossary, an: newAnalyzers()}
+	x := &Index{dir: dir, seed: maphash.MakeSeed(), glossary: glossary, an: newAnalyzers(), facets: newFacetTables()}
 	idx, err := x.open()
 	if err != nil {
 		return nil, err
@@ -302,7 +305,7 @@ func (x *Index) Reset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	x.idx = idx
+	x.idx, x.facets = idx, newFacetTables()
 	return nil
 }
 
@@ -311,7 +314,7 @@ func (x *Index) Reset(ctx context.Context) error {
 // (see highlighter), which costs 20 bodies per query instead of positions
 // written for every token and decoded for every hit.
 const (
-	// Doc values are read for every hit (facets, the date sort); left
+	// Doc values are read for every hit of a date sort; left
 	// uncompressed they cost no decompression per chunk and per query.
 	// zapx handles SkipDVCompression only together with SkipDVChunking
 	// (one chunk per document, as for geo fields): alone, merges mix up
@@ -367,7 +370,7 @@ func (x *Index) document(d search.Document) *document.Document {
 			kw(fFilter, f.name+":"+f.v, filterOpts)
 		}
 	}
-	kw(fFacet, facetTerm(d), dvOpts)
+	kw(fFacet, facetTerm(d), filterOpts)
 	stored(fType, d.Type)
 	stored(fLanguage, d.Language)
 	kw(fGroup, d.GroupID, bindex.IndexField|bindex.StoreField)
@@ -461,6 +464,8 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	if broad = slices.Concat(broad, x.permission(q.Access)); len(broad) > 0 {
 		bq = filtered{q: bq, filter: query.NewConjunctionQuery(broad)}
 	}
+	var facets *facetCounter
+	bq = counted{q: bq, tables: x.facets, out: &facets}
 	req := bleve.NewSearchRequestOptions(bq, q.Limit, offset, false)
 	req.Fields = []string{fType, fOID, fTitle, fThread, fBody, fLanguage, fGroup, fThreadID, fCreated}
 	// Equal keys keep the index's order (Bleve's hit number), which is the
@@ -473,7 +478,6 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	} else {
 		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}})
 	}
-	req.AddFacet(fFacet, bleve.NewFacetRequest(fFacet, maxFacetTerms))
 	res, err := idx.SearchInContext(ctx, req)
 	if err != nil {
 		return search.Result{}, fmt.Errorf("bleveindex: search: %w", err)
@@ -482,11 +486,11 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	for _, name := range []string{search.FacetType, search.FacetLanguage, search.FacetKind} {
 		out.Facets[name] = map[string]int{}
 	}
-	if fr := res.Facets[fFacet]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			for i, v := range strings.SplitN(t.Term, ":", 3) {
+	if facets != nil {
+		for t, n := range facets.result() {
+			for i, v := range strings.SplitN(t, ":", 3) {
 				if v != "" {
-					out.Facets[facetNames[i]][v] += t.Count
+					out.Facets[facetNames[i]][v] += n
 				}
 			}
 		}

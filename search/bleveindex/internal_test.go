@@ -3,10 +3,13 @@ package bleveindex
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/search"
@@ -87,5 +90,70 @@ func TestOldLayoutDropped(t *testing.T) {
 	}
 	if pos, err := x.Checkpoint(ctx); err != nil || pos != eventstore.Start {
 		t.Fatalf("checkpoint %v (%v) after a layout change", pos, err)
+	}
+}
+
+// Facets come from tables kept per segment (facets.go). While batches add
+// segments, replace documents and merges retire segments, every search's
+// facets must still add up to its total, and the tables of retired
+// segments must be let go.
+func TestFacetTablesFollowSegments(t *testing.T) {
+	g, err := search.LoadGlossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := Open(filepath.Join(t.TempDir(), "index"), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	kinds := []string{"discussion", "event", "resource"}
+	for b := range 40 {
+		var docs []search.Document
+		for i := range 50 {
+			// Later batches replace earlier documents under new facets.
+			n := (b*50 + i) % 1200
+			docs = append(docs, search.Document{
+				Type: search.TypePost, ID: fmt.Sprintf("p%d", n), Body: "housing clinic", Language: []string{"en", "fr"}[(b+i)%2],
+				Kind: kinds[(b+n)%3], GroupID: "g", GroupVisibility: "open", CreatedAt: time.Unix(int64(n), 0),
+			})
+		}
+		if err := x.Index(ctx, docs); err != nil {
+			t.Fatal(err)
+		}
+		res, err := x.Search(ctx, search.Query{Text: "housing", Access: search.Access{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := min((b+1)*50, 1200)
+		sum := 0
+		for _, n := range res.Facets[search.FacetLanguage] {
+			sum += n
+		}
+		if res.Total != want || res.Facets[search.FacetType][search.TypePost] != want || sum != want {
+			t.Fatalf("batch %d: total %d, facets %v; want %d", b, res.Total, res.Facets, want)
+		}
+	}
+	x.facets.mu.Lock()
+	tables := len(x.facets.tables)
+	x.facets.mu.Unlock()
+	idx, done, err := x.index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	r, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := r.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	segs := len(snap.(*scorch.IndexSnapshot).Segments())
+	if tables > 2*segs+8 {
+		t.Fatalf("%d facet tables kept for %d segments", tables, segs)
 	}
 }
