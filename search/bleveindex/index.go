@@ -458,7 +458,10 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 		conj, broad = broad, nil // no text: the filters lead
 	}
 	var bq query.Query = query.NewMatchAllQuery() // staff, no filter, no text
-	if len(conj) > 0 {
+	switch {
+	case len(conj) == 1:
+		bq = conj[0] // Bleve keeps a one-child conjunction: a step per hit
+	case len(conj) > 1:
 		bq = query.NewConjunctionQuery(conj)
 	}
 	if broad = slices.Concat(broad, x.permission(q.Access)); len(broad) > 0 {
