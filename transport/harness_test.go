@@ -2,36 +2,26 @@ package transport_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/settlenet/settlenet/domain"
-	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/projections"
 	"github.com/settlenet/settlenet/search"
-	"github.com/settlenet/settlenet/search/bleveindex"
-	"github.com/settlenet/settlenet/transport"
 	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
 	"github.com/settlenet/settlenet/transport/engagement"
 	"github.com/settlenet/settlenet/transport/httperr"
-	"github.com/settlenet/settlenet/transport/i18n"
+	"github.com/settlenet/settlenet/transport/transporttest"
 )
-
-// cheapArgon2 keeps tests fast; the production cost is a deployment knob.
-var cheapArgon2 = auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
 // noLimits disables rate limits for tests about other things.
 var noLimits = api.Limits{}
@@ -41,7 +31,7 @@ const adminEmail = "admin@settlenet.test"
 // env is the engine over a fresh embedded store, wired as serve wires it.
 type env struct {
 	t       *testing.T
-	store   *embedded.Store
+	store   eventstore.Store
 	svc     *domain.Service
 	runner  *projections.Runner
 	tally   *engagement.Tally
@@ -64,69 +54,9 @@ type envOptions struct {
 
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := embedded.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := domain.NewService(store, domain.Options{})
-	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = runner.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		_ = store.Close()
-	})
-	cat, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	errs := api.NewErrors(cat, logger)
-	hasher, err := auth.NewHasher(cheapArgon2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tally := engagement.New(svc, "test", logger, nil)
-	wait := runner.WaitWithin(5 * time.Second)
-	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
-		Commands: svc, WaitFor: wait, OnStart: tally.Session,
-	})
-	deps := api.Deps{
-		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs,
-		Logger: logger, BaseURL: "http://settlenet.test", AdminEmails: []string{adminEmail}, Limits: o.limits, Now: o.now,
-	}
-	var indexer *search.Indexer
-	stopIndexer := func() {}
-	if o.search {
-		g, err := search.LoadGlossary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		index, err := bleveindex.Open(filepath.Join(t.TempDir(), "search"), g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		indexer = search.NewIndexer(store, index, search.IndexerOptions{Codec: svc.Codec(), Logger: logger})
-		ictx, icancel := context.WithCancel(context.Background())
-		idone := make(chan struct{})
-		go func() { defer close(idone); _ = indexer.Run(ictx) }()
-		var once sync.Once
-		stopIndexer = func() { once.Do(func() { icancel(); <-idone }) }
-		t.Cleanup(func() { stopIndexer(); _ = index.Close() })
-		deps.Search = index
-	}
-	a, err := api.New(deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := transport.NewRouter(transport.Options{Logger: logger, Registry: prometheus.NewRegistry(), API: a, Errors: errs, Tally: tally})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, store: store, svc: svc, runner: runner, tally: tally, handler: h, indexer: indexer, stopIndexer: stopIndexer}
+	e := transporttest.New(t, transporttest.Options{Limits: o.limits, Search: o.search, Now: o.now,
+		BaseURL: "http://settlenet.test", AdminEmails: []string{adminEmail}})
+	return &env{t: t, store: e.Store, svc: e.Service, runner: e.Runner, tally: e.Tally, handler: e.Handler, indexer: e.Indexer, stopIndexer: e.StopIndexer}
 }
 
 // client is one caller: an address and, once logged in, a cookie.

@@ -8,12 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -21,15 +18,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
 
 	"github.com/settlenet/settlenet/domain"
-	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/projections"
-	"github.com/settlenet/settlenet/transport"
 	"github.com/settlenet/settlenet/transport/auth"
 	"github.com/settlenet/settlenet/transport/live"
+	"github.com/settlenet/settlenet/transport/transporttest"
 )
 
 // liveClientEnv makes the bench program a WebSocket client process for the
@@ -52,8 +47,10 @@ func liveStep() step {
 }
 
 // liveServer is one engine over an embedded store with the live hub and
-// feed, serving only GET /api/v1/live on loopback.
+// feed, served on loopback (the bench calls only GET /api/v1/live); eng
+// owns its goroutines and listener.
 type liveServer struct {
+	eng    *transporttest.Engine
 	svc    *domain.Service
 	runner *projections.Runner
 	hub    *live.Hub
@@ -73,20 +70,11 @@ func runLive(ctx context.Context, b *bench) error {
 		return err
 	}
 	defer cleanup()
-	store, err := embedded.Open(filepath.Join(dir, "events"))
+	s, err := startLiveServer(ctx, dir)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	s, srv, err := startLiveServer(ctx, &wg, store)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
+	defer s.eng.Close()
 
 	replies := b.count(40)
 	if b.wants("ws_delivery_p50_ms_1k") || b.wants("ws_delivery_p99_ms_1k") {
@@ -176,76 +164,56 @@ func raiseFileLimit() error {
 	return nil
 }
 
-func startLiveServer(ctx context.Context, wg *sync.WaitGroup, store *embedded.Store) (*liveServer, *http.Server, error) {
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := domain.NewService(store, domain.Options{})
-	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
-	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
-		Commands: svc, WaitFor: runner.WaitFor,
-	})
+func startLiveServer(ctx context.Context, dir string) (*liveServer, error) {
 	// One member opens every connection (one session): the bound on a
 	// member's connections is for browsers, not for this.
-	hub, err := live.NewHub(live.Options{Logger: logger, MaxPerMember: -1})
+	eng, err := transporttest.Start(ctx, transporttest.Options{Dir: dir, Live: true, Hub: live.Options{MaxPerMember: -1},
+		NoMetrics: true, NoTally: true, Listen: true})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	feed := live.NewFeed(live.FeedOptions{Store: store, Reads: runner, Hub: hub, Codec: svc.Codec(), Logger: logger})
-	handler, err := transport.NewRouter(transport.Options{Logger: logger,
-		Live: hub.Handlers(sessions.Middleware(func(c *gin.Context, err error) { c.AbortWithStatus(http.StatusServiceUnavailable) }))})
-	if err != nil {
-		return nil, nil, err
+	s := &liveServer{eng: eng, svc: eng.Service, runner: eng.Runner, hub: eng.Hub, addr: strings.TrimPrefix(eng.URL, "http://")}
+	if err := s.fill(ctx); err != nil {
+		return nil, errors.Join(err, eng.Close())
 	}
-	wg.Go(func() { _ = runner.Run(ctx) })
-	wg.Go(func() { _ = hub.Run(ctx) })
-	wg.Go(func() { _ = feed.Run(ctx) })
-	select {
-	case <-feed.Started():
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
-	}
+	return s, nil
+}
 
-	s := &liveServer{svc: svc, runner: runner, hub: hub}
+// fill writes the bench's member, group, thread and session.
+func (s *liveServer) fill(ctx context.Context) error {
+	svc := s.svc
 	o := domain.Origin{}
 	reg, err := svc.Register(ctx, o, domain.RegisterMember{Email: "bench@settlenet.test", PasswordHash: "x", DisplayName: "Bench Author", Language: "en"})
 	if err != nil {
-		return nil, nil, fmt.Errorf("register: %w", err)
+		return fmt.Errorf("register: %w", err)
 	}
 	s.author = reg.MemberID
 	g, err := svc.CreateGroup(ctx, domain.Origin{Actor: s.author}, domain.CreateGroup{Name: "Bench group", Description: "live bench",
 		Visibility: domain.VisibilityOpen, Language: "en", Topics: []string{"bench"}})
 	if err != nil {
-		return nil, nil, fmt.Errorf("create group: %w", err)
+		return fmt.Errorf("create group: %w", err)
 	}
 	s.group = g.GroupID
 	th, err := svc.StartThread(ctx, domain.Origin{Actor: s.author}, domain.StartThread{GroupID: s.group, Title: "Live bench",
 		Body: "Replies follow.", Language: "en", Kind: "discussion"})
 	if err != nil {
-		return nil, nil, fmt.Errorf("start thread: %w", err)
+		return fmt.Errorf("start thread: %w", err)
 	}
 	s.thread = th.ThreadID
 	tok, err := auth.NewToken()
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	ses, err := svc.StartSession(ctx, domain.Origin{Actor: s.author}, domain.SessionStarted{SessionHash: auth.HashToken(tok),
 		MemberID: s.author, ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
-		return nil, nil, fmt.Errorf("start session: %w", err)
+		return fmt.Errorf("start session: %w", err)
 	}
-	if err := runner.WaitFor(ctx, ses.Append.Position); err != nil {
-		return nil, nil, err
+	if err := s.runner.WaitFor(ctx, ses.Append.Position); err != nil {
+		return err
 	}
 	s.cookie = tok
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, err
-	}
-	s.addr = ln.Addr().String()
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	wg.Go(func() { _ = srv.Serve(ln) })
-	return s, srv, nil
+	return nil
 }
 
 // deliveryRun starts a client process with n connections subscribed to the

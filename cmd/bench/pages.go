@@ -2,24 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/settlenet/settlenet/domain"
-	"github.com/settlenet/settlenet/eventstore/embedded"
-	"github.com/settlenet/settlenet/projections"
-	"github.com/settlenet/settlenet/transport"
-	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
-	"github.com/settlenet/settlenet/transport/i18n"
-	"github.com/settlenet/settlenet/transport/web"
+	"github.com/settlenet/settlenet/transport/transporttest"
 )
 
 // pagesStep measures the HTML pages (transport/web) through the real
@@ -40,20 +35,13 @@ func runPages(ctx context.Context, b *bench) error {
 		return err
 	}
 	defer cleanup()
-	store, err := embedded.Open(filepath.Join(dir, "events"))
+	site, eng, err := startPagesServer(ctx, dir)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	ctx, cancel := context.WithCancel(ctx)
+	defer eng.Close()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	defer cancel()
-	site, srv, err := startPagesServer(ctx, &wg, store)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
 
 	th, err := pageLoad(ctx, site, "/threads/"+site.thread, 64, b.duration(4*time.Second))
 	if err != nil {
@@ -124,55 +112,44 @@ type pagesSite struct {
 	addr, cookie, group, thread string
 }
 
-// startPagesServer wires the engine as serve does for the pages (without
-// the JSON API and live hub, which these pages do not call) and fills a
-// group with a thread of 20 replies.
-func startPagesServer(ctx context.Context, wg *sync.WaitGroup, store *embedded.Store) (*pagesSite, *http.Server, error) {
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := domain.NewService(store, domain.Options{})
-	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
-	wg.Go(func() { _ = runner.Run(ctx) })
-	cat, err := i18n.New()
+// startPagesServer assembles the engine as serve does for the pages
+// (without request metrics and the engagement tally, which these figures
+// leave out) and fills a group with a thread of 20 replies.
+func startPagesServer(ctx context.Context, dir string) (*pagesSite, *transporttest.Engine, error) {
+	eng, err := transporttest.Start(ctx, transporttest.Options{Dir: dir, Pages: true, Live: true,
+		NoMetrics: true, NoTally: true, Listen: true})
 	if err != nil {
 		return nil, nil, err
 	}
-	errs := api.NewErrors(cat, logger)
-	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
+	s, err := fillPages(ctx, eng)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, errors.Join(err, eng.Close())
 	}
-	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
-		Commands: svc, WaitFor: runner.WaitFor,
-	})
-	pages, err := web.New(web.Deps{Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat,
-		Errors: errs, Logger: logger, Live: true})
-	if err != nil {
-		return nil, nil, err
-	}
-	handler, err := transport.NewRouter(transport.Options{Logger: logger, Errors: errs, Web: pages})
-	if err != nil {
-		return nil, nil, err
-	}
+	return s, eng, nil
+}
 
-	s := &pagesSite{}
+// fillPages writes the member, group, threads, replies and session the
+// pages show.
+func fillPages(ctx context.Context, eng *transporttest.Engine) (*pagesSite, error) {
+	svc, runner := eng.Service, eng.Runner
+	s := &pagesSite{addr: strings.TrimPrefix(eng.URL, "http://")}
 	reg, err := svc.Register(ctx, domain.Origin{}, domain.RegisterMember{Email: "pages@settlenet.test", PasswordHash: "x",
 		DisplayName: "Page Reader", Language: "en"})
 	if err != nil {
-		return nil, nil, fmt.Errorf("register: %w", err)
+		return nil, fmt.Errorf("register: %w", err)
 	}
 	me := domain.Origin{Actor: reg.MemberID}
 	g, err := svc.CreateGroup(ctx, me, domain.CreateGroup{Name: "Youth settlement network", Description: "Programs and practices for newcomer children and youth.",
 		Visibility: domain.VisibilityOpen, Language: "bilingual", Topics: []string{"youth", "schools"}, Province: "ON"})
 	if err != nil {
-		return nil, nil, fmt.Errorf("create group: %w", err)
+		return nil, fmt.Errorf("create group: %w", err)
 	}
 	s.group = g.GroupID
 	for i := range 12 {
 		th, err := svc.StartThread(ctx, me, domain.StartThread{GroupID: s.group, Title: fmt.Sprintf("Summer programs for newcomer youth, part %d", i+1),
 			Body: "Which programs do you run this summer? Share what works.", Language: "en", Kind: domain.KindDiscussion})
 		if err != nil {
-			return nil, nil, fmt.Errorf("start thread: %w", err)
+			return nil, fmt.Errorf("start thread: %w", err)
 		}
 		s.thread = th.ThreadID
 	}
@@ -184,37 +161,29 @@ func startPagesServer(ctx context.Context, wg *sync.WaitGroup, store *embedded.S
 		}
 		r, err := svc.PostReply(ctx, me, s.thread, domain.PostReply{Body: body, Language: lang})
 		if err != nil {
-			return nil, nil, fmt.Errorf("reply: %w", err)
+			return nil, fmt.Errorf("reply: %w", err)
 		}
 		if _, err := svc.AddReaction(ctx, me, r.PostID, domain.ReactionThanks); err != nil {
-			return nil, nil, fmt.Errorf("react: %w", err)
+			return nil, fmt.Errorf("react: %w", err)
 		}
 		last = r.Result
 	}
 	tok, err := auth.NewToken()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ses, err := svc.StartSession(ctx, me, domain.SessionStarted{SessionHash: auth.HashToken(tok), MemberID: reg.MemberID, ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
-		return nil, nil, fmt.Errorf("start session: %w", err)
+		return nil, fmt.Errorf("start session: %w", err)
 	}
 	if err := runner.WaitFor(ctx, ses.Append.Position); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := runner.WaitFor(ctx, last.Append.Position); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s.cookie = auth.CookieName + "=" + tok + "; settlenet_csrf=" + "benchbenchbenchbenchbenchbench00"
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, err
-	}
-	s.addr = ln.Addr().String()
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	wg.Go(func() { _ = srv.Serve(ln) })
-	return s, srv, nil
+	return s, nil
 }
 
 // pageFigures are one page's measurements: pages per second, latency

@@ -5,28 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/projections"
-	"github.com/settlenet/settlenet/transport"
-	"github.com/settlenet/settlenet/transport/api"
 	"github.com/settlenet/settlenet/transport/auth"
-	"github.com/settlenet/settlenet/transport/i18n"
 	"github.com/settlenet/settlenet/transport/live"
+	"github.com/settlenet/settlenet/transport/transporttest"
 )
 
 // engine is one engine instance wired as cmd/settlenet wires it (service,
@@ -58,57 +51,14 @@ func openEmbedded(t testing.TB) eventstore.Store {
 
 func newEngine(t testing.TB, store eventstore.Store, o engineOptions) *engine {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := domain.NewService(store, domain.Options{})
-	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
-	cat, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	errs := api.NewErrors(cat, logger)
-	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wait := runner.WaitWithin(5 * time.Second)
-	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
-		Commands: svc, WaitFor: wait,
-	})
-	a, err := api.New(api.Deps{Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat,
-		Errors: errs, Logger: logger, Limits: api.Limits{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ho := o.hub
-	ho.Logger, ho.Errors = logger, errs
-	hub, err := live.NewHub(ho)
-	if err != nil {
-		t.Fatal(err)
-	}
-	feed := live.NewFeed(live.FeedOptions{Store: store, Reads: runner, Hub: hub, Codec: svc.Codec(), Logger: logger})
-	h, err := transport.NewRouter(transport.Options{Logger: logger, Registry: prometheus.NewRegistry(), API: a, Errors: errs,
-		Live: hub.Handlers(sessions.Middleware(func(c *gin.Context, err error) { errs.Abort(c, err) }))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = runner.Run(ctx) })
-	wg.Go(func() { _ = hub.Run(ctx) })
-	wg.Go(func() { _ = feed.Run(ctx) })
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-		srv.Close()
-	})
-	select {
-	case <-feed.Started():
-	case <-time.After(10 * time.Second):
-		t.Fatal("the live feed did not start")
-	}
-	return &engine{t: t, store: store, svc: svc, runner: runner, hub: hub, feed: feed, srv: srv}
+	// Registered before the engine's cleanup: the server closes after the
+	// engine has stopped.
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
+	e := transporttest.New(t, transporttest.Options{Store: store, Live: true, Hub: o.hub})
+	srv.Config.Handler = e.Handler
+	srv.Start()
+	return &engine{t: t, store: store, svc: e.Service, runner: e.Runner, hub: e.Hub, feed: e.Feed, srv: srv}
 }
 
 // register makes a member (roles optional) and answers their id.

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -13,20 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/eventstore"
-	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/projections"
-	"github.com/settlenet/settlenet/transport"
-	"github.com/settlenet/settlenet/transport/api"
-	"github.com/settlenet/settlenet/transport/auth"
-	"github.com/settlenet/settlenet/transport/engagement"
 	"github.com/settlenet/settlenet/transport/i18n"
-	"github.com/settlenet/settlenet/transport/live"
-	"github.com/settlenet/settlenet/transport/web"
+	"github.com/settlenet/settlenet/transport/transporttest"
 )
 
 const (
@@ -46,69 +36,19 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := embedded.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := domain.NewService(store, domain.Options{})
-	runner := projections.New(store, projections.Options{Codec: svc.Codec(), Logger: logger})
-	ctx, cancel := context.WithCancel(context.Background())
-	cat, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	errs := api.NewErrors(cat, logger)
-	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tally := engagement.New(svc, "test", logger, nil)
-	wait := runner.WaitWithin(5 * time.Second)
-	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups:  auth.ReadSideFirst(runner, store, svc.Codec()),
-		Commands: svc, WaitFor: wait, OnStart: tally.Session,
-	})
 	// The listener first: the pages' origin check and the live hub need
 	// the site's URL.
 	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	a, err := api.New(api.Deps{Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs,
-		Logger: logger, BaseURL: base, AdminEmails: []string{adminEmail}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub, err := live.NewHub(live.Options{Logger: logger, Errors: errs, BaseURL: base})
-	if err != nil {
-		t.Fatal(err)
-	}
-	feed := live.NewFeed(live.FeedOptions{Store: store, Reads: runner, Hub: hub, Codec: svc.Codec(), Logger: logger})
-	pages, err := web.New(web.Deps{Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs,
-		Logger: logger, BaseURL: base, AdminEmails: []string{adminEmail}, Live: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := transport.NewRouter(transport.Options{Logger: logger, Registry: prometheus.NewRegistry(), API: a, Errors: errs, Tally: tally,
-		Web: pages, Live: hub.Handlers(sessions.Middleware(func(c *gin.Context, err error) { errs.Abort(c, err) }))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = h
+	e := transporttest.New(t, transporttest.Options{BaseURL: "http://" + srv.Listener.Addr().String(),
+		AdminEmails: []string{adminEmail}, Live: true, Pages: true})
+	srv.Config.Handler = e.Handler
 	srv.Start()
-	done := make(chan struct{}, 3)
-	go func() { _ = runner.Run(ctx); done <- struct{}{} }()
-	go func() { _ = hub.Run(ctx); done <- struct{}{} }()
-	go func() { _ = feed.Run(ctx); done <- struct{}{} }()
+	// Registered after the engine's: the server closes first.
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		srv.Close()
-		cancel()
-		for range 3 {
-			<-done
-		}
-		_ = store.Close()
 	})
-	return &env{t: t, svc: svc, runner: runner, srv: srv, cat: cat}
+	return &env{t: t, svc: e.Service, runner: e.Runner, srv: srv, cat: e.Catalog}
 }
 
 // wait blocks until the read models show a command's result.
