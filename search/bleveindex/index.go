@@ -739,14 +739,7 @@ func disjunction(cs map[clause]float64) query.Query {
 			qs = append(qs, term(c.field, c.term, cs[c]))
 			continue
 		}
-		fq := query.NewFuzzyQuery(c.term)
-		fq.SetField(c.field)
-		fq.SetFuzziness(1)
-		// The first letter is rarely the typo, and requiring it keeps the
-		// automaton's walk of the term dictionary short.
-		fq.SetPrefix(1)
-		fq.SetBoost(cs[c])
-		qs = append(qs, fq)
+		qs = append(qs, typo{field: c.field, term: c.term, boost: cs[c]})
 	}
 	return query.NewDisjunctionQuery(qs)
 }

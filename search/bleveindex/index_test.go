@@ -62,3 +62,44 @@ func TestLargeBatchInParts(t *testing.T) {
 		t.Fatalf("search: total %d facets %v (%v)", r.Total, r.Facets, err)
 	}
 }
+
+// A typed word is matched with one edit, except where the index holds it
+// as typed in many documents (see typo): then it is taken as meant.
+func TestTypoToleranceSparesCommonWords(t *testing.T) {
+	idx := open(t)
+	ctx := context.Background()
+	var docs []search.Document
+	add := func(id, body string) {
+		docs = append(docs, search.Document{Type: search.TypePost, ID: id, Body: body, Language: "en", GroupID: "g", GroupVisibility: "open", Kind: "discussion"})
+	}
+	for i := range 25 {
+		add(fmt.Sprintf("housing%d", i), "Housing for newcomers")
+	}
+	add("hosing", "Hosing down the yard")
+	add("clinic1", "A clinic downtown")
+	add("clinic2", "The clinic opens Monday")
+	add("clinik", "A clinik on Main Street")
+	if err := idx.Index(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	hits := func(text string) map[string]bool {
+		res, err := idx.Search(ctx, search.Query{Text: text, Limit: search.MaxLimit, Access: search.Access{All: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, h := range res.Items {
+			out[h.ID] = true
+		}
+		return out
+	}
+	if h := hits("housing"); len(h) != 25 || h["hosing"] {
+		t.Errorf("housing (in 25 documents) matched %d, hosing %v: want the 25 and not its one-edit neighbour", len(h), h["hosing"])
+	}
+	if h := hits("clinic"); !h["clinic1"] || !h["clinic2"] || !h["clinik"] {
+		t.Errorf("clinic (in 2 documents) matched %v: want its misspelling too", h)
+	}
+	if h := hits("housng"); len(h) != 25 {
+		t.Errorf("housng (a typo) matched %d documents, want 25", len(h))
+	}
+}
