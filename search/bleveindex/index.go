@@ -522,32 +522,45 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 
 // highlighter finds in a hit's body the words the query matched: the terms
 // its term queries looked up, per language, and words one edit from a
-// typed word (the fuzzy queries, with the same one-letter prefix).
+// typed word that was searched with one edit in that language's body field
+// (see typo; the same one-letter prefix).
 type highlighter struct {
-	en, fr map[string]bool
-	fuzzy  []string
+	en, fr           map[string]bool
+	fuzzyEN, fuzzyFR []string
+}
+
+// fuzzyList is where typo notes a word searched with one edit in field;
+// nil for a title field, which snippets do not show.
+func (h *highlighter) fuzzyList(field string) *[]string {
+	switch field {
+	case bodyEN:
+		return &h.fuzzyEN
+	case bodyFR:
+		return &h.fuzzyFR
+	}
+	return nil
 }
 
 func (h *highlighter) spans(an analyzers, lang, body string) []search.Span {
 	var spans []search.Span
-	scan := func(a *textAnalyzer, set map[string]bool) {
+	scan := func(a *textAnalyzer, set map[string]bool, fuzzy []string) {
 		for _, t := range a.Analyze([]byte(body)) {
-			if set[string(t.Term)] || h.fuzzyMatch(string(t.Term)) {
+			if set[string(t.Term)] || fuzzyMatch(fuzzy, string(t.Term)) {
 				spans = append(spans, search.Span{Start: t.Start, End: t.End})
 			}
 		}
 	}
 	if lang != "fr" {
-		scan(an.en, h.en)
+		scan(an.en, h.en, h.fuzzyEN)
 	}
 	if lang != "en" {
-		scan(an.fr, h.fr)
+		scan(an.fr, h.fr, h.fuzzyFR)
 	}
 	return dedupe(spans)
 }
 
-func (h *highlighter) fuzzyMatch(term string) bool {
-	for _, w := range h.fuzzy {
+func fuzzyMatch(words []string, term string) bool {
+	for _, w := range words {
 		// Most of a body's words differ in the first letter or in
 		// length: rule them out before converting to runes.
 		w0, n := utf8.DecodeRuneInString(w)
@@ -689,7 +702,7 @@ func (x *Index) textQuery(text, lang string, hl *highlighter) []query.Query {
 					}
 					continue
 				}
-				conj = append(conj, disjunction(cs))
+				conj = append(conj, disjunction(cs, hl))
 			}
 			if len(conj) > 0 {
 				cq := query.NewConjunctionQuery(conj)
@@ -698,7 +711,7 @@ func (x *Index) textQuery(text, lang string, hl *highlighter) []query.Query {
 			}
 		}
 		if len(single) > 0 {
-			alts = append(alts, disjunction(single))
+			alts = append(alts, disjunction(single, hl))
 		}
 		if len(alts) > 0 {
 			segs = append(segs, query.NewDisjunctionQuery(alts))
@@ -729,7 +742,7 @@ type clause struct {
 
 // disjunction matches any of the clauses, each with its boost; built in a
 // fixed order, so that scores do not vary from run to run.
-func disjunction(cs map[clause]float64) query.Query {
+func disjunction(cs map[clause]float64, hl *highlighter) query.Query {
 	keys := slices.SortedFunc(maps.Keys(cs), func(a, b clause) int {
 		return cmp.Or(strings.Compare(a.field, b.field), strings.Compare(a.term, b.term), cmp.Compare(btoi(a.fuzzy), btoi(b.fuzzy)))
 	})
@@ -739,7 +752,7 @@ func disjunction(cs map[clause]float64) query.Query {
 			qs = append(qs, term(c.field, c.term, cs[c]))
 			continue
 		}
-		qs = append(qs, typo{field: c.field, term: c.term, boost: cs[c]})
+		qs = append(qs, typo{field: c.field, term: c.term, boost: cs[c], noted: hl.fuzzyList(c.field)})
 	}
 	return query.NewDisjunctionQuery(qs)
 }
@@ -763,14 +776,9 @@ func (x *Index) wordClauses(w string, typed bool, lang string, hl *highlighter) 
 		return nil
 	}
 	fuzzy := typed && utf8.RuneCountInString(w) >= 5
-	if fuzzy {
-		hl.fuzzy = append(hl.fuzzy, w)
-	}
 	cs := map[clause]float64{}
 	add := func(title, body string, stems []string, set map[string]bool) {
-		if !fuzzy {
-			set[w] = true
-		}
+		set[w] = true
 		// A glossary equivalent (not typed) with a stem other than itself
 		// is found by the stem alone: a document holding the word holds
 		// its stem too (one chain made both), so one posting list is

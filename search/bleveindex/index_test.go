@@ -76,12 +76,14 @@ func TestTypoToleranceSparesCommonWords(t *testing.T) {
 		add(fmt.Sprintf("housing%d", i), "Housing for newcomers")
 	}
 	add("hosing", "Hosing down the yard")
+	add("both", "Housing, not hosing")
 	add("clinic1", "A clinic downtown")
 	add("clinic2", "The clinic opens Monday")
 	add("clinik", "A clinik on Main Street")
 	if err := idx.Index(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
+	snippets := map[string]string{}
 	hits := func(text string) map[string]bool {
 		res, err := idx.Search(ctx, search.Query{Text: text, Limit: search.MaxLimit, Access: search.Access{All: true}})
 		if err != nil {
@@ -90,16 +92,27 @@ func TestTypoToleranceSparesCommonWords(t *testing.T) {
 		out := map[string]bool{}
 		for _, h := range res.Items {
 			out[h.ID] = true
+			snippets[h.ID] = h.Snippet
 		}
 		return out
 	}
-	if h := hits("housing"); len(h) != 25 || h["hosing"] {
-		t.Errorf("housing (in 25 documents) matched %d, hosing %v: want the 25 and not its one-edit neighbour", len(h), h["hosing"])
+	if h := hits("housing"); len(h) != 26 || h["hosing"] {
+		t.Errorf("housing (in 26 documents) matched %d, hosing %v: want the 26 and not its one-edit neighbour", len(h), h["hosing"])
+	}
+	// Highlights follow what was searched: the word, not its neighbour.
+	if s := snippets["both"]; s != "<mark>Housing</mark>, not hosing" {
+		t.Errorf("housing: snippet %q", s)
 	}
 	if h := hits("clinic"); !h["clinic1"] || !h["clinic2"] || !h["clinik"] {
 		t.Errorf("clinic (in 2 documents) matched %v: want its misspelling too", h)
 	}
-	if h := hits("housng"); len(h) != 25 {
-		t.Errorf("housng (a typo) matched %d documents, want 25", len(h))
+	if s := snippets["clinik"]; s != "A <mark>clinik</mark> on Main Street" {
+		t.Errorf("clinic: snippet of the misspelling %q", s)
+	}
+	if h := hits("housng"); len(h) != 26 {
+		t.Errorf("housng (a typo) matched %d documents, want 26", len(h))
+	}
+	if s := snippets["both"]; s != "<mark>Housing</mark>, not hosing" {
+		t.Errorf("housng: snippet %q", s) // hosing is two edits from housng
 	}
 }

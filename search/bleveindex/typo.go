@@ -3,6 +3,7 @@ package bleveindex
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -25,6 +26,7 @@ const typoCommon = 20
 type typo struct {
 	field, term string
 	boost       float64
+	noted       *[]string // the highlighter's list of words searched with one edit, or nil
 }
 
 func (q typo) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
@@ -38,6 +40,9 @@ func (q typo) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.Inde
 	}
 	if n >= typoCommon {
 		return term(q.field, q.term, q.boost).(query.Query).Searcher(ctx, r, m, opts)
+	}
+	if q.noted != nil && !slices.Contains(*q.noted, q.term) {
+		*q.noted = append(*q.noted, q.term)
 	}
 	fq := query.NewFuzzyQuery(q.term)
 	fq.SetField(q.field)
