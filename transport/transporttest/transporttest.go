@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	fastjson "github.com/goccy/go-json"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/settlenet/settlenet/domain"
@@ -196,7 +197,8 @@ func (e *Engine) assemble(o Options) error {
 		}
 	}
 	logger := e.logger
-	e.Service = domain.NewService(e.Store, domain.Options{})
+	// The codec serve uses (goccy/go-json decoding; see cmd/settlenet/app.go).
+	e.Service = domain.NewService(e.Store, domain.Options{Codec: domain.NewCodec(domain.WithUnmarshaler(fastjson.Unmarshal))})
 	codec := e.Service.Codec()
 	e.Runner = projections.New(e.Store, projections.Options{Codec: codec, Logger: logger})
 	var err error
