@@ -60,7 +60,7 @@ const (
 	fThreadID = "thread_id"
 	// fFilter holds "type:post", "language:en", "kind:event", the filters'
 	// terms; fFacet holds one term with the three values, "post:en:event",
-	// so that a hit's facets are one number in a table (facets.go).
+	// so that a hit's facets are one number in a table (tables.go).
 	fFilter  = "filter"
 	fFacet   = "facet"
 	fTag     = "tag"
@@ -79,7 +79,7 @@ var (
 	layoutKey = []byte("settlenet.search.layout")
 )
 
-// layout 7: the facet field has no doc values (facets.go counts from its
+// layout 7: the facet field has no doc values (tables.go counts from its
 // postings). Layout 6: thread documents' bodies carry their event,
 // resource and job details (search.DetailsText); an index written before
 // holds threads without them, which only a rebuild from the log adds.
@@ -95,12 +95,15 @@ type Index struct {
 	mu  sync.RWMutex // guards idx against Reset and Close
 	idx bleve.Index
 
-	facets *facetTables
+	// facets and grants: each document's facet term and grant, per
+	// segment (tables.go).
+	facets, grants *termTables
 }
 
 // Open opens the index in dir, creating it if needed.
 func Open(dir string, glossary *search.Glossary) (*Index, error) {
-	x := &Index{dir: dir, seed: maphash.MakeSeed(), glossary: glossary, an: newAnalyzers(), facets: newFacetTables()}
+	x := &Index{dir: dir, seed: maphash.MakeSeed(), glossary: glossary, an: newAnalyzers()}
+	x.facets, x.grants = newTables()
 	idx, err := x.open()
 	if err != nil {
 		return nil, err
@@ -305,7 +308,8 @@ func (x *Index) Reset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	x.idx, x.facets = idx, newFacetTables()
+	x.idx = idx
+	x.facets, x.grants = newTables()
 	return nil
 }
 
@@ -325,7 +329,8 @@ const (
 )
 
 // ACL grants (field fACL): search.Access.Visible as one term per
-// document, so that the permission filter is one or a few term lookups.
+// document, so that the permission is a lookup of the hit's grant in the
+// grant table (gate.go) against the viewer's grants.
 const (
 	grantPublic = "public" // visible to everyone
 	grantGroup  = "g:"     // + group id: visible to the group's members
@@ -408,6 +413,13 @@ var facetNames = [...]string{search.FacetType, search.FacetLanguage, search.Face
 // (en, fr, bilingual, none) x a handful of kinds is under a hundred.
 const maxFacetTerms = 1000
 
+// maxGrants bounds the distinct grants: one per group, and "public".
+const maxGrants = 1 << 24
+
+func newTables() (facets, grants *termTables) {
+	return newTermTables(fFacet, maxFacetTerms), newTermTables(fACL, maxGrants)
+}
+
 // facetTerm is the document's facet values in one term, "post:en:event"
 // (an empty value stays empty: "member::"); values never hold a colon, as
 // the kind is last and SplitN keeps any in it.
@@ -449,26 +461,22 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	// the text's segments: a selective filter lets the conjunction skip
 	// through the text's postings. Filter terms add the same score to every
 	// hit, which leaves the order alone. The broad filters and the
-	// permission check the conjunction's hits, unscored (see filtered).
+	// permission decide the conjunction's hits at the gate (gate.go).
 	hl := &highlighter{en: map[string]bool{}, fr: map[string]bool{}}
 	segs := x.textQuery(q.Text, q.Language, hl)
-	selective, broad := x.filters(q)
-	conj := slices.Concat(selective, segs)
+	conj := slices.Concat(x.selective(q), segs)
 	if len(conj) == 0 {
-		conj, broad = broad, nil // no text: the filters lead
+		conj = x.broad(q) // no text: the broad filters lead
 	}
-	var bq query.Query = query.NewMatchAllQuery() // staff, no filter, no text
+	var bq query.Query = query.NewMatchAllQuery() // no filter, no text
 	switch {
 	case len(conj) == 1:
 		bq = conj[0] // Bleve keeps a one-child conjunction: a step per hit
 	case len(conj) > 1:
 		bq = query.NewConjunctionQuery(conj)
 	}
-	if broad = slices.Concat(broad, x.permission(q.Access)); len(broad) > 0 {
-		bq = filtered{q: bq, filter: query.NewConjunctionQuery(broad)}
-	}
 	var facets *facetCounter
-	bq = counted{q: bq, tables: x.facets, out: &facets}
+	bq = x.gate(q, bq, &facets)
 	req := bleve.NewSearchRequestOptions(bq, q.Limit, offset, false)
 	req.Fields = []string{fType, fOID, fTitle, fThread, fBody, fLanguage, fGroup, fThreadID, fCreated}
 	// Equal keys keep the index's order (Bleve's hit number), which is the
@@ -621,47 +629,38 @@ func term(field, v string, boost float64) query.Query {
 	return t
 }
 
-// permission states search.Access.Visible as a filter on the ACL grants,
-// so that totals and facets count only what the viewer may see. Access.All
-// needs none: every indexed document has a grant (write leaves out the
-// others), and a term matching every document would cost a step per hit.
-func (x *Index) permission(a search.Access) []query.Query {
-	if a.All {
-		return nil
-	}
-	if len(a.Groups) == 0 {
-		return []query.Query{term(fACL, grantPublic, 0)}
-	}
-	qs := []query.Query{term(fACL, grantPublic, 0)}
-	for _, g := range a.Groups {
-		qs = append(qs, term(fACL, grantGroup+g, 0))
-	}
-	return []query.Query{query.NewDisjunctionQuery(qs)}
-}
-
-// filters are the query's filters: the selective ones (a group, tags),
-// and the broad ones (types, a language, a kind).
-func (x *Index) filters(q search.Query) (selective, broad []query.Query) {
-	if len(q.Types) > 0 {
-		qs := make([]query.Query, 0, len(q.Types))
-		for _, t := range q.Types {
-			qs = append(qs, term(fFilter, search.FacetType+":"+t, 1))
-		}
-		broad = append(broad, query.NewDisjunctionQuery(qs))
-	}
+// selective are the query's filters that match few documents: a group,
+// tags. They join the text's conjunction.
+func (x *Index) selective(q search.Query) []query.Query {
+	var qs []query.Query
 	if q.GroupID != "" {
-		selective = append(selective, term(fGroup, q.GroupID, 1))
-	}
-	if q.Language != "" {
-		broad = append(broad, term(fFilter, search.FacetLanguage+":"+q.Language, 1))
-	}
-	if q.Kind != "" {
-		broad = append(broad, term(fFilter, search.FacetKind+":"+q.Kind, 1))
+		qs = append(qs, term(fGroup, q.GroupID, 1))
 	}
 	for _, t := range q.Tags {
-		selective = append(selective, term(fTag, search.Fold(t), 1))
+		qs = append(qs, term(fTag, search.Fold(t), 1))
 	}
-	return selective, broad
+	return qs
+}
+
+// broad are the query's filters that may match most documents (types, a
+// language, a kind), as queries: the gate decides them for every search,
+// and they lead only a search with nothing more selective.
+func (x *Index) broad(q search.Query) []query.Query {
+	var qs []query.Query
+	if len(q.Types) > 0 {
+		ts := make([]query.Query, 0, len(q.Types))
+		for _, t := range q.Types {
+			ts = append(ts, term(fFilter, search.FacetType+":"+t, 1))
+		}
+		qs = append(qs, query.NewDisjunctionQuery(ts))
+	}
+	if q.Language != "" {
+		qs = append(qs, term(fFilter, search.FacetLanguage+":"+q.Language, 1))
+	}
+	if q.Kind != "" {
+		qs = append(qs, term(fFilter, search.FacetKind+":"+q.Kind, 1))
+	}
+	return qs
 }
 
 // textQuery: every segment of the query must match (the caller's

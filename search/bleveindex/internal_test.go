@@ -93,11 +93,12 @@ func TestOldLayoutDropped(t *testing.T) {
 	}
 }
 
-// Facets come from tables kept per segment (facets.go). While batches add
-// segments, replace documents and merges retire segments, every search's
-// facets must still add up to its total, and the tables of retired
+// Facets and grants come from tables kept per segment (tables.go). While
+// batches add segments, replace documents under new facets and grants and
+// merges retire segments, every search's total and facets must count
+// exactly the documents its viewer may see, and the tables of retired
 // segments must be let go.
-func TestFacetTablesFollowSegments(t *testing.T) {
+func TestTablesFollowSegments(t *testing.T) {
 	g, err := search.LoadGlossary()
 	if err != nil {
 		t.Fatal(err)
@@ -109,30 +110,47 @@ func TestFacetTablesFollowSegments(t *testing.T) {
 	defer x.Close()
 	ctx := context.Background()
 	kinds := []string{"discussion", "event", "resource"}
+	vis := []string{"open", "private", "request"}
+	docs := map[string]search.Document{}
+	viewers := []search.Access{{}, {Groups: []string{"g1"}}, {Groups: []string{"g0", "g2"}}, {All: true}}
 	for b := range 40 {
-		var docs []search.Document
+		var batch []search.Document
 		for i := range 50 {
-			// Later batches replace earlier documents under new facets.
+			// Later batches replace earlier documents under new facets
+			// and in other groups.
 			n := (b*50 + i) % 1200
-			docs = append(docs, search.Document{
+			gr := (b + i) % 3
+			d := search.Document{
 				Type: search.TypePost, ID: fmt.Sprintf("p%d", n), Body: "housing clinic", Language: []string{"en", "fr"}[(b+i)%2],
-				Kind: kinds[(b+n)%3], GroupID: "g", GroupVisibility: "open", CreatedAt: time.Unix(int64(n), 0),
-			})
+				Kind: kinds[(b+n)%3], GroupID: fmt.Sprintf("g%d", gr), GroupVisibility: vis[gr], CreatedAt: time.Unix(int64(n), 0),
+			}
+			batch = append(batch, d)
+			docs[d.Key()] = d
 		}
-		if err := x.Index(ctx, docs); err != nil {
+		if err := x.Index(ctx, batch); err != nil {
 			t.Fatal(err)
 		}
-		res, err := x.Search(ctx, search.Query{Text: "housing", Access: search.Access{All: true}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := min((b+1)*50, 1200)
-		sum := 0
-		for _, n := range res.Facets[search.FacetLanguage] {
-			sum += n
-		}
-		if res.Total != want || res.Facets[search.FacetType][search.TypePost] != want || sum != want {
-			t.Fatalf("batch %d: total %d, facets %v; want %d", b, res.Total, res.Facets, want)
+		for _, a := range viewers {
+			res, err := x.Search(ctx, search.Query{Text: "housing", Access: a})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantFR := 0, 0
+			for _, d := range docs {
+				if a.Visible(d) {
+					want++
+					if d.Language == "fr" {
+						wantFR++
+					}
+				}
+			}
+			sum := 0
+			for _, n := range res.Facets[search.FacetLanguage] {
+				sum += n
+			}
+			if res.Total != want || res.Facets[search.FacetType][search.TypePost] != want || sum != want || res.Facets[search.FacetLanguage]["fr"] != wantFR {
+				t.Fatalf("batch %d, viewer %+v: total %d, facets %v; want %d (%d in French)", b, a, res.Total, res.Facets, want, wantFR)
+			}
 		}
 	}
 	idx, done, err := x.index()
@@ -149,16 +167,18 @@ func TestFacetTablesFollowSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer snap.Close()
-	// A tally over the current snapshot lets go of the tables of segments
+	// A view of the current snapshot lets go of the tables of segments
 	// merged away since the searches above.
-	if _, err := x.facets.counter(snap); err != nil {
-		t.Fatal(err)
-	}
-	x.facets.mu.Lock()
-	tables := len(x.facets.tables)
-	x.facets.mu.Unlock()
-	segs := len(snap.(*scorch.IndexSnapshot).Segments())
-	if tables > 2*segs+8 {
-		t.Fatalf("%d facet tables kept for %d segments", tables, segs)
+	segs := snap.(*scorch.IndexSnapshot).Segments()
+	for _, tt := range []*termTables{x.facets, x.grants} {
+		if _, err := tt.view(segs); err != nil {
+			t.Fatal(err)
+		}
+		tt.mu.Lock()
+		tables := len(tt.tables)
+		tt.mu.Unlock()
+		if tables > 2*len(segs)+8 {
+			t.Fatalf("%s: %d tables kept for %d segments", tt.field, tables, len(segs))
+		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // The permission and the broad filters check the text's hits apart from
-// the conjunction (see filtered). Over an index of several segments and
+// the conjunction (at the gate, gate.go). Over an index of several segments and
 // every kind of viewer and filter, a search must give exactly the hits,
 // total and facets of the same search by staff with no filter, narrowed
 // here by search.Access.Visible and the filters' own definitions.
