@@ -33,12 +33,12 @@ type gated struct {
 	// admitGrant reports whether the viewer holds a grant; nil for staff,
 	// who hold them all.
 	admitGrant func(grant string) bool
-	out        **facetCounter
+	out        **facetCounter // where the searcher's tally goes
 }
 
 // gate builds the gate of a search's viewer and broad filters.
-func (x *Index) gate(q search.Query, inner query.Query, out **facetCounter) gated {
-	g := gated{q: inner, facets: x.facets, grants: x.grants, out: out}
+func (x *Index) gate(q search.Query, inner query.Query) gated {
+	g := gated{q: inner, facets: x.facets, grants: x.grants}
 	g.admitFacet = func(term string) bool {
 		typ, rest, _ := strings.Cut(term, ":")
 		lang, kind, _ := strings.Cut(rest, ":")

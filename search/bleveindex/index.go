@@ -14,6 +14,10 @@
 // edit; glossary terms found in the query add their equivalents in the
 // other language as alternatives.
 //
+// Searches count facets and check permissions and the broad filters from
+// per-segment tables (tables.go, gate.go), and a search of a large index
+// runs in parts, one per core, over one snapshot (parts.go).
+//
 // The checkpoint is a Bleve internal value written in the same batch as
 // the documents, and scorch acknowledges a batch only once it is persisted,
 // so the checkpoint can never be ahead of the documents on disk.
@@ -39,6 +43,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -89,6 +94,7 @@ const layout = "7"
 type Index struct {
 	dir      string
 	seed     maphash.Seed // splits large writes by key
+	splitMin uint64       // searches of an index this large run in parts (parts.go)
 	glossary *search.Glossary
 	an       analyzers
 
@@ -102,7 +108,7 @@ type Index struct {
 
 // Open opens the index in dir, creating it if needed.
 func Open(dir string, glossary *search.Glossary) (*Index, error) {
-	x := &Index{dir: dir, seed: maphash.MakeSeed(), glossary: glossary, an: newAnalyzers()}
+	x := &Index{dir: dir, seed: maphash.MakeSeed(), glossary: glossary, an: newAnalyzers(), splitMin: defaultSplitMin}
 	x.facets, x.grants = newTables()
 	idx, err := x.open()
 	if err != nil {
@@ -442,8 +448,34 @@ func decodeTime(s string) time.Time {
 	return time.UnixMilli(int64(u ^ 1<<63)).UTC()
 }
 
-// byCreated sorts newest first.
-var byCreated = &bsearch.SortField{Field: fCreated, Desc: true, Type: bsearch.SortFieldAsString}
+// byCreated sorts newest first; byScore by relevance. A sort order holds
+// the state of the hit being sorted, so each search makes its own.
+func byCreated() bsearch.SortOrder {
+	return bsearch.SortOrder{&bsearch.SortField{Field: fCreated, Desc: true, Type: bsearch.SortFieldAsString}}
+}
+
+func byScore() bsearch.SortOrder { return bsearch.SortOrder{&bsearch.SortScore{Desc: true}} }
+
+// shown are the stored fields a hit shows.
+var shown = []string{fType, fOID, fTitle, fThread, fBody, fLanguage, fGroup, fThreadID, fCreated}
+
+// storedFields loads a hit's shown fields.
+func storedFields(r bindex.IndexReader, id string) (map[string]string, error) {
+	doc, err := r.Document(id)
+	if err != nil {
+		return nil, fmt.Errorf("bleveindex: load %s: %w", id, err)
+	}
+	if doc == nil {
+		return nil, nil // not in the snapshot that found it: cannot happen, and the hit is left out
+	}
+	out := make(map[string]string, len(shown))
+	doc.VisitFields(func(f bindex.Field) {
+		if t, ok := f.(bindex.TextField); ok && slices.Contains(shown, f.Name()) {
+			out[f.Name()] = t.Text()
+		}
+	})
+	return out, nil
+}
 
 // Search answers a query.
 func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, error) {
@@ -456,7 +488,29 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 		return search.Result{}, err
 	}
 	defer done()
+	bi, err := idx.Advanced()
+	if err != nil {
+		return search.Result{}, fmt.Errorf("bleveindex: search: %w", err)
+	}
+	r, err := bi.Reader()
+	if err != nil {
+		return search.Result{}, fmt.Errorf("bleveindex: search: %w", err)
+	}
+	defer r.Close()
+	return x.searchIn(ctx, r, idx.Mapping(), q, offset)
+}
 
+// plan is how a query is searched: its Bleve query behind the gate, its
+// order, and what its snippets highlight.
+type plan struct {
+	gate   gated
+	sortBy func() bsearch.SortOrder
+	score  string // Bleve's scoring: "" (scored) or "none"
+	hl     *highlighter
+	text   bool // words to match, not only filters
+}
+
+func (x *Index) plan(q search.Query) plan {
 	// One flat conjunction of the selective filters (a group, tags) and
 	// the text's segments: a selective filter lets the conjunction skip
 	// through the text's postings. Filter terms add the same score to every
@@ -475,25 +529,26 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	case len(conj) > 1:
 		bq = query.NewConjunctionQuery(conj)
 	}
-	var facets *facetCounter
-	bq = x.gate(q, bq, &facets)
-	req := bleve.NewSearchRequestOptions(bq, q.Limit, offset, false)
-	req.Fields = []string{fType, fOID, fTitle, fThread, fBody, fLanguage, fGroup, fThreadID, fCreated}
-	// Equal keys keep the index's order (Bleve's hit number), which is the
+	// Equal keys keep the index's order (document numbers), which is the
 	// same for every page read from one snapshot; an _id key would load
-	// every hit's stored id.
-	// Relevance has no date tie-break: it would read every hit's date.
-	if q.Sort == search.SortDate || len(segs) == 0 {
-		req.SortByCustom(bsearch.SortOrder{byCreated})
-		req.Score = "none" // nothing reads it
-	} else {
-		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}})
+	// every hit's stored id. Relevance has no date tie-break: it would read
+	// every hit's date.
+	p := plan{gate: x.gate(q, bq), sortBy: byScore, hl: hl, text: len(segs) > 0}
+	if q.Sort == search.SortDate || !p.text {
+		p.sortBy, p.score = byCreated, "none" // nothing reads the score
 	}
-	res, err := idx.SearchInContext(ctx, req)
+	return p
+}
+
+// searchIn answers a normalized query from one snapshot of the index.
+func (x *Index) searchIn(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, q search.Query, offset int) (search.Result, error) {
+	p := x.plan(q)
+	res, err := x.collect(ctx, r, m, p.gate, p.sortBy, p.score, q.Limit, offset)
 	if err != nil {
 		return search.Result{}, fmt.Errorf("bleveindex: search: %w", err)
 	}
-	out := search.Result{Items: make([]search.Hit, 0, len(res.Hits)), Total: int(res.Total), Facets: map[string]map[string]int{}}
+	facets := res.facets
+	out := search.Result{Items: make([]search.Hit, 0, len(res.hits)), Total: int(res.total), Facets: map[string]map[string]int{}}
 	for _, name := range []string{search.FacetType, search.FacetLanguage, search.FacetKind} {
 		out.Facets[name] = map[string]int{}
 	}
@@ -506,8 +561,15 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 			}
 		}
 	}
-	for _, h := range res.Hits {
-		str := func(f string) string { s, _ := h.Fields[f].(string); return s }
+	for _, h := range res.hits {
+		fields, err := storedFields(r, h.ID)
+		if err != nil {
+			return search.Result{}, err
+		}
+		if fields == nil {
+			continue
+		}
+		str := func(f string) string { return fields[f] }
 		hit := search.Hit{
 			Type: str(fType), ID: str(fOID), Title: str(fTitle), GroupID: str(fGroup),
 			ThreadID: str(fThreadID), Language: str(fLanguage),
@@ -518,8 +580,8 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 		hit.CreatedAt = decodeTime(str(fCreated))
 		body := str(fBody)
 		var spans []search.Span
-		if len(segs) > 0 {
-			spans = hl.spans(x.an, hit.Language, body)
+		if p.text {
+			spans = p.hl.spans(x.an, hit.Language, body)
 		}
 		hit.Snippet = search.Snippet(body, spans, search.SnippetLength)
 		out.Items = append(out.Items, hit)
@@ -533,20 +595,30 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 // typed word that was searched with one edit in that language's body field
 // (see typo; the same one-letter prefix).
 type highlighter struct {
-	en, fr           map[string]bool
+	en, fr map[string]bool
+	// mu guards the fuzzy lists, which searchers add to while the parts
+	// of a search are made at once (parts.go).
+	mu               sync.Mutex
 	fuzzyEN, fuzzyFR []string
 }
 
-// fuzzyList is where typo notes a word searched with one edit in field;
-// nil for a title field, which snippets do not show.
-func (h *highlighter) fuzzyList(field string) *[]string {
+// noteFuzzy notes a word searched with one edit in field; a title field's
+// are not noted, as snippets do not show titles.
+func (h *highlighter) noteFuzzy(field, word string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var l *[]string
 	switch field {
 	case bodyEN:
-		return &h.fuzzyEN
+		l = &h.fuzzyEN
 	case bodyFR:
-		return &h.fuzzyFR
+		l = &h.fuzzyFR
+	default:
+		return
 	}
-	return nil
+	if !slices.Contains(*l, word) {
+		*l = append(*l, word)
+	}
 }
 
 func (h *highlighter) spans(an analyzers, lang, body string) []search.Span {
@@ -751,7 +823,7 @@ func disjunction(cs map[clause]float64, hl *highlighter) query.Query {
 			qs = append(qs, term(c.field, c.term, cs[c]))
 			continue
 		}
-		qs = append(qs, typo{field: c.field, term: c.term, boost: cs[c], noted: hl.fuzzyList(c.field)})
+		qs = append(qs, typo{field: c.field, term: c.term, boost: cs[c], hl: hl})
 	}
 	return query.NewDisjunctionQuery(qs)
 }

@@ -26,7 +26,18 @@ func open(t *testing.T) search.Index {
 	return idx
 }
 
-func TestConformance(t *testing.T) { searchtest.Run(t, open) }
+// openSplit opens an index whose every search runs in parts, as a large
+// index's do.
+func openSplit(t *testing.T) search.Index {
+	idx := open(t)
+	bleveindex.SetSplitMin(idx.(*bleveindex.Index), 0)
+	return idx
+}
+
+func TestConformance(t *testing.T) {
+	t.Run("whole", func(t *testing.T) { searchtest.Run(t, open) })
+	t.Run("in parts", func(t *testing.T) { searchtest.Run(t, openSplit) })
+}
 
 // A large batch is written in concurrent parts: it must still behave as
 // one batch (deletes before upserts, hidden documents left out) and store

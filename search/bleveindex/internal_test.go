@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/search"
@@ -99,15 +101,7 @@ func TestOldLayoutDropped(t *testing.T) {
 // exactly the documents its viewer may see, and the tables of retired
 // segments must be let go.
 func TestTablesFollowSegments(t *testing.T) {
-	g, err := search.LoadGlossary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err := Open(filepath.Join(t.TempDir(), "index"), g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := openIndex(t)
 	ctx := context.Background()
 	kinds := []string{"discussion", "event", "resource"}
 	vis := []string{"open", "private", "request"}
@@ -153,20 +147,7 @@ func TestTablesFollowSegments(t *testing.T) {
 			}
 		}
 	}
-	idx, done, err := x.index()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer done()
-	r, err := idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := r.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer snap.Close()
+	snap, _ := snapshot(t, x)
 	// A view of the current snapshot lets go of the tables of segments
 	// merged away since the searches above.
 	segs := snap.(*scorch.IndexSnapshot).Segments()
@@ -181,4 +162,39 @@ func TestTablesFollowSegments(t *testing.T) {
 			t.Fatalf("%s: %d tables kept for %d segments", tt.field, tables, len(segs))
 		}
 	}
+}
+
+// snapshot opens a reader of x's current snapshot for the test.
+func snapshot(t *testing.T, x *Index) (bindex.IndexReader, mapping.IndexMapping) {
+	t.Helper()
+	idx, done, err := x.index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(done)
+	bi, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := bi.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = snap.Close() })
+	return snap, idx.Mapping()
+}
+
+// openIndex opens an empty index, closed when the test ends.
+func openIndex(t *testing.T) *Index {
+	t.Helper()
+	g, err := search.LoadGlossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := Open(filepath.Join(t.TempDir(), "index"), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = x.Close() })
+	return x
 }

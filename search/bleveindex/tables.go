@@ -168,3 +168,15 @@ func (c *facetCounter) result() map[string]int {
 	}
 	return out
 }
+
+// merge adds another part's tally of the same snapshot. Ordinals are the
+// same in both; the later view may know more terms.
+func (c *facetCounter) merge(o *facetCounter) {
+	if len(o.terms) > len(c.terms) {
+		c.terms = o.terms
+		c.counts = append(c.counts, make([]int, len(o.counts)-len(c.counts))...)
+	}
+	for i, n := range o.counts {
+		c.counts[i] += n
+	}
+}

@@ -3,7 +3,6 @@ package bleveindex
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -26,7 +25,7 @@ const typoCommon = 20
 type typo struct {
 	field, term string
 	boost       float64
-	noted       *[]string // the highlighter's list of words searched with one edit, or nil
+	hl          *highlighter // told of the words searched with one edit
 }
 
 func (q typo) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
@@ -41,9 +40,7 @@ func (q typo) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.Inde
 	if n >= typoCommon {
 		return term(q.field, q.term, q.boost).(query.Query).Searcher(ctx, r, m, opts)
 	}
-	if q.noted != nil && !slices.Contains(*q.noted, q.term) {
-		*q.noted = append(*q.noted, q.term)
-	}
+	q.hl.noteFuzzy(q.field, q.term)
 	fq := query.NewFuzzyQuery(q.term)
 	fq.SetField(q.field)
 	fq.SetFuzziness(1)

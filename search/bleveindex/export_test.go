@@ -1,0 +1,9 @@
+package bleveindex
+
+// SetSplitMin sets the index size from which x's searches run in parts; 0
+// makes every search run in parts, so that small test indexes take the
+// path of large ones.
+func SetSplitMin(x *Index, docs uint64) { x.splitMin = docs }
+
+// SplitMin is the size from which searches run in parts by default.
+const SplitMin = defaultSplitMin
