@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -71,6 +72,7 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
+	syncProcs(logger) // as serve on the embedded store
 	es, err := embedded.Open(filepath.Join(dir, "events"))
 	if err != nil {
 		return err
@@ -112,7 +114,7 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 			fmt.Printf("BENCH %s %.6g %s\n", name, v, unit)
 		}
 	}
-	logger.Info("loadtest: setting up", "clients", *clients, "addr", cfg.Addr)
+	logger.Info("loadtest: setting up", "clients", *clients, "gomaxprocs", runtime.GOMAXPROCS(0), "addr", cfg.Addr)
 	members, group, err := lt.setup(ctx, *clients)
 	if err != nil {
 		return fmt.Errorf("set-up: %w", err)

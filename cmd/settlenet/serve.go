@@ -26,6 +26,9 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Store == "embedded" {
+		syncProcs(logger)
+	}
 	store, err := openStore(cfg, logger)
 	if err != nil {
 		return err
