@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,5 +151,58 @@ func TestPartsAnswerAsOneWhole(t *testing.T) {
 	}
 	if hits == 0 {
 		t.Fatal("no search found anything")
+	}
+}
+
+// Searches run at once must not share state: each answers as it does
+// alone (under the race detector, shared sort or highlight state is also
+// reported as a race).
+func TestConcurrentSearchesAnswerAsAlone(t *testing.T) {
+	x := openIndex(t)
+	SetSplitMin(x, 0)
+	ctx := context.Background()
+	var docs []search.Document
+	for i := range 400 {
+		docs = append(docs, search.Document{
+			Type: search.TypePost, ID: fmt.Sprintf("p%d", i), Body: []string{"housing clinic", "logement santé", "mentoring housing"}[i%3],
+			Language: []string{"en", "fr", "en"}[i%3], GroupID: "g", GroupVisibility: "open", Kind: "discussion",
+			CreatedAt: time.Unix(int64(1e9+i*37%400), 0),
+		})
+	}
+	if err := x.Index(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	queries := []search.Query{
+		{Text: "housing", Sort: search.SortDate}, {Text: "santé"}, {Sort: search.SortDate}, {Text: "mentorng"}, {Text: "housing clinic"},
+	}
+	want := make([]search.Result, len(queries))
+	for i, q := range queries {
+		q.Access.All = true
+		res, err := x.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = res
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 100)
+	for g := range 8 {
+		wg.Go(func() {
+			for k := range 20 {
+				i := (g + k) % len(queries)
+				q := queries[i]
+				q.Access.All = true
+				res, err := x.Search(ctx, q)
+				if err != nil || !reflect.DeepEqual(res, want[i]) {
+					errs <- fmt.Sprintf("query %+v: %v, %+v; want %+v", queries[i], err, res, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
 	}
 }
