@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/settlenet/settlenet/eventstore"
@@ -125,5 +127,42 @@ func TestTypoToleranceSparesCommonWords(t *testing.T) {
 	}
 	if s := snippets["both"]; s != "<mark>Housing</mark>, not hosing" {
 		t.Errorf("housng: snippet %q", s) // hosing is two edits from housng
+	}
+}
+
+// Titles are searched with the body, in one text field per language, and
+// weigh more: a word found only in a title finds the document, and ranks
+// it above a document of the same length that has the word once in its
+// body; snippets still come from the body alone.
+func TestTitlesAreSearchedAndWeighMore(t *testing.T) {
+	idx := open(t)
+	ctx := context.Background()
+	thread := func(id, lang, title, body string) search.Document {
+		return search.Document{Type: search.TypeThread, ID: id, Title: title, Body: body, Language: lang, GroupID: "g", GroupVisibility: "open", Kind: "discussion"}
+	}
+	docs := []search.Document{
+		thread("in-body", "en", "Weekly notes", "Notes on the orientation session for newcomer families this week."),
+		thread("in-title", "en", "Orientation session", "Notes on the weekly meeting for newcomer families this week."),
+		thread("fr-title", "fr", "Séance d'orientation", "Notes sur la réunion hebdomadaire des familles."),
+		thread("other", "en", "Weekly notes", "Notes on the weekly meeting for newcomer families this week."),
+	}
+	if err := idx.Index(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	res, err := idx.Search(ctx, search.Query{Text: "orientation", Limit: 10, Access: search.Access{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Items {
+		got = append(got, h.ID)
+	}
+	if len(got) != 3 || got[2] != "in-body" || !slices.Contains(got, "in-title") || !slices.Contains(got, "fr-title") {
+		t.Fatalf("orientation: %v; want the two title matches, then in-body", got)
+	}
+	for _, h := range res.Items {
+		if h.ID == "in-title" && strings.Contains(h.Snippet, "<mark>") {
+			t.Errorf("in-title: snippet %q highlights the body, where the word is not", h.Snippet)
+		}
 	}
 }
