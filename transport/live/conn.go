@@ -212,6 +212,16 @@ func (c *conn) readLoop() {
 	wait := c.h.o.PongWait
 	_ = c.ws.SetReadDeadline(time.Now().Add(wait))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(wait)) })
+	// A client's ping is answered through the connection's queue, behind
+	// the frames before it, by the writer and under its deadline. Gorilla's
+	// own answer is written with a one-second deadline, which could expire
+	// while it first finishes a large frame the hub had half written to a
+	// slowly reading client: the cut frame then closed the connection.
+	// (Gorilla checks a ping's payload, at most 125 bytes, before this.)
+	c.ws.SetPingHandler(func(data string) error {
+		c.deliver(frame(opPong, []byte(data)), nil)
+		return nil
+	})
 	for {
 		typ, r, err := c.ws.NextReader()
 		if err != nil {

@@ -475,6 +475,50 @@ func TestSlowReaderGetsWholeFramesInOrder(t *testing.T) {
 	}
 }
 
+// A client's ping that reaches the server while a large frame is half
+// written to it, and is then not read for longer than gorilla's one-second
+// deadline for pongs, must not cut that frame: the pong waits its turn
+// behind it (rounds of: frames past the socket buffers, a ping, a pause).
+func TestPingDuringAHalfWrittenFrame(t *testing.T) {
+	e := newEngine(t, openEmbedded(t), engineOptions{})
+	ws := e.connect(e.login(e.register("Ana Lopez")), "site")
+	pongs := 0
+	ws.SetPongHandler(func(string) error { pongs++; return nil })
+	big := strings.Repeat("x", 3<<20)
+	for round := range 2 {
+		for i := range 4 {
+			m := live.Message{Type: "test", At: time.Now(), Summary: fmt.Sprintf("%d.%d:%s", round, i, big)}
+			if n, err := e.hub.Publish(live.Delivery{Topics: []string{live.TopicSite}, Message: m}); err != nil || n != 1 {
+				t.Fatalf("publish: sent to %d, %v", n, err)
+			}
+			if err := ws.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(5*time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(1300 * time.Millisecond)
+		for i := range 4 {
+			_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatalf("round %d, message %d: %v", round, i, err)
+			}
+			if want := fmt.Sprintf(`"summary":"%d.%d:`, round, i); !strings.Contains(string(data[:min(len(data), 200)]), want) || len(data) < len(big) {
+				t.Fatalf("round %d, message %d: %.60q... of %d bytes", round, i, data, len(data))
+			}
+		}
+	}
+	if d := e.hub.Dropped(); d != 0 {
+		t.Fatalf("%d connections dropped", d)
+	}
+	// The last pongs come after the last frames.
+	if m, err := e.hub.Publish(live.Delivery{Topics: []string{live.TopicSite}, Message: live.Message{Type: "test", At: time.Now(), Summary: "end"}}); err != nil || m != 1 {
+		t.Fatalf("publish: %d, %v", m, err)
+	}
+	if _, _, err := ws.ReadMessage(); err != nil || pongs != 8 {
+		t.Fatalf("end: %v; %d pongs, want 8", err, pongs)
+	}
+}
+
 // A suspended member's connection ends within seconds even while the
 // server is blocked writing to it (the client reads nothing).
 func TestSuspensionClosesABlockedConnection(t *testing.T) {

@@ -186,6 +186,7 @@ const (
 	opText  = 0x1
 	opClose = 0x8
 	opPing  = 0x9
+	opPong  = 0xA
 )
 
 // TextFrame is the bytes of a server's text frame carrying payload: what
