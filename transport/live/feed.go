@@ -119,6 +119,13 @@ func NewFeed(o FeedOptions) *Feed {
 		handledCh: make(chan struct{})}
 }
 
+// control are the event types that act on open connections (closing
+// them, changing what they may read) rather than push activity.
+var control = map[string]bool{
+	domain.TypeMemberSuspended: true, domain.TypeMemberRoleGranted: true, domain.TypeMemberRoleRevoked: true,
+	domain.TypeSessionEnded: true,
+}
+
 // relevantTypes are the event types the feed acts on; others are not
 // decoded.
 func relevantTypes() map[string]bool {
@@ -197,7 +204,11 @@ func (f *Feed) follow(ctx context.Context, sub eventstore.Subscription, after ev
 		if err != nil {
 			return after, fmt.Errorf("live feed: receive: %w", err)
 		}
-		if relevant[rec.Type] {
+		// With no connection open here there is nobody to push activity
+		// to: it is not decoded, waited for or built. What closes or
+		// re-checks connections is handled whatever the count, as one may
+		// be opening at this moment.
+		if relevant[rec.Type] && (control[rec.Type] || f.o.Hub.Conns() > 0) {
 			f.handle(ctx, rec)
 		}
 		after = rec.Position
