@@ -2,6 +2,7 @@ package bleveindex
 
 import (
 	"bytes"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -43,6 +44,9 @@ type wordTokenizer struct{}
 
 func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	var out analysis.TokenStream
+	// Tokens come from slabs, one allocation for many: a word takes six
+	// bytes of text or more, with its separator.
+	var slab []analysis.Token
 	start := -1
 	for i := 0; i <= len(input); {
 		word, size := false, 1
@@ -59,7 +63,11 @@ func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		case word && start < 0:
 			start = i
 		case !word && start >= 0:
-			out = append(out, &analysis.Token{Term: input[start:i], Start: start, End: i, Position: len(out) + 1, Type: analysis.AlphaNumeric})
+			if len(slab) == cap(slab) {
+				slab = make([]analysis.Token, 0, max(8, (len(input)-i)/6+1))
+			}
+			slab = append(slab, analysis.Token{Term: input[start:i], Start: start, End: i, Position: len(out) + 1, Type: analysis.AlphaNumeric})
+			out = append(out, &slab[len(slab)-1])
 			start = -1
 		}
 		i += size
@@ -85,33 +93,113 @@ func (c chain) filter(ts analysis.TokenStream) analysis.TokenStream {
 type textAnalyzer struct {
 	tok          analysis.Tokenizer
 	plain, stems chain
+	words        *wordCache
 }
 
 func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	plain := a.tok.Tokenize(input)
-	// The stem chain gets its own tokens (filters rewrite them in place).
-	stems := make(analysis.TokenStream, len(plain))
-	own := make([]analysis.Token, len(plain))
-	for i, t := range plain {
-		own[i] = *t
-		stems[i] = &own[i]
+	// Every filter of both chains acts on one token at a time, so what
+	// they make of a word is looked up rather than worked out again: the
+	// stemmers were a tenth of the indexing time, and a few thousand words
+	// make up most of any text.
+	stems := make([]analysis.Token, 0, len(plain))
+	for _, t := range plain {
+		f := a.words.forms(t.Term, a.work)
+		if f.plain != nil {
+			t.Term = f.plain
+		}
+		if f.stem != nil {
+			s := *t
+			s.Term = f.stem
+			stems = append(stems, s)
+		}
 	}
-	stems = a.stems.filter(stems)
-	plain = a.plain.filter(plain)
-	// A stem equal to its word adds nothing but term frequency. Stop
-	// words leave gaps in stems, so the two streams are walked by offset.
+	// A stem equal to its word adds nothing but term frequency (forms
+	// leaves it out), and a stop word has no stem.
 	out := plain
-	j := 0
-	for _, s := range stems {
-		for j < len(plain) && plain[j].Start < s.Start {
-			j++
-		}
-		if j < len(plain) && plain[j].Start == s.Start && string(plain[j].Term) == string(s.Term) {
-			continue
-		}
-		out = append(out, s)
+	for i := range stems {
+		out = append(out, &stems[i])
 	}
 	return out
+}
+
+// work runs the chains on one word: the forms cached for it. Terms are
+// copied first, so that nothing cached points into a document's text.
+func (a *textAnalyzer) work(word []byte) wordForms {
+	p := &analysis.Token{Term: bytes.Clone(word), Type: analysis.AlphaNumeric, Position: 1, End: len(word)}
+	s := *p
+	s.Term = bytes.Clone(word)
+	var f wordForms
+	if ps := a.plain.filter(analysis.TokenStream{p}); len(ps) == 1 && !bytes.Equal(ps[0].Term, word) {
+		f.plain = ps[0].Term
+	}
+	folded := word
+	if f.plain != nil {
+		folded = f.plain
+	}
+	if ss := a.stems.filter(analysis.TokenStream{&s}); len(ss) == 1 && !bytes.Equal(ss[0].Term, folded) {
+		f.stem = ss[0].Term
+	}
+	return f
+}
+
+// wordForms is what the chains make of a word: its folded form (nil: the
+// word as it is) and its stem (nil: none, or the same as the folded form).
+// Both are shared by every token of the word and never written to.
+type wordForms struct {
+	plain, stem []byte
+}
+
+// wordCache holds the forms of words met, in shards that each empty when
+// full: bounded memory (65,536 words, 10-16 MB per language when full),
+// and after a reset the frequent words are back within a few documents.
+type wordCache struct {
+	shards [wordShards]wordShard
+}
+
+const (
+	wordShards   = 16
+	wordsByShard = 1 << 12
+)
+
+type wordShard struct {
+	mu sync.RWMutex
+	m  map[string]wordForms
+}
+
+func newWordCache() *wordCache {
+	c := &wordCache{}
+	for i := range c.shards {
+		c.shards[i].m = make(map[string]wordForms)
+	}
+	return c
+}
+
+func (c *wordCache) forms(word []byte, work func([]byte) wordForms) wordForms {
+	sh := &c.shards[wordHash(word)%wordShards]
+	sh.mu.RLock()
+	f, ok := sh.m[string(word)]
+	sh.mu.RUnlock()
+	if ok {
+		return f
+	}
+	f = work(word)
+	sh.mu.Lock()
+	if len(sh.m) >= wordsByShard {
+		clear(sh.m)
+	}
+	sh.m[string(word)] = f
+	sh.mu.Unlock()
+	return f
+}
+
+// wordHash is FNV-1a: words are short, and only the shard depends on it.
+func wordHash(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return h
 }
 
 // analyzers are built as Go values, not through Bleve's process-wide
@@ -163,8 +251,8 @@ func newAnalyzers() analyzers {
 		fr.NewFrenchLightStemmerFilter(),
 	}
 	return analyzers{
-		en:      &textAnalyzer{tok: tok, plain: plain, stems: enStems},
-		fr:      &textAnalyzer{tok: tok, plain: plain, stems: frStems},
+		en:      &textAnalyzer{tok: tok, plain: plain, stems: enStems, words: newWordCache()},
+		fr:      &textAnalyzer{tok: tok, plain: plain, stems: frStems, words: newWordCache()},
 		enStem:  &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: enStems},
 		frStem:  &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: frStems},
 		keyword: &analysis.DefaultAnalyzer{Tokenizer: single.NewSingleTokenTokenizer()},
