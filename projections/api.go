@@ -2,6 +2,7 @@ package projections
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -15,6 +16,19 @@ var (
 	ErrForbidden  = errors.New("projections: forbidden")
 	ErrBadRequest = errors.New("projections: bad request")
 )
+
+// ParamError is an ErrBadRequest about one parameter of a query (a cursor,
+// a filter), which it names.
+type ParamError struct {
+	Param, Value string
+}
+
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("projections: %s %q is not valid", e.Param, e.Value)
+}
+
+// Is makes a ParamError an ErrBadRequest.
+func (e *ParamError) Is(target error) bool { return target == ErrBadRequest }
 
 // Viewer is who asks: a member id ("" for anonymous) and their site roles
 // (domain.RoleAdmin, domain.RoleModerator). ViewerFor fills the roles from
@@ -188,8 +202,12 @@ type Thread struct {
 	OpeningPostID string `json:"opening_post_id"`
 }
 
-// Post is a post. A hidden post seen by a non-moderator carries only ID and
-// Hidden; a deleted post only ID, ThreadID, CreatedAt and Deleted.
+// Post is a post. A hidden post seen by a non-moderator carries only ID,
+// ThreadID, CreatedAt and Hidden; a deleted post only ID, ThreadID,
+// CreatedAt and Deleted. Reactions (an empty object at least), created_at
+// and edited_at (null until an edit) are always in the JSON, so that
+// clients need not test for them; omitzero would not do, as the engine's
+// JSON encoder (goccy/go-json) ignores it.
 type Post struct {
 	ID          string         `json:"id"`
 	ThreadID    string         `json:"thread_id,omitempty"`
@@ -198,10 +216,10 @@ type Post struct {
 	BodyHTML    string         `json:"body_html,omitempty"`
 	Language    string         `json:"language,omitempty"`
 	ReplyTo     string         `json:"reply_to,omitempty"`
-	Reactions   map[string]int `json:"reactions,omitempty"`
+	Reactions   map[string]int `json:"reactions"`
 	MyReactions []string       `json:"my_reactions,omitempty"`
-	CreatedAt   time.Time      `json:"created_at,omitzero"`
-	EditedAt    *time.Time     `json:"edited_at,omitempty"`
+	CreatedAt   time.Time      `json:"created_at"`
+	EditedAt    *time.Time     `json:"edited_at"`
 	Hidden      bool           `json:"hidden,omitempty"`
 	// HiddenReason is shown to moderators only.
 	HiddenReason string `json:"hidden_reason,omitempty"`

@@ -3,7 +3,6 @@ package projections
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -67,15 +66,15 @@ func decodeCursor(c string) (sortKey, error) {
 	var k sortKey
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || len(b) > 4096 {
-		return k, fmt.Errorf("cursor: %w", ErrBadRequest)
+		return k, &ParamError{Param: "cursor", Value: c}
 	}
 	var parts []json.RawMessage
 	if err := json.Unmarshal(b, &parts); err != nil || len(parts) != 4 {
-		return k, fmt.Errorf("cursor: %w", ErrBadRequest)
+		return k, &ParamError{Param: "cursor", Value: c}
 	}
 	if json.Unmarshal(parts[0], &k.A) != nil || json.Unmarshal(parts[1], &k.B) != nil ||
 		json.Unmarshal(parts[2], &k.S) != nil || json.Unmarshal(parts[3], &k.ID) != nil {
-		return k, fmt.Errorf("cursor: %w", ErrBadRequest)
+		return k, &ParamError{Param: "cursor", Value: c}
 	}
 	return k, nil
 }

@@ -125,7 +125,7 @@ func TestVisibilityRules(t *testing.T) {
 		v    Viewer
 		want outcome
 	}{{Viewer{}, forbidden}, {w.r.ViewerFor("member"), forbidden}, {w.r.ViewerFor("owner"), ok}, {w.r.ViewerFor("gmod"), ok}, {w.r.ViewerFor("admin"), ok}} {
-		if _, err := w.r.Attendees(c.v, x.event); classify(err) != c.want {
+		if _, err := w.r.Attendees(c.v, x.event, PageRequest{}); classify(err) != c.want {
 			t.Errorf("Attendees as %q: %v, want %v", c.v.MemberID, err, c.want)
 		}
 	}
@@ -180,7 +180,7 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 		t.Fatalf("second page: %d %q %v", len(rest.Posts), rest.NextCursor, err)
 	}
 	hidden, deleted := rest.Posts[0], rest.Posts[1]
-	if !reflect.DeepEqual(hidden, Post{ID: x.replyHidden, Hidden: true}) {
+	if want := (Post{ID: x.replyHidden, ThreadID: x.tOpen, Reactions: map[string]int{}, CreatedAt: hidden.CreatedAt, Hidden: true}); !reflect.DeepEqual(hidden, want) || hidden.CreatedAt.IsZero() {
 		t.Errorf("hidden post to a member: %+v", hidden)
 	}
 	if !deleted.Deleted || deleted.Body != "" || deleted.BodyHTML != "" {

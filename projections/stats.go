@@ -142,10 +142,10 @@ func (r *Runner) Stats(v Viewer, q StatsQuery) (Stats, error) {
 		interval = IntervalDay
 	}
 	if interval != IntervalDay && interval != IntervalWeek && interval != IntervalMonth {
-		return Stats{}, fmt.Errorf("interval %q: %w", q.Interval, ErrBadRequest)
+		return Stats{}, &ParamError{Param: "interval", Value: q.Interval}
 	}
 	if from > to || to-from > 3660 {
-		return Stats{}, fmt.Errorf("range %s..%s: %w", dayString(from), dayString(to), ErrBadRequest)
+		return Stats{}, &ParamError{Param: "from", Value: dayString(from) + ".." + dayString(to)}
 	}
 	out := Stats{From: dayString(from), To: dayString(to), Interval: interval, Series: []StatsRow{}}
 	m := r.models().stats

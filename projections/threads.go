@@ -322,14 +322,15 @@ func (m *threadsModel) card(t *threadRec, v Viewer, readable func(groupID string
 	return out
 }
 
-// post is a post as the viewer sees it: hidden posts are {id, hidden} to
-// non-moderators; deleted posts keep their place without a body.
+// post is a post as the viewer sees it: hidden posts keep their place
+// without author, body or reactions for non-moderators; deleted posts too,
+// for everyone.
 func (p *postRec) view(v Viewer, moderator bool) Post {
 	switch {
 	case p.deleted:
-		return Post{ID: p.id, ThreadID: p.threadID, CreatedAt: p.createdAt, Deleted: true}
+		return Post{ID: p.id, ThreadID: p.threadID, Reactions: map[string]int{}, CreatedAt: p.createdAt, Deleted: true}
 	case p.hidden && !moderator:
-		return Post{ID: p.id, Hidden: true}
+		return Post{ID: p.id, ThreadID: p.threadID, Reactions: map[string]int{}, CreatedAt: p.createdAt, Hidden: true}
 	}
 	out := Post{ID: p.id, ThreadID: p.threadID, Author: &MemberRef{ID: p.author}, Body: p.body, BodyHTML: p.html,
 		Language: p.language, ReplyTo: p.replyTo, Reactions: map[string]int{}, CreatedAt: p.createdAt,
@@ -409,12 +410,12 @@ func checkThreadQuery(q ThreadQuery) error {
 	switch q.Kind {
 	case "", domain.KindDiscussion, domain.KindResource, domain.KindEvent, domain.KindJob, domain.KindNews:
 	default:
-		return fmt.Errorf("kind %q: %w", q.Kind, ErrBadRequest)
+		return &ParamError{Param: "kind", Value: q.Kind}
 	}
 	switch q.Language {
 	case "", domain.LanguageEnglish, domain.LanguageFrench:
 	default:
-		return fmt.Errorf("language %q: %w", q.Language, ErrBadRequest)
+		return &ParamError{Param: "language", Value: q.Language}
 	}
 	return nil
 }
@@ -589,43 +590,45 @@ func (r *Runner) Post(v Viewer, postID string) (Post, error) {
 	return posts[0], nil
 }
 
-// Attendees lists an event's going and waitlisted members in order of
-// their answer (waitlisted in waitlist order). Only the thread's author and
-// the group's moderators may; other readers get ErrForbidden.
-func (r *Runner) Attendees(v Viewer, threadID string) ([]Attendee, error) {
+// Attendees lists an event's going and waitlisted members, a page at a
+// time: going first, in order of their answer, then the waitlist in the
+// order places are promoted. Only the thread's author and the group's
+// moderators may; other readers get ErrForbidden.
+func (r *Runner) Attendees(v Viewer, threadID string, p PageRequest) (Page[Attendee], error) {
+	empty := Page[Attendee]{Items: []Attendee{}}
 	ms := r.models()
 	_, a, err := ms.findThread(v, threadID)
 	if err != nil {
-		return nil, err
+		return empty, err
 	}
 	m := ms.threads
 	m.mu.RLock()
 	t := m.byID[threadID]
 	if t.author != v.MemberID && !a.moderates {
 		m.mu.RUnlock()
-		return nil, fmt.Errorf("attendees of %q: %w", threadID, ErrForbidden)
+		return empty, fmt.Errorf("attendees of %q: %w", threadID, ErrForbidden)
 	}
-	out := []Attendee{}
+	var items []keyed[Attendee]
 	for _, id := range t.rsvpOrder {
 		if rec := t.rsvp[id]; rec.status == domain.RsvpGoing || rec.status == domain.RsvpWaitlisted {
-			out = append(out, Attendee{Member: MemberRef{ID: id}, Status: rec.status, At: rec.at})
+			items = append(items, keyed[Attendee]{
+				key:  sortKey{A: int64(b2i(rec.status == domain.RsvpWaitlisted)), B: rec.at.UnixNano(), ID: id},
+				item: Attendee{Member: MemberRef{ID: id}, Status: rec.status, At: rec.at},
+			})
 		}
 	}
 	m.mu.RUnlock()
-	// Going first, then the waitlist in the order places are promoted.
-	slices.SortStableFunc(out, func(x, y Attendee) int {
-		if x.Status != y.Status {
-			return b2i(x.Status == domain.RsvpWaitlisted) - b2i(y.Status == domain.RsvpWaitlisted)
-		}
-		return x.At.Compare(y.At)
-	})
+	page, err := paginate(items, p, defaultLimit, maxLimit, func(a Attendee) Attendee { return a })
+	if err != nil {
+		return empty, err
+	}
 	names := map[string]MemberRef{}
-	for _, at := range out {
+	for _, at := range page.Items {
 		names[at.Member.ID] = MemberRef{}
 	}
 	ms.members.refs(names)
-	for i := range out {
-		out[i].Member = names[out[i].Member.ID]
+	for i := range page.Items {
+		page.Items[i].Member = names[page.Items[i].Member.ID]
 	}
-	return out, nil
+	return page, nil
 }

@@ -1,8 +1,6 @@
 package projections
 
 import (
-	"fmt"
-
 	"github.com/settlenet/settlenet/eventstore"
 )
 
@@ -88,7 +86,7 @@ func postsStart(threadID string, p PageRequest) (int, error) {
 	}
 	k, err := decodeCursor(p.Cursor)
 	if err != nil || k.A < 0 || k.ID != threadID {
-		return 0, fmt.Errorf("cursor: %w", ErrBadRequest)
+		return 0, &ParamError{Param: "cursor", Value: p.Cursor}
 	}
 	return int(k.A), nil
 }

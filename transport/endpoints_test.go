@@ -3,7 +3,9 @@ package transport_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,6 +183,27 @@ func TestEveryEndpoint(t *testing.T) {
 	if pv.Posts[1]["hidden"] != true || pv.Posts[1]["body"] != nil {
 		t.Fatalf("hidden post shown to a member: %v", pv.Posts[1])
 	}
+	// A hidden post keeps its place and the fields every post has, and
+	// shows nothing of its content.
+	if got := slices.Sorted(maps.Keys(pv.Posts[1])); !slices.Equal(got, []string{"created_at", "edited_at", "hidden", "id", "reactions", "thread_id"}) {
+		t.Fatalf("hidden post's fields: %v", pv.Posts[1])
+	}
+	if r, ok := pv.Posts[1]["reactions"].(map[string]any); !ok || len(r) != 0 || pv.Posts[1]["created_at"] == "0001-01-01T00:00:00Z" {
+		t.Fatalf("hidden post: %v", pv.Posts[1])
+	}
+	// Every visible post has reactions (an object, empty at least) and
+	// edited_at (null until an edit).
+	for _, p := range pv.Posts {
+		if p["hidden"] == true {
+			continue
+		}
+		if _, ok := p["reactions"].(map[string]any); !ok {
+			t.Fatalf("post without a reactions object: %v", p)
+		}
+		if e, ok := p["edited_at"]; !ok || (e != nil && p["id"] != pid) {
+			t.Fatalf("post's edited_at: %v", p)
+		}
+	}
 	bob.must(204, "POST", "/api/v1/posts/"+pid+"/restore", nil)
 	for _, a := range []string{"lock", "unlock", "pin", "unpin", "pin"} {
 		bob.must(204, "POST", "/api/v1/threads/"+tid+"/"+a, nil)
@@ -219,6 +242,20 @@ func TestEveryEndpoint(t *testing.T) {
 	alice.must(200, "GET", "/api/v1/threads/"+eid+"/attendees", nil).json(t, &att)
 	if len(att.Items) != 2 {
 		t.Fatalf("attendees: %v", att.Items)
+	}
+	// A list like any other: pages, going members first, then the waitlist.
+	var p1, p2 struct {
+		Items []struct {
+			Member struct{ ID string }
+			Status string
+		}
+		NextCursor string `json:"next_cursor"`
+	}
+	alice.must(200, "GET", "/api/v1/threads/"+eid+"/attendees?limit=1", nil).json(t, &p1)
+	alice.must(200, "GET", "/api/v1/threads/"+eid+"/attendees?limit=1&cursor="+p1.NextCursor, nil).json(t, &p2)
+	if len(p1.Items) != 1 || p1.Items[0].Member.ID != bob.id || p1.Items[0].Status != "going" || p1.NextCursor == "" ||
+		len(p2.Items) != 1 || p2.Items[0].Member.ID != carol.id || p2.Items[0].Status != "waitlisted" || p2.NextCursor != "" {
+		t.Fatalf("attendees by pages: %+v then %+v", p1, p2)
 	}
 	carol.must(403, "GET", "/api/v1/threads/"+eid+"/attendees", nil)
 	bob.must(200, "POST", "/api/v1/threads/"+eid+"/rsvp", map[string]any{"status": "not_going"})

@@ -37,15 +37,27 @@ func TestErrorClasses(t *testing.T) {
 		return b
 	}
 	// 400: malformed JSON, wrong types, trailing data, empty body.
-	check(alice.do("POST", "/api/v1/groups", `{"name": `), 400, "bad_request")
+	jsonMsg := check(alice.do("POST", "/api/v1/groups", `{"name": `), 400, "bad_request").Error.Message
 	b := check(alice.do("POST", "/api/v1/groups", `{"name": 5}`), 400, "bad_request")
 	if _, ok := b.Error.Fields["name"]; !ok {
 		t.Fatalf("type error does not name the field: %+v", b)
 	}
 	check(alice.do("POST", "/api/v1/groups", `{} {}`), 400, "bad_request")
 	check(alice.do("POST", "/api/v1/groups", ``), 400, "bad_request")
-	check(alice.do("GET", "/api/v1/groups?limit=abc", nil), 400, "bad_request")
-	check(alice.do("GET", "/api/v1/threads?from=yesterday", nil), 400, "bad_request")
+	// A bad query parameter is a 400 too, with a message about parameters
+	// (not about JSON, which such a request has none of), naming it.
+	for _, path := range []string{"/api/v1/groups?limit=abc", "/api/v1/threads?from=yesterday", "/api/v1/threads?open=yes",
+		"/api/v1/groups?cursor=" + strings.Repeat("x", 40), "/api/v1/threads?tag=" + strings.Repeat("x", 201), "/api/v1/threads?kind=poem"} {
+		b := check(alice.do("GET", path, nil), 400, "bad_request")
+		if b.Error.Message == jsonMsg || strings.Contains(b.Error.Message, "JSON") || len(b.Error.Fields) != 1 {
+			t.Fatalf("%s: %+v", path, b)
+		}
+	}
+	anon.lang = "fr"
+	if b := check(anon.do("GET", "/api/v1/groups?limit=0", nil), 400, "bad_request"); !strings.Contains(b.Error.Message, "paramètre") || b.Error.Fields["limit"] == "" {
+		t.Fatalf("French: %+v", b)
+	}
+	anon.lang = ""
 	// Unknown fields are ignored (documented choice).
 	alice.must(201, "POST", "/api/v1/groups", map[string]any{"name": "X", "description": "d", "visibility": "open", "language": "en", "colour": "blue"})
 	// 401.

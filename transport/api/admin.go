@@ -100,19 +100,19 @@ func (s *Server) statsQuery(c *gin.Context) (projections.StatsQuery, bool) {
 		return q, false
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		s.fail(c, httperr.BadRequest(errors.New("to before from"), map[string]string{"to": domain.CodeBeforeStart}))
+		s.fail(c, httperr.BadParameter(errors.New("to before from"), map[string]string{"to": domain.CodeBeforeStart}))
 		return q, false
 	}
 	// Ten years of days is the longest series anyone asks a dashboard for;
 	// a longer one is a mistake or an attempt to make the server work.
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Sub(q.From) > 10*366*24*time.Hour {
-		s.fail(c, httperr.BadRequest(errors.New("range too long"), map[string]string{"from": domain.CodeOutOfRange}))
+		s.fail(c, httperr.BadParameter(errors.New("range too long"), map[string]string{"from": domain.CodeOutOfRange}))
 		return q, false
 	}
 	switch q.Interval = c.Query("interval"); q.Interval {
 	case "", projections.IntervalDay, projections.IntervalWeek, projections.IntervalMonth:
 	default:
-		s.fail(c, httperr.BadRequest(errors.New("interval"), map[string]string{"interval": domain.CodeInvalid}))
+		s.fail(c, httperr.BadParameter(errors.New("interval"), map[string]string{"interval": domain.CodeInvalid}))
 		return q, false
 	}
 	return q, true

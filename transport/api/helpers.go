@@ -26,7 +26,12 @@ import (
 const requestIDKey = "settlenet.request_id"
 
 // fail answers with an error (the one error path of every handler).
-func (s *Server) fail(c *gin.Context, err error) { s.d.Errors.Abort(c, err) }
+func (s *Server) fail(c *gin.Context, err error) {
+	if pe := (*projections.ParamError)(nil); errors.As(err, &pe) {
+		err = httperr.BadParameter(err, map[string]string{pe.Param: domain.CodeInvalid})
+	}
+	s.d.Errors.Abort(c, err)
+}
 
 // origin is the command origin of a request: the member, never "" (which
 // would be the system), and the request id as correlation.
@@ -126,12 +131,12 @@ func (s *Server) written(c *gin.Context, pos eventstore.Position) {
 func page(c *gin.Context) (projections.PageRequest, error) {
 	p := projections.PageRequest{Cursor: c.Query("cursor")}
 	if len(p.Cursor) > 512 {
-		return p, httperr.BadRequest(errors.New("cursor too long"), map[string]string{"cursor": domain.CodeTooLong})
+		return p, httperr.BadParameter(errors.New("cursor too long"), map[string]string{"cursor": domain.CodeTooLong})
 	}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {
-			return p, httperr.BadRequest(fmt.Errorf("limit %q", l), map[string]string{"limit": domain.CodeInvalid})
+			return p, httperr.BadParameter(fmt.Errorf("limit %q", l), map[string]string{"limit": domain.CodeInvalid})
 		}
 		p.Limit = min(n, 1000)
 	}
@@ -142,23 +147,35 @@ func page(c *gin.Context) (projections.PageRequest, error) {
 func query(c *gin.Context, name string) (string, error) {
 	v := strings.TrimSpace(c.Query(name))
 	if len(v) > 200 {
-		return "", httperr.BadRequest(fmt.Errorf("%s too long", name), map[string]string{name: domain.CodeTooLong})
+		return "", httperr.BadParameter(fmt.Errorf("%s too long", name), map[string]string{name: domain.CodeTooLong})
 	}
 	return v, nil
 }
 
-// dateParam reads a date (YYYY-MM-DD) or an RFC 3339 time.
+// dateParam reads a date (YYYY-MM-DD, its first instant in UTC) or an
+// RFC 3339 time.
 func dateParam(c *gin.Context, name string) (time.Time, error) {
 	v := c.Query(name)
 	if v == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{"2006-01-02", time.RFC3339} {
+	for _, layout := range []string{time.DateOnly, time.RFC3339} {
 		if t, err := time.Parse(layout, v); err == nil {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, httperr.BadRequest(fmt.Errorf("%s %q is not a date", name, v), map[string]string{name: domain.CodeInvalid})
+	return time.Time{}, httperr.BadParameter(fmt.Errorf("%s %q is not a date", name, v), map[string]string{name: domain.CodeInvalid})
+}
+
+// endParam reads the end of a range: a date (YYYY-MM-DD) includes the
+// whole of that day, so that ?to=2026-11-26 keeps an event starting at
+// 2026-11-26T18:00Z; an RFC 3339 time is taken as it is.
+func endParam(c *gin.Context, name string) (time.Time, error) {
+	t, err := dateParam(c, name)
+	if err == nil && !t.IsZero() && len(c.Query(name)) == len(time.DateOnly) {
+		t = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	}
+	return t, err
 }
 
 // noContent answers 204.

@@ -63,7 +63,7 @@ func (s *Server) searchHandler(c *gin.Context) {
 	}
 	res, err := s.SearchFor(c.Request.Context(), viewer(c), q)
 	if errors.Is(err, search.ErrBadQuery) {
-		s.fail(c, httperr.BadRequest(err, map[string]string{"query": domain.CodeInvalid}))
+		s.fail(c, httperr.BadParameter(err, map[string]string{"query": domain.CodeInvalid}))
 		return
 	}
 	if err != nil {

@@ -77,7 +77,7 @@ type Reads interface {
 	ThreadShare(v projections.Viewer, id string, p projections.PageRequest) (projections.ThreadStamp, bool, error)
 	ThreadHeader(v projections.Viewer, id string) (projections.Thread, error)
 	Post(v projections.Viewer, postID string) (projections.Post, error)
-	Attendees(v projections.Viewer, threadID string) ([]projections.Attendee, error)
+	Attendees(v projections.Viewer, threadID string, p projections.PageRequest) (projections.Page[projections.Attendee], error)
 	ModerationQueue(v projections.Viewer, p projections.PageRequest) (projections.Page[projections.QueueItem], error)
 	ModerationLog(v projections.Viewer, q projections.LogQuery) (projections.Page[projections.LogEntry], error)
 	Notifications(memberID string, p projections.PageRequest) (projections.Page[projections.Notification], error)
@@ -188,6 +188,8 @@ func NewErrors(cat *i18n.Catalog, logger *slog.Logger) *httperr.Mapper {
 	return httperr.New(cat, logger,
 		httperr.Mapping{Err: projections.ErrNotFound, Status: http.StatusNotFound, Code: "not_found"},
 		httperr.Mapping{Err: projections.ErrForbidden, Status: http.StatusForbidden, Code: "forbidden"},
-		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request"},
+		// The read side's 400s are all about a query parameter (a
+		// cursor, a filter).
+		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request", Message: "bad_parameter"},
 	)
 }

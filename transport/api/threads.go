@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -72,15 +73,18 @@ func (s *Server) threadQuery(c *gin.Context) (projections.ThreadQuery, error) {
 	if q.From, err = dateParam(c, "from"); err != nil {
 		return q, err
 	}
-	if q.To, err = dateParam(c, "to"); err != nil {
+	if q.To, err = endParam(c, "to"); err != nil {
 		return q, err
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return q, httperr.BadParameter(errors.New("to before from"), map[string]string{"to": domain.CodeBeforeStart})
 	}
 	switch c.Query("open") {
 	case "", "false":
 	case "true":
 		q.OpenAt = s.d.Now()
 	default:
-		return q, httperr.BadRequest(fmt.Errorf("open %q", c.Query("open")), map[string]string{"open": domain.CodeInvalid})
+		return q, httperr.BadParameter(fmt.Errorf("open %q", c.Query("open")), map[string]string{"open": domain.CodeInvalid})
 	}
 	return q, nil
 }
@@ -217,15 +221,17 @@ func (s *Server) attendees(c *gin.Context) {
 	if _, ok := s.member(c); !ok {
 		return
 	}
-	res, err := s.d.Reads.Attendees(viewer(c), c.Param("id"))
+	pg, err := page(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if res == nil {
-		res = []projections.Attendee{}
+	res, err := s.d.Reads.Attendees(viewer(c), c.Param("id"), pg)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": res})
+	c.JSON(http.StatusOK, res)
 }
 
 // eventICS answers an event thread as an iCalendar (RFC 5545) file.

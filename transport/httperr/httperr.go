@@ -9,6 +9,7 @@
 package httperr
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -25,8 +26,11 @@ import (
 // Error is an HTTP answer decided by transport itself (malformed input, no
 // session, rate limits), as opposed to one mapped from a domain error.
 type Error struct {
-	Status     int
-	Code       string
+	Status int
+	Code   string
+	// Message names the message ("error.<Message>") when it is not the
+	// code's own: two kinds of 400 share the code bad_request.
+	Message    string
 	Fields     map[string]string // field -> validation code (a "field.<code>" message id)
 	RetryAfter time.Duration     // for 429
 	Err        error             // the cause, for logs only
@@ -55,6 +59,12 @@ func BadRequest(err error, fields map[string]string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: "bad_request", Fields: fields, Err: err}
 }
 
+// BadParameter is a 400 for a query parameter that cannot be read; fields
+// name it.
+func BadParameter(err error, fields map[string]string) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "bad_request", Message: "bad_parameter", Fields: fields, Err: err}
+}
+
 // Invalid is a 422 for fields transport checks itself (a short password).
 func Invalid(fields map[string]string) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Fields: fields}
@@ -68,9 +78,10 @@ func RateLimited(after time.Duration) *Error {
 // Mapping maps another layer's sentinel error (the read side's) to an
 // answer, so this package needs to import nothing but the domain.
 type Mapping struct {
-	Err    error
-	Status int
-	Code   string
+	Err     error
+	Status  int
+	Code    string
+	Message string // as Error.Message
 }
 
 // Mapper turns errors into answers.
@@ -98,7 +109,7 @@ func (m *Mapper) Classify(err error) *Error {
 	}
 	for _, x := range m.extra {
 		if errors.Is(err, x.Err) {
-			return &Error{Status: x.Status, Code: x.Code, Err: err}
+			return &Error{Status: x.Status, Code: x.Code, Message: x.Message, Err: err}
 		}
 	}
 	e := func(status int, code string) *Error { return &Error{Status: status, Code: code, Err: err} }
@@ -148,7 +159,7 @@ func (m *Mapper) Render(e *Error, lang string) Body {
 	if e.RetryAfter > 0 {
 		data["Seconds"] = retrySeconds(e.RetryAfter)
 	}
-	b.Error.Message = m.cat.T(lang, "error."+e.Code, data)
+	b.Error.Message = m.cat.T(lang, "error."+cmp.Or(e.Message, e.Code), data)
 	if len(e.Fields) > 0 {
 		b.Error.Fields = make(map[string]string, len(e.Fields))
 		for f, code := range e.Fields {

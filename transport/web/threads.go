@@ -90,7 +90,7 @@ func (s *Server) threadView(c *gin.Context, id string) (*view, *threadPage, erro
 	v := s.view(c, "groups")
 	d.Reply.Language = v.Lang
 	if tv.Thread.Event != nil && (d.Moderator || (r.p != nil && tv.Thread.Author.ID == r.p.MemberID)) {
-		d.Attendees, _ = s.d.Reads.Attendees(r.viewer, id)
+		d.Attendees = s.attendees(r.viewer, id)
 	}
 	d.Translate = s.translateControl(r, d)
 	v.Title = tv.Thread.Title
@@ -520,4 +520,22 @@ func (s *Server) resources(c *gin.Context) {
 	v.Title = v.T("web.resources.title")
 	v.Data = listPage{Threads: list.Items, Groups: s.groupNames(r.viewer, list.Items), Next: list.NextCursor}
 	s.render(c, http.StatusOK, "resources", v)
+}
+
+// attendees is every going and waitlisted member of an event, for its
+// organiser's page; a page of the list that cannot be read ends it.
+func (s *Server) attendees(v projections.Viewer, threadID string) []projections.Attendee {
+	var out []projections.Attendee
+	p := projections.PageRequest{Limit: 100}
+	for {
+		page, err := s.d.Reads.Attendees(v, threadID, p)
+		if err != nil {
+			return out
+		}
+		out = append(out, page.Items...)
+		if page.NextCursor == "" {
+			return out
+		}
+		p.Cursor = page.NextCursor
+	}
 }
