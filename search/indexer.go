@@ -164,6 +164,19 @@ func (x *Indexer) setApplied(pos eventstore.Position, err error) {
 	}
 }
 
+// passed moves the applied position over events the index has no use
+// for, with nothing pending before them; the stored checkpoint stays (a
+// restart reads them again, and skips them again).
+func (x *Indexer) passed(pos eventstore.Position) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.applied.Less(pos) {
+		x.applied = pos
+		close(x.changed)
+		x.changed = make(chan struct{})
+	}
+}
+
 // pending is a batch being built: the last operation on each key wins.
 type pending struct {
 	ops   map[string]*Document // nil: delete
@@ -314,10 +327,15 @@ func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress
 func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sub, err := x.store.SubscribeAll(ctx, from, logFilter())
+	// Every event comes through, not only those search reads, so that
+	// WaitFor knows the index holds a position whatever event is there: a
+	// member's search waits for their last write, which may be of any
+	// kind.
+	sub, err := x.store.SubscribeAll(ctx, from, eventstore.Filter{})
 	if err != nil {
 		return fmt.Errorf("search indexer: subscribe: %w", err)
 	}
+	filter := logFilter()
 	recs := make(chan eventstore.Record, x.batch)
 	recvErr := make(chan error, 1)
 	var wg sync.WaitGroup
@@ -366,6 +384,17 @@ func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 				return ferr
 			}
 			return fmt.Errorf("search indexer: subscription: %w", err)
+		}
+		if !filter.Match(r.Stream, r.Type) {
+			// Nothing to index: the index holds this position as soon as
+			// it holds the ones before, and the next batch's checkpoint
+			// moves past it.
+			if p.n == 0 {
+				x.passed(r.Position)
+			} else {
+				p.pos = r.Position
+			}
+			continue
 		}
 		if err := x.handle(ctx, p, &r); err != nil {
 			return err

@@ -418,3 +418,48 @@ func firstDiff(a, b []string) string {
 	}
 	return "in length"
 }
+
+// WaitFor answers for any position of the log, not only for events search
+// reads: a member's last write may be one it skips (notifications read),
+// and their next search waits for it. A skipped event behind an indexed one
+// still waiting for its batch is held until that batch is written.
+func TestWaitForPassesEventsSearchSkips(t *testing.T) {
+	l := newLog(t)
+	idx := openIndex(t, filepath.Join(t.TempDir(), "index"))
+	defer idx.Close()
+	// Batches are written when two events are pending, never on a timer.
+	x, _ := run(t, l, idx, search.IndexerOptions{FlushEvery: time.Hour, BatchSize: 2})
+	wait := func(pos eventstore.Position, d time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		return x.WaitFor(ctx, pos)
+	}
+	group := func(id, name string) {
+		l.append("group-"+id, domain.GroupCreated{GroupID: id, Name: name, Description: "Un groupe.", Visibility: "open", Language: "fr", OwnerID: "m1"})
+	}
+	// Live, past catch-up (which writes what it read at the end of each
+	// page).
+	for deadline := time.Now().Add(5 * time.Second); !x.Status().CaughtUp; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("never caught up")
+		}
+	}
+	group("g1", "Emploi")
+	l.append("notifications-m1", domain.NotificationsRead{MemberID: "m1", All: true})
+	behind := l.last
+	if err := wait(behind, 100*time.Millisecond); err == nil {
+		t.Fatal("a skipped event passed an indexed one still pending")
+	}
+	group("g2", "Jeunes")
+	if err := wait(behind, 5*time.Second); err != nil {
+		t.Fatalf("after the batch: %v (status %+v)", err, x.Status())
+	}
+	if got := hits(t, idx, search.Query{Text: "emploi", Access: search.Access{All: true}}); len(got) != 1 {
+		t.Fatalf("hits: %v", got)
+	}
+	// Nothing pending: a skipped event is passed at once, no timer.
+	l.append("notifications-m1", domain.NotificationsRead{MemberID: "m1", All: true})
+	if err := wait(l.last, 5*time.Second); err != nil {
+		t.Fatalf("a skipped event with nothing pending: %v (status %+v)", err, x.Status())
+	}
+}

@@ -133,3 +133,35 @@ func TestSearchEndpoint(t *testing.T) {
 		t.Fatalf("a hidden post is searchable even for its group's owner: %+v", a.Items)
 	}
 }
+
+// TestSearchReadsYourWrites: a member's search right after their own write
+// finds it (the search waits for the index to hold the member's last
+// write), whatever that write was; it never needs a pause.
+func TestSearchReadsYourWrites(t *testing.T) {
+	e := newEnv(t, envOptions{search: true})
+	owner := e.register("Olga Owner")
+	g := owner.group("Employment counsellors", "open")
+	for i, word := range []string{"quokkalike", "wombatish", "numbatty"} {
+		th := owner.must(201, "POST", "/api/v1/groups/"+g+"/threads", map[string]any{
+			"title": "Thread " + word, "body": "About " + word + ".", "language": "en"}).obj(t)["id"].(string)
+		if got := owner.search(word).threads(); !slices.Contains(got, th) {
+			t.Fatalf("round %d: the author's search right after posting: %v, want %s", i, got, th)
+		}
+		reply := owner.must(201, "POST", "/api/v1/threads/"+th+"/replies", map[string]any{"body": "Also " + word + "ing.", "language": "en"}).obj(t)["id"].(string)
+		found := false
+		for _, it := range owner.search(word + "ing").Items {
+			found = found || it.ID == reply
+		}
+		if !found {
+			t.Fatalf("round %d: the author's search right after replying misses the reply", i)
+		}
+		// A last write that search skips does not hold searches up.
+		owner.must(200, "PATCH", "/api/v1/me", map[string]any{"language": "fr"})
+		owner.must(204, "POST", "/api/v1/notifications/read", map[string]any{})
+		start := time.Now()
+		owner.search(word)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("round %d: a search after a skipped write took %v", i, d)
+		}
+	}
+}

@@ -106,7 +106,7 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	apiSrv, err := api.New(api.Deps{
 		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs,
 		Logger: logger, BaseURL: cfg.BaseURL, AdminEmails: api.ParseAdminEmails(cfg.AdminEmails), Limits: o.limits,
-		Search: index,
+		Search: index, Indexed: indexer,
 	})
 	if err != nil {
 		return nil, err
@@ -123,7 +123,7 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	pages, err := web.New(web.Deps{
 		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs, Logger: logger,
 		BaseURL: cfg.BaseURL, AdminEmails: api.ParseAdminEmails(cfg.AdminEmails), Limits: o.limits, Live: true,
-		Search: pageSearch{api: apiSrv}, CSRFKey: pageKey,
+		Search: pageSearch{api: apiSrv}, Marks: apiSrv, CSRFKey: pageKey,
 	})
 	if err != nil {
 		return nil, err

@@ -124,6 +124,7 @@ func (s *Server) written(c *gin.Context, pos eventstore.Position) {
 	if err := s.d.Reads.WaitFor(ctx, pos); err != nil {
 		s.d.Logger.WarnContext(ctx, "read-your-writes wait gave up", "position", pos.String(), "err", err)
 	}
+	s.NoteWrite(viewer(c).MemberID, pos)
 }
 
 // page reads ?limit= and ?cursor=. A limit that is not a positive integer

@@ -85,6 +85,7 @@ func (s *Server) SearchFor(ctx context.Context, v projections.Viewer, q search.Q
 	if s.d.Search == nil {
 		return search.Result{}, httperr.ErrNotFound
 	}
+	s.awaitIndexed(ctx, v.MemberID)
 	q.Access = search.Access{All: v.IsStaff()}
 	if v.MemberID != "" && !q.Access.All {
 		me, err := s.d.Reads.Me(v.MemberID)

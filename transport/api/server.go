@@ -131,7 +131,15 @@ type Deps struct {
 	WriteWait time.Duration
 	// Search answers GET /search; nil answers 404.
 	Search Searcher
-	Now    func() time.Time
+	// Indexed is the search indexer: a member's search waits until it
+	// holds their last write. Nil: searches never wait.
+	Indexed Indexed
+	Now     func() time.Time
+}
+
+// Indexed tells when the search index holds a position of the log.
+type Indexed interface {
+	WaitFor(ctx context.Context, pos eventstore.Position) error
 }
 
 // Server holds the handlers' dependencies.
@@ -144,6 +152,7 @@ type Server struct {
 	posting  *auth.Limiter
 	xorigin  *http.CrossOriginProtection
 	threads  *threadAnswers
+	marks    *writeMarks
 }
 
 // New builds the API.
@@ -159,7 +168,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{d: d, reg: auth.NewRegistrar(d.Commands, d.Hasher, d.AdminEmails), xorigin: origin,
-		threads: newThreadAnswers(cachedThreadBytes)}
+		threads: newThreadAnswers(cachedThreadBytes), marks: newWriteMarks()}
 	lim := func(spec auth.LimitSpec) *auth.Limiter {
 		if spec.Every <= 0 || spec.Burst <= 0 {
 			return nil

@@ -226,7 +226,7 @@ func (e *Engine) assemble(o Options) error {
 		if err := e.openSearch(o.Dir); err != nil {
 			return err
 		}
-		deps.Search = e.Index
+		deps.Search, deps.Indexed = e.Index, e.Indexer
 	}
 	if e.API, err = api.New(deps); err != nil {
 		return err
@@ -257,6 +257,7 @@ func (e *Engine) assemble(o Options) error {
 		e.Pages, err = web.New(web.Deps{
 			Commands: e.Service, Reads: e.Runner, Sessions: e.Sessions, Hasher: e.Hasher, Catalog: e.Catalog, Errors: e.Errors,
 			Logger: logger, BaseURL: o.BaseURL, AdminEmails: o.AdminEmails, Limits: o.Limits, Live: o.Live, Now: o.Now,
+			Marks: e.API,
 		})
 		if err != nil {
 			return err

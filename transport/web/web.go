@@ -49,6 +49,9 @@ type Deps struct {
 	// Search answers the search page; nil falls back to the group and
 	// member directories' own filters.
 	Search Searcher
+	// Marks learns of each member's writes, so that their searches wait
+	// for the index to hold them (api.Server.NoteWrite); nil: none.
+	Marks WriteNoter
 	// Live says /api/v1/live is served, so pages may subscribe to it.
 	Live bool
 	// TimeZone shows times; default America/Toronto (most of the sector's
@@ -347,6 +350,14 @@ func (s *Server) written(c *gin.Context, pos eventstore.Position) {
 	if err := s.d.Reads.WaitFor(ctx, pos); err != nil {
 		s.d.Logger.WarnContext(ctx, "read-your-writes wait gave up", "position", pos.String(), "err", err)
 	}
+	if r := state(c); s.d.Marks != nil && r.p != nil {
+		s.d.Marks.NoteWrite(r.p.MemberID, pos)
+	}
+}
+
+// WriteNoter is told of a member's writes.
+type WriteNoter interface {
+	NoteWrite(member string, pos eventstore.Position)
 }
 
 // done redirects after a successful POST (303, so a reload does not post
