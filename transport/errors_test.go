@@ -110,9 +110,18 @@ func TestErrorClasses(t *testing.T) {
 	check(bob.do("POST", "/api/v1/threads/"+tid+"/replies", map[string]any{"body": "hi", "language": "en"}), 423, "thread_locked")
 	// Cross-site browser request: 403; same-origin and non-browser pass.
 	bob.headers = map[string]string{"Sec-Fetch-Site": "cross-site"}
-	check(bob.do("POST", "/api/v1/groups/"+g+"/leave", nil), 403, "cross_origin")
+	b = check(bob.do("POST", "/api/v1/groups/"+g+"/leave", nil), 403, "cross_origin")
 	bob.headers = map[string]string{"Origin": "https://evil.example"}
 	check(bob.do("POST", "/api/v1/groups/"+g+"/leave", nil), 403, "cross_origin")
+	// These refusals, and a body too large, come before any handler, in
+	// the member's language too (Bob's is French, his browser's English).
+	if !strings.Contains(b.Error.Message, "autre site") {
+		t.Fatalf("cross-site refusal not in the member's language: %+v", b)
+	}
+	bob.headers = nil
+	if b := check(bob.do("POST", "/api/v1/threads/"+tid+"/replies", big), 413, "too_large"); !strings.Contains(b.Error.Message, "volumineuse") {
+		t.Fatalf("413 not in the member's language: %+v", b)
+	}
 	bob.headers = map[string]string{"Sec-Fetch-Site": "cross-site"}
 	bob.must(200, "GET", "/api/v1/groups/"+g, nil) // reads are not state-changing
 	bob.headers = map[string]string{"Sec-Fetch-Site": "same-origin"}

@@ -12,10 +12,11 @@ import (
 )
 
 // Register mounts the API on r (the /api/v1 group) with its middleware:
-// a request id, the body bound, the origin check on state-changing
-// requests, the session and the caller's language.
+// a request id, the session and the caller's language (a lookup, no
+// write), then the body bound and the origin check on state-changing
+// requests, so that even those refusals speak the member's language.
 func (s *Server) Register(r *gin.RouterGroup) {
-	r.Use(s.requestID, s.bodyLimit, s.crossOrigin, s.d.Sessions.Middleware(s.fail), s.language)
+	r.Use(s.requestID, s.d.Sessions.Middleware(s.fail), s.language, s.bodyLimit, s.crossOrigin)
 	s.routes(r)
 }
 
