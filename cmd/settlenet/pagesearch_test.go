@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/transport/auth"
+)
+
+// TestSearchPageReadsYourWrites: a thread started through the pages is on
+// its author's search page at once, as serve wires the pages to search.
+func TestSearchPageReadsYourWrites(t *testing.T) {
+	root := t.TempDir()
+	store, err := embedded.Open(filepath.Join(root, "events"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	cfg, err := parseConfig("serve", []string{"--data-dir", root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), store, prometheus.NewRegistry(),
+		appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.start()
+	srv := httptest.NewServer(a.handler)
+	t.Cleanup(func() { srv.Close(); a.stop(context.Background()) })
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path string) string {
+		t.Helper()
+		res, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	tokenRE := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	post := func(from, action string, form url.Values) *http.Response {
+		t.Helper()
+		m := tokenRE.FindStringSubmatch(get(from))
+		if m == nil {
+			t.Fatalf("no form token on %s", from)
+		}
+		form.Set("csrf", m[1])
+		res, err := client.PostForm(srv.URL+action, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST %s: %d", action, res.StatusCode)
+		}
+		return res
+	}
+	post("/register", "/register", url.Values{"display_name": {"Amira Haddad"}, "email": {"amira@example.ca"},
+		"password": {"a long enough password"}, "language": {"en"}})
+	res := post("/groups/new", "/groups", url.Values{"name": {"Employment counsellors"}, "description": {"Jobs."},
+		"visibility": {"open"}, "language": {"en"}})
+	group := strings.TrimPrefix(strings.SplitN(res.Header.Get("Location"), "?", 2)[0], "/groups/")
+	post("/groups/"+group+"/threads/new", "/groups/"+group+"/threads", url.Values{"kind": {"discussion"},
+		"title": {"Quokkalike intake forms"}, "body": {"Ours are short."}, "language": {"en"}})
+	if page := get("/search?q=quokkalike"); !strings.Contains(page, "Quokkalike intake forms") {
+		t.Fatalf("the author's search page right after posting does not show the thread:\n%s", page)
+	}
+}
