@@ -157,10 +157,8 @@ func (x *Indexer) setApplied(pos eventstore.Position, err error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.err = err
-	if err == nil && x.applied.Less(pos) {
-		x.applied = pos
-		close(x.changed)
-		x.changed = make(chan struct{})
+	if err == nil {
+		x.advance(pos)
 	}
 }
 
@@ -170,6 +168,12 @@ func (x *Indexer) setApplied(pos eventstore.Position, err error) {
 func (x *Indexer) passed(pos eventstore.Position) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.advance(pos)
+}
+
+// advance moves applied to pos if it is further and wakes the waiters;
+// x.mu is held.
+func (x *Indexer) advance(pos eventstore.Position) {
 	if x.applied.Less(pos) {
 		x.applied = pos
 		close(x.changed)
