@@ -143,26 +143,40 @@ func TestSuspensionReachesOtherInstances(t *testing.T) {
 // its own search index, over one shared store, admin@example.ca its admin)
 // and serves it, all stopped when the test ends.
 func engines(t *testing.T) func(name string) *httptest.Server {
-	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	root := t.TempDir()
-	store, err := embedded.Open(filepath.Join(root, "events"))
+	store := testStore(t, root)
+	return func(name string) *httptest.Server {
+		_, srv := serveApp(t, store, filepath.Join(root, name), "--admin-emails", "admin@example.ca")
+		return srv
+	}
+}
+
+// testStore opens an embedded store in dir/events until the test ends.
+func testStore(t *testing.T, dir string) *embedded.Store {
+	t.Helper()
+	store, err := embedded.Open(filepath.Join(dir, "events"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return func(name string) *httptest.Server {
-		cfg, err := parseConfig("serve", []string{"--data-dir", filepath.Join(root, name), "--admin-emails", "admin@example.ca"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := newApp(cfg, logger, store, prometheus.NewRegistry(), appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.start()
-		srv := httptest.NewServer(a.handler)
-		t.Cleanup(func() { srv.Close(); a.stop(ctx) })
-		return srv
+	return store
+}
+
+// serveApp builds the engine as serve does, on store with its data in dir
+// (args are more serve flags), and serves it until the test ends.
+func serveApp(t *testing.T, store *embedded.Store, dir string, args ...string) (*app, *httptest.Server) {
+	t.Helper()
+	cfg, err := parseConfig("serve", append([]string{"--data-dir", dir}, args...))
+	if err != nil {
+		t.Fatal(err)
 	}
+	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), store, prometheus.NewRegistry(),
+		appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.start()
+	srv := httptest.NewServer(a.handler)
+	t.Cleanup(func() { srv.Close(); a.stop(context.Background()) })
+	return a, srv
 }

@@ -1,45 +1,20 @@
 package main
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/settlenet/settlenet/eventstore/embedded"
-	"github.com/settlenet/settlenet/transport/auth"
 )
 
 // TestSearchPageReadsYourWrites: a thread started through the pages is on
 // its author's search page at once, as serve wires the pages to search.
 func TestSearchPageReadsYourWrites(t *testing.T) {
 	root := t.TempDir()
-	store, err := embedded.Open(filepath.Join(root, "events"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	cfg, err := parseConfig("serve", []string{"--data-dir", root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), store, prometheus.NewRegistry(),
-		appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.start()
-	srv := httptest.NewServer(a.handler)
-	t.Cleanup(func() { srv.Close(); a.stop(context.Background()) })
+	_, srv := serveApp(t, testStore(t, root), root)
 
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -1,21 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/settlenet/settlenet/eventstore/embedded"
-	"github.com/settlenet/settlenet/transport/auth"
 )
 
 // TestReadiness: /readyz, as serve wires it, answers 200 with each check
@@ -24,23 +14,7 @@ import (
 // be read; /healthz answers 200 all along.
 func TestReadiness(t *testing.T) {
 	root := t.TempDir()
-	store, err := embedded.Open(filepath.Join(root, "events"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	cfg, err := parseConfig("serve", []string{"--data-dir", root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), store, prometheus.NewRegistry(),
-		appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.start()
-	srv := httptest.NewServer(a.handler)
-	t.Cleanup(func() { srv.Close(); a.stop(context.Background()) })
+	a, srv := serveApp(t, testStore(t, root), root)
 
 	type readiness struct {
 		Status string
