@@ -13,7 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/settlenet/settlenet/search"
 )
@@ -47,6 +47,18 @@ func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	// Tokens come from slabs, one allocation for many: a word takes six
 	// bytes of text or more, with its separator.
 	var slab []analysis.Token
+	eachWord(input, func(start, end int) {
+		if len(slab) == cap(slab) {
+			slab = make([]analysis.Token, 0, max(8, (len(input)-end)/6+1))
+		}
+		slab = append(slab, analysis.Token{Term: input[start:end], Start: start, End: end, Position: len(out) + 1, Type: analysis.AlphaNumeric})
+		out = append(out, &slab[len(slab)-1])
+	})
+	return out
+}
+
+// eachWord calls f with the bounds of each word of input, in order.
+func eachWord(input []byte, f func(start, end int)) {
 	start := -1
 	for i := 0; i <= len(input); {
 		word, size := false, 1
@@ -63,16 +75,11 @@ func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		case word && start < 0:
 			start = i
 		case !word && start >= 0:
-			if len(slab) == cap(slab) {
-				slab = make([]analysis.Token, 0, max(8, (len(input)-i)/6+1))
-			}
-			slab = append(slab, analysis.Token{Term: input[start:i], Start: start, End: i, Position: len(out) + 1, Type: analysis.AlphaNumeric})
-			out = append(out, &slab[len(slab)-1])
+			f(start, i)
 			start = -1
 		}
 		i += size
 	}
-	return out
 }
 
 // chain is a token filter chain.
@@ -105,9 +112,7 @@ func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	stems := make([]analysis.Token, 0, len(plain))
 	for _, t := range plain {
 		f := a.words.forms(t.Term, a.work)
-		if f.plain != nil {
-			t.Term = f.plain
-		}
+		t.Term = f.plain
 		if f.stem != nil {
 			s := *t
 			s.Term = f.stem
@@ -123,35 +128,67 @@ func (a *textAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	return out
 }
 
+// frequencies is what Analyze gives, as Bleve indexes it: each term of
+// the text with its count, and the number of tokens. It is worked out
+// straight from the cached forms, with no token stream in between, and
+// the terms are the cache's own strings, so a document's distinct words
+// cost no allocation each (see textField).
+func (a *textAnalyzer) frequencies(input []byte) (bindex.TokenFrequencies, int) {
+	out := make(bindex.TokenFrequencies, len(input)/8+1)
+	var slab []bindex.TokenFreq
+	n := 0
+	add := func(key string, term []byte) {
+		tf := out[key]
+		if tf == nil {
+			if len(slab) == cap(slab) {
+				slab = make([]bindex.TokenFreq, 0, max(8, len(input)/12))
+			}
+			slab = append(slab, bindex.TokenFreq{Term: term})
+			tf = &slab[len(slab)-1]
+			out[key] = tf
+		}
+		tf.SetFrequency(tf.Frequency() + 1)
+		n++
+	}
+	eachWord(input, func(start, end int) {
+		f := a.words.forms(input[start:end], a.work)
+		add(f.plainKey, f.plain)
+		if f.stem != nil {
+			add(f.stemKey, f.stem)
+		}
+	})
+	return out, n
+}
+
 // work runs the chains on one word: the forms cached for it. Terms are
 // copied first, so that nothing cached points into a document's text.
 func (a *textAnalyzer) work(word []byte) wordForms {
 	p := &analysis.Token{Term: bytes.Clone(word), Type: analysis.AlphaNumeric, Position: 1, End: len(word)}
 	s := *p
 	s.Term = bytes.Clone(word)
-	var f wordForms
-	if ps := a.plain.filter(analysis.TokenStream{p}); len(ps) == 1 && !bytes.Equal(ps[0].Term, word) {
+	f := wordForms{plain: p.Term}
+	if ps := a.plain.filter(analysis.TokenStream{p}); len(ps) == 1 {
 		f.plain = ps[0].Term
 	}
-	folded := word
-	if f.plain != nil {
-		folded = f.plain
-	}
-	if ss := a.stems.filter(analysis.TokenStream{&s}); len(ss) == 1 && !bytes.Equal(ss[0].Term, folded) {
+	if ss := a.stems.filter(analysis.TokenStream{&s}); len(ss) == 1 && !bytes.Equal(ss[0].Term, f.plain) {
 		f.stem = ss[0].Term
+		f.stemKey = string(f.stem)
 	}
+	f.plainKey = string(f.plain)
 	return f
 }
 
-// wordForms is what the chains make of a word: its folded form (nil: the
-// word as it is) and its stem (nil: none, or the same as the folded form).
-// Both are shared by every token of the word and never written to.
+// wordForms is what the chains make of a word: its folded form and its
+// stem (nil: none, or the same as the folded form), each as bytes (a
+// token's term) and as a string (a term frequency's key). They are shared
+// by every token of the word and never written to.
 type wordForms struct {
-	plain, stem []byte
+	plain, stem       []byte
+	plainKey, stemKey string
 }
 
 // wordCache holds the forms of words met, in shards that each empty when
-// full: bounded memory (65,536 words, 10-16 MB per language when full),
+// full: bounded memory (65,536 words, 10-18 MB per language when full),
 // and after a reset the frequent words are back within a few documents.
 type wordCache struct {
 	shards [wordShards]wordShard
@@ -211,7 +248,6 @@ type analyzers struct {
 	en, fr *textAnalyzer
 	// enStem, frStem: stems only, for query words.
 	enStem, frStem analysis.Analyzer
-	keyword        analysis.Analyzer
 }
 
 func newAnalyzers() analyzers {
@@ -251,11 +287,10 @@ func newAnalyzers() analyzers {
 		fr.NewFrenchLightStemmerFilter(),
 	}
 	return analyzers{
-		en:      &textAnalyzer{tok: tok, plain: plain, stems: enStems, words: newWordCache()},
-		fr:      &textAnalyzer{tok: tok, plain: plain, stems: frStems, words: newWordCache()},
-		enStem:  &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: enStems},
-		frStem:  &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: frStems},
-		keyword: &analysis.DefaultAnalyzer{Tokenizer: single.NewSingleTokenTokenizer()},
+		en:     &textAnalyzer{tok: tok, plain: plain, stems: enStems, words: newWordCache()},
+		fr:     &textAnalyzer{tok: tok, plain: plain, stems: frStems, words: newWordCache()},
+		enStem: &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: enStems},
+		frStem: &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: frStems},
 	}
 }
 

@@ -2,11 +2,15 @@ package bleveindex
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/document"
+	bindex "github.com/blevesearch/bleve_index_api"
 )
 
 // chainsOverStream is the analysis without the word cache: both chains run
@@ -107,5 +111,52 @@ func TestAnalysisLeavesTheTextAlone(t *testing.T) {
 	want := chainsOverStream(an.fr, []byte(orig))
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("after the first text changed: got %q, want %q", got, want)
+	}
+}
+
+// The fields the index builds must give Bleve the term frequencies and
+// lengths its own text fields give with the same analysis, so segments,
+// norms and scores are the same.
+func TestFieldsIndexAsBleveWould(t *testing.T) {
+	an := newAnalyzers()
+	r := rand.New(rand.NewPCG(3, 4))
+	words := strings.Fields(`Settlement settlements établissement Réfugiés refugies the and of de la
+		l d qu s newcomer's mentoring santé mentale services Québec 2026 naïve cafés emploi jeunes`)
+	seps := []string{" ", ", ", "'", "-", ". ", "\n", " ("}
+	freqs := func(tfs bindex.TokenFrequencies) map[string]string {
+		out := map[string]string{}
+		for k, tf := range tfs {
+			out[k] = fmt.Sprintf("%s x%d %d", tf.Term, tf.Frequency(), len(tf.Locations))
+		}
+		return out
+	}
+	for i := range 300 {
+		var b strings.Builder
+		for range i % 50 {
+			b.WriteString(words[r.IntN(len(words))])
+			b.WriteString(seps[r.IntN(len(seps))])
+		}
+		text := []byte(b.String())
+		for _, a := range []*textAnalyzer{an.en, an.fr} {
+			want := document.NewTextFieldCustom(textEN, nil, text, textOpts, a)
+			want.Analyze()
+			got := newTextField(textEN, text, a)
+			got.Analyze()
+			if got.AnalyzedLength() != want.AnalyzedLength() || !maps.Equal(freqs(got.AnalyzedTokenFrequencies()), freqs(want.AnalyzedTokenFrequencies())) {
+				t.Fatalf("%q: got %d %v, want %d %v", text, got.AnalyzedLength(), freqs(got.AnalyzedTokenFrequencies()),
+					want.AnalyzedLength(), freqs(want.AnalyzedTokenFrequencies()))
+			}
+		}
+	}
+	keyword := &analysis.DefaultAnalyzer{Tokenizer: single.NewSingleTokenTokenizer()}
+	for _, v := range []string{"post:fr:event", "g:ab12", "santé mentale", "0000019a7b3c2d1e"} {
+		want := document.NewTextFieldCustom(fTag, nil, []byte(v), dvOpts|bindex.StoreField, keyword)
+		want.Analyze()
+		got := newKeywordField(fTag, v, dvOpts|bindex.StoreField)
+		got.Analyze()
+		if got.AnalyzedLength() != want.AnalyzedLength() || !maps.Equal(freqs(got.AnalyzedTokenFrequencies()), freqs(want.AnalyzedTokenFrequencies())) ||
+			string(got.Value()) != string(want.Value()) || got.Options() != want.Options() {
+			t.Fatalf("%q: got %v, want %v", v, freqs(got.AnalyzedTokenFrequencies()), freqs(want.AnalyzedTokenFrequencies()))
+		}
 	}
 }

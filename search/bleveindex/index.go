@@ -41,7 +41,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -369,7 +368,7 @@ func (x *Index) document(d search.Document) *document.Document {
 	doc := document.NewDocument(d.Key())
 	kw := func(name, v string, opts bindex.FieldIndexingOptions) {
 		if v != "" {
-			doc.AddField(document.NewTextFieldCustom(name, nil, []byte(v), opts, x.an.keyword))
+			doc.AddField(newKeywordField(name, v, opts))
 		}
 	}
 	stored := func(name, v string) {
@@ -397,9 +396,9 @@ func (x *Index) document(d search.Document) *document.Document {
 	stored(fTitle, title)
 	stored(fThread, search.Clean(d.ThreadTitle))
 	stored(fBody, body)
-	add := func(name, v string, an analysis.Analyzer) {
+	add := func(name, v string, an *textAnalyzer) {
 		if v != "" {
-			doc.AddField(document.NewTextFieldCustom(name, nil, []byte(v), textOpts, an))
+			doc.AddField(newTextField(name, []byte(v), an))
 		}
 	}
 	text := indexedText(title, body)
