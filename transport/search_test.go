@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,16 +114,37 @@ func TestSearchEndpoint(t *testing.T) {
 	// member leaves the private group. The index still holds both, the
 	// answers must not.
 	reply := member.must(201, "POST", "/api/v1/threads/"+openFR+"/replies", map[string]any{"body": "Le mot zanzibarite est unique.", "language": "fr"}).obj(t)["id"].(string)
+	shelter := post(open, "Shelter contacts", "Call the xylophonique line at 555-0100.", "en")
 	e.syncSearch()
-	if len(member.search("zanzibarite").Items) == 0 {
-		t.Fatal("the reply was never searchable")
+	if len(member.search("zanzibarite").Items) == 0 || len(member.search("xylophonique").Items) == 0 {
+		t.Fatal("the reply or the thread was never searchable")
 	}
 	e.stopIndexer()
 	owner.must(204, "POST", "/api/v1/posts/"+reply+"/hide", map[string]any{"reason": "off topic"})
+	var opening struct {
+		Posts []struct {
+			ID string `json:"id"`
+		} `json:"posts"`
+	}
+	owner.must(200, "GET", "/api/v1/threads/"+shelter, nil).json(t, &opening)
+	owner.must(204, "POST", "/api/v1/posts/"+opening.Posts[0].ID+"/hide", map[string]any{"reason": "private number"})
 	member.must(204, "POST", "/api/v1/groups/"+private+"/leave", nil)
-	for _, it := range member.search("zanzibarite").Items {
+	a := member.search("zanzibarite")
+	for _, it := range a.Items {
 		if it.ID == reply {
 			t.Fatal("a hidden reply came back from a stale index")
+		}
+	}
+	// Nor is it counted: the total and the facets leave out what the read
+	// model refused.
+	if a.Total != 0 || a.Facets["type"]["post"] != 0 || a.Facets["language"]["fr"] != 0 || a.Facets["kind"]["discussion"] != 0 {
+		t.Fatalf("a hidden reply is still counted: total %d, facets %v", a.Total, a.Facets)
+	}
+	// A thread whose opening post was hidden keeps its title, not the
+	// hidden text the stale index still holds.
+	for _, it := range member.search("xylophonique").Items {
+		if strings.Contains(it.Snippet, "555") || strings.Contains(it.Snippet, "xylophonique") {
+			t.Fatalf("a hidden opening post's text came back from a stale index: %+v", it)
 		}
 	}
 	if got := member.search("mental health").threads(); slices.Contains(got, privateEN) {

@@ -54,18 +54,17 @@ import (
 
 // Field names.
 const (
-	fType     = "type"
 	fOID      = "oid"
 	fTitle    = "title" // stored only: the text shown
 	fThread   = "thread_title"
 	fBody     = "body"
-	fLanguage = "language"
 	fGroup    = "group_id"
 	fACL      = "acl"
 	fThreadID = "thread_id"
 	// fFilter holds "type:post", "language:en", "kind:event", the filters'
 	// terms; fFacet holds one term with the three values, "post:en:event",
-	// so that a hit's facets are one number in a table (tables.go).
+	// so that a hit's facets are one number in a table (tables.go); it is
+	// stored too, as a hit's type, language and kind.
 	fFilter  = "filter"
 	fFacet   = "facet"
 	fTag     = "tag"
@@ -82,13 +81,14 @@ var (
 	layoutKey = []byte("settlenet.search.layout")
 )
 
-// layout 8: one text field per language (text_en, text_fr: the title
+// layout 9: the facet term is stored (a hit's type, language and kind),
+// instead of the type and the language alone. Layout 8: one text field per language (text_en, text_fr: the title
 // twice, then the body) instead of title_xx and body_xx. Layout 7: the
 // facet field has no doc values (tables.go counts from its postings).
 // Layout 6: thread documents' bodies carry their event,
 // resource and job details (search.DetailsText); an index written before
 // holds threads without them, which only a rebuild from the log adds.
-const layout = "8"
+const layout = "9"
 
 // Index is a Bleve index; safe for concurrent use.
 type Index struct {
@@ -381,9 +381,7 @@ func (x *Index) document(d search.Document) *document.Document {
 			kw(fFilter, f.name+":"+f.v, filterOpts)
 		}
 	}
-	kw(fFacet, facetTerm(d), filterOpts)
-	stored(fType, d.Type)
-	stored(fLanguage, d.Language)
+	kw(fFacet, facetTerm(d), filterOpts|bindex.StoreField)
 	kw(fGroup, d.GroupID, bindex.IndexField|bindex.StoreField)
 	kw(fACL, grant(d), filterOpts)
 	for _, t := range d.Tags {
@@ -470,7 +468,7 @@ func byCreated() bsearch.SortOrder {
 func byScore() bsearch.SortOrder { return bsearch.SortOrder{&bsearch.SortScore{Desc: true}} }
 
 // shown are the stored fields a hit shows.
-var shown = []string{fType, fOID, fTitle, fThread, fBody, fLanguage, fGroup, fThreadID, fCreated}
+var shown = []string{fFacet, fOID, fTitle, fThread, fBody, fGroup, fThreadID, fCreated}
 
 // storedFields loads a hit's shown fields.
 func storedFields(r bindex.IndexReader, id string) (map[string]string, error) {
@@ -583,9 +581,11 @@ func (x *Index) searchIn(ctx context.Context, r bindex.IndexReader, m mapping.In
 			continue
 		}
 		str := func(f string) string { return fields[f] }
+		typ, rest, _ := strings.Cut(str(fFacet), ":")
+		lang, kind, _ := strings.Cut(rest, ":")
 		hit := search.Hit{
-			Type: str(fType), ID: str(fOID), Title: str(fTitle), GroupID: str(fGroup),
-			ThreadID: str(fThreadID), Language: str(fLanguage),
+			Type: typ, ID: str(fOID), Title: str(fTitle), GroupID: str(fGroup),
+			ThreadID: str(fThreadID), Language: lang, Kind: kind,
 		}
 		if hit.Title == "" {
 			hit.Title = str(fThread)

@@ -381,7 +381,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	req := &meilisearch.SearchRequest{
 		Filter:                Filter(q),
 		Facets:                []string{search.FacetType, search.FacetLanguage, search.FacetKind},
-		AttributesToRetrieve:  []string{"type", "oid", "title", "thread_title", "language", "group_id", "thread_id", "created_at", "body_en", "body_fr"},
+		AttributesToRetrieve:  []string{"type", "oid", "title", "thread_title", "language", "kind", "group_id", "thread_id", "created_at", "body_en", "body_fr"},
 		AttributesToHighlight: []string{"body_en", "body_fr"},
 		AttributesToCrop:      []string{"body_en", "body_fr"},
 		CropLength:            40,
@@ -434,7 +434,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 		}
 		hit := search.Hit{
 			Type: d.Type, ID: d.OID, Title: d.Title, GroupID: d.GroupID, ThreadID: d.ThreadID,
-			Language: d.Language, CreatedAt: time.UnixMilli(d.CreatedAt).UTC(),
+			Language: d.Language, Kind: d.Kind, CreatedAt: time.UnixMilli(d.CreatedAt).UTC(),
 		}
 		if hit.Title == "" {
 			hit.Title = d.ThreadTitle

@@ -340,6 +340,9 @@ func testFilters(t *testing.T, idx search.Index) {
 				if i < 0 || !c.pred(docs[i]) {
 					t.Fatalf("hit %s:%s does not pass the filter", h.Type, h.ID)
 				}
+				if h.Language != docs[i].Language || h.Kind != docs[i].Kind || h.GroupID != docs[i].GroupID {
+					t.Fatalf("hit %+v: language, kind or group differ from its document %+v", h, docs[i])
+				}
 			}
 			checkFacets(t, r.Facets, facets)
 		})

@@ -102,31 +102,48 @@ func (s *Server) SearchFor(ctx context.Context, v projections.Viewer, q search.Q
 	}
 	kept := make([]search.Hit, 0, len(res.Items))
 	for _, h := range res.Items {
-		if s.readable(v, h) {
+		if h, ok := s.recheck(v, h); ok {
 			kept = append(kept, h)
-		} else {
-			res.Total--
+			continue
+		}
+		// A stale hit is not counted either: the total and the facets
+		// are the index's, less what the read model refused.
+		res.Total--
+		for name, value := range map[string]string{search.FacetType: h.Type, search.FacetLanguage: h.Language, search.FacetKind: h.Kind} {
+			if f := res.Facets[name]; f[value] > 0 {
+				if f[value]--; f[value] == 0 {
+					delete(f, value)
+				}
+			}
 		}
 	}
 	res.Items = kept
 	return res, nil
 }
 
-// readable asks the read model whether the viewer may see the hit now.
-func (s *Server) readable(v projections.Viewer, h search.Hit) bool {
+// recheck asks the read model whether the viewer may see the hit now, and
+// takes the snippet off a thread whose opening post is hidden or deleted:
+// the index may still hold that post's text in the thread's document.
+func (s *Server) recheck(v projections.Viewer, h search.Hit) (search.Hit, bool) {
 	switch h.Type {
 	case search.TypeThread:
-		_, err := s.d.Reads.ThreadHeader(v, h.ID)
-		return err == nil
+		t, err := s.d.Reads.ThreadHeader(v, h.ID)
+		if err != nil {
+			return h, false
+		}
+		if p, err := s.d.Reads.Post(v, t.OpeningPostID); err != nil || p.Hidden || p.Deleted {
+			h.Snippet = ""
+		}
+		return h, true
 	case search.TypePost:
 		p, err := s.d.Reads.Post(v, h.ID)
-		return err == nil && !p.Hidden && !p.Deleted
+		return h, err == nil && !p.Hidden && !p.Deleted
 	case search.TypeGroup:
 		_, err := s.d.Reads.Group(v, h.ID)
-		return err == nil
+		return h, err == nil
 	case search.TypeMember:
 		_, err := s.d.Reads.Member(v, h.ID)
-		return err == nil
+		return h, err == nil
 	}
-	return false
+	return h, false
 }
