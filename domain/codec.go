@@ -56,7 +56,22 @@ type CodecOption func(*Codec)
 // WithUnmarshaler makes Decode use a faster JSON decoder than the standard
 // library's. Rebuilding read models from the whole log is dominated by
 // decoding, and the domain itself stays on the standard library.
-func WithUnmarshaler(u Unmarshaler) CodecOption { return func(c *Codec) { c.unmarshal = u } }
+//
+// A panic in u is a malformed record, not a crash: goccy/go-json, the one
+// the engine uses, panics on some truncated input (`{"\`), and one such
+// record in the log would otherwise stop the process at every start.
+func WithUnmarshaler(u Unmarshaler) CodecOption {
+	return func(c *Codec) {
+		c.unmarshal = func(data []byte, v any) (err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("decoder panicked: %v", p)
+				}
+			}()
+			return u(data, v)
+		}
+	}
+}
 
 // NewCodec returns a codec with every domain event type and upcaster
 // registered.

@@ -247,3 +247,18 @@ func TestDecodeRoleEventsV1(t *testing.T) {
 		}
 	}
 }
+
+// A decoder that panics on some input (goccy/go-json has open issues of
+// that kind) gives a malformed-event error, which stops one projection,
+// instead of a panic, which would stop the process at every start.
+func TestDecoderPanicIsMalformedEvent(t *testing.T) {
+	c := NewCodec(WithUnmarshaler(func([]byte, any) error { panic("index out of range [6] with length 4") }))
+	for _, r := range []eventstore.Record{
+		{Type: TypeMemberRegistered, Stream: "member-m", Data: []byte(`{"\`)},
+		{Type: TypeMemberRegistered, Stream: "member-m", Data: []byte(`{}`), Metadata: []byte(`{"\`)},
+	} {
+		if _, _, err := c.Decode(r); !errors.Is(err, ErrMalformedEvent) {
+			t.Fatalf("%q / %q: got %v, want ErrMalformedEvent", r.Data, r.Metadata, err)
+		}
+	}
+}
