@@ -118,13 +118,13 @@ func (m *notificationsModel) apply(e *envelope) error {
 		notified := map[string]bool{x.AuthorID: true}
 		base := Notification{Type: NotifyReply, At: e.at, GroupID: x.GroupID, ThreadID: x.ThreadID, PostID: x.PostID,
 			Actor: MemberRef{ID: x.AuthorID}, Summary: t.title}
-		if to := x.ReplyToAuthorID; to != "" && !notified[to] {
+		if to := x.ReplyToAuthorID; to != "" && !notified[to] && m.mayRead(x.GroupID, to) {
 			n := base
 			n.Detail = NotifyDetailPost
 			m.add(e, to, n)
 			notified[to] = true
 		}
-		if to := t.author; to != "" && !notified[to] {
+		if to := t.author; to != "" && !notified[to] && m.mayRead(x.GroupID, to) {
 			m.add(e, to, base)
 			notified[to] = true
 		}
@@ -134,7 +134,7 @@ func (m *notificationsModel) apply(e *envelope) error {
 	case domain.MemberInvited:
 		m.groupNotice(e, x.MemberID, NotifyInvited, x.GroupID, x.By)
 	case domain.RsvpChanged:
-		if x.Promoted && x.Status == domain.RsvpGoing {
+		if x.Promoted && x.Status == domain.RsvpGoing && m.mayRead(x.GroupID, x.MemberID) {
 			title := ""
 			if t := m.threads[x.ThreadID]; t != nil {
 				title = t.title
@@ -143,7 +143,7 @@ func (m *notificationsModel) apply(e *envelope) error {
 				Actor: MemberRef{ID: x.PromotedAfter}, Summary: title})
 		}
 	case domain.FlagResolved:
-		if x.PostAuthorID != "" && x.PostAuthorID != x.FlaggerID {
+		if x.PostAuthorID != "" && x.PostAuthorID != x.FlaggerID && m.mayRead(x.GroupID, x.PostAuthorID) {
 			title := ""
 			if t := m.threads[x.ThreadID]; t != nil {
 				title = t.title
@@ -156,6 +156,24 @@ func (m *notificationsModel) apply(e *envelope) error {
 		m.markRead(x)
 	}
 	return nil
+}
+
+// mayRead reports whether a member may read a group's threads now: a
+// notification that names a thread (its title is the summary) reaches only
+// them, and stops being listed to a member who has left or been removed.
+func (m *notificationsModel) mayRead(group, member string) bool {
+	g := m.groups[group]
+	if g == nil {
+		return false
+	}
+	_, in := g.members[member]
+	return in || g.open
+}
+
+// shown reports whether a member's notification is listed to them now. An
+// invitation names a group its invitee is not yet a member of.
+func (m *notificationsModel) shown(member string, n *Notification) bool {
+	return n.Type == NotifyInvited || m.mayRead(n.GroupID, member)
 }
 
 func (m *notificationsModel) member(group, member string, in bool) {
@@ -177,7 +195,6 @@ func (m *notificationsModel) mentions(e *envelope, body, author, group, thread, 
 	if strings.IndexByte(body, '@') < 0 {
 		return
 	}
-	g := m.groups[group]
 	folded := fold(body)
 	for i := 0; i < len(folded); i++ {
 		if folded[i] != '@' {
@@ -201,10 +218,7 @@ func (m *notificationsModel) mentions(e *envelope, body, author, group, thread, 
 		if best == "" || best == author || notified[best] {
 			continue
 		}
-		if g == nil {
-			continue
-		}
-		if _, in := g.members[best]; !in && !g.open {
+		if !m.mayRead(group, best) {
 			continue
 		}
 		if notified == nil {
@@ -283,9 +297,11 @@ func (r *Runner) Notifications(memberID string, p PageRequest) (Page[Notificatio
 	in := m.byMember[memberID]
 	var items []keyed[Notification]
 	if in != nil {
-		items = make([]keyed[Notification], len(in.items))
+		items = make([]keyed[Notification], 0, len(in.items))
 		for i, n := range in.items {
-			items[i] = keyed[Notification]{key: sortKey{A: -int64(in.pos[i].Commit), B: -int64(in.pos[i].Prepare)}, item: n}
+			if m.shown(memberID, &n) {
+				items = append(items, keyed[Notification]{key: sortKey{A: -int64(in.pos[i].Commit), B: -int64(in.pos[i].Prepare)}, item: n})
+			}
 		}
 	}
 	m.mu.RUnlock()
@@ -306,8 +322,15 @@ func (r *Runner) UnreadCount(memberID string) int {
 	m := r.models().notifications
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if in := m.byMember[memberID]; in != nil {
-		return in.unread
+	in := m.byMember[memberID]
+	if in == nil || in.unread == 0 {
+		return 0
 	}
-	return 0
+	n := 0
+	for i := range in.items {
+		if !in.items[i].Read && m.shown(memberID, &in.items[i]) {
+			n++
+		}
+	}
+	return n
 }
