@@ -122,7 +122,7 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	}
 	pages, err := web.New(web.Deps{
 		Commands: svc, Reads: runner, Sessions: sessions, Hasher: hasher, Catalog: cat, Errors: errs, Logger: logger,
-		BaseURL: cfg.BaseURL, AdminEmails: api.ParseAdminEmails(cfg.AdminEmails), Limits: o.limits, Live: true,
+		BaseURL: cfg.BaseURL, AdminEmails: api.ParseAdminEmails(cfg.AdminEmails), Limiters: apiSrv.Limiters(), Live: true,
 		Search: pageSearch{api: apiSrv}, Marks: apiSrv, CSRFKey: pageKey,
 	})
 	if err != nil {

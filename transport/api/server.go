@@ -180,6 +180,18 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
+// Limiters are the limiters the API built from its Limits. The pages take
+// the same set (web.Deps.Limiters): with a set each, a password guesser or
+// a flood of posts got twice the allowance by using both doors.
+type Limiters struct {
+	LoginPerIP, LoginPerAccount, RegisterPerIP, PostPerMember *auth.Limiter
+}
+
+// Limiters gives the API's limiters, for the pages to share.
+func (s *Server) Limiters() Limiters {
+	return Limiters{LoginPerIP: s.loginIP, LoginPerAccount: s.loginAcc, RegisterPerIP: s.regIP, PostPerMember: s.posting}
+}
+
 // ParseAdminEmails splits a comma-separated list.
 func ParseAdminEmails(s string) []string {
 	var out []string

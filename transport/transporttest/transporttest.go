@@ -256,7 +256,7 @@ func (e *Engine) assemble(o Options) error {
 	if o.Pages {
 		e.Pages, err = web.New(web.Deps{
 			Commands: e.Service, Reads: e.Runner, Sessions: e.Sessions, Hasher: e.Hasher, Catalog: e.Catalog, Errors: e.Errors,
-			Logger: logger, BaseURL: o.BaseURL, AdminEmails: o.AdminEmails, Limits: o.Limits, Live: o.Live, Now: o.Now,
+			Logger: logger, BaseURL: o.BaseURL, AdminEmails: o.AdminEmails, Limiters: e.API.Limiters(), Live: o.Live, Now: o.Now,
 			Marks: e.API,
 		})
 		if err != nil {

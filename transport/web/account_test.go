@@ -3,11 +3,17 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/transport/api"
+	"github.com/settlenet/settlenet/transport/auth"
+	"github.com/settlenet/settlenet/transport/transporttest"
 )
 
 // TestLogoutEndsTheSession: the logout form ends the session on the
@@ -113,5 +119,35 @@ func TestMemberAndModeratorForms(t *testing.T) {
 	}
 	if grp, _ := e.runner.Group(e.runner.ViewerFor(lina), g); grp.MyRole != "" {
 		t.Errorf("still a member after leaving: %q", grp.MyRole)
+	}
+}
+
+// TestLimitsSharedWithTheAPI: the login form and the API's login count
+// against one allowance per account (as posts through either do: one
+// limiter set); with a set each, a guesser had twice the tries.
+func TestLimitsSharedWithTheAPI(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nil)
+	te := transporttest.New(t, transporttest.Options{BaseURL: "http://" + srv.Listener.Addr().String(), Pages: true,
+		Limits: api.Limits{LoginPerAccount: auth.LimitSpec{Every: time.Hour, Burst: 3}}})
+	srv.Config.Handler = te.Handler
+	srv.Start()
+	t.Cleanup(srv.Close)
+	e := &env{t: t, svc: te.Service, runner: te.Runner, srv: srv, cat: te.Catalog}
+	e.member("Lina Haddad", "en")
+	const email = "lina.haddad@settlenet.test"
+	for i := range 3 {
+		r, err := http.Post(srv.URL+"/api/v1/auth/login", "application/json",
+			strings.NewReader(`{"email":"`+email+`","password":"not her password"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("API login %d: %d", i, r.StatusCode)
+		}
+	}
+	b := e.browser("en")
+	if p := b.post("/login", "/login", url.Values{"email": {email}, "password": {"not her password"}}); p.status != http.StatusTooManyRequests {
+		t.Fatalf("the login form after the API's allowance was spent: %d, want 429", p.status)
 	}
 }

@@ -39,9 +39,10 @@ type Deps struct {
 	BaseURL string
 	// AdminEmails become admins when they register, as through the API.
 	AdminEmails []string
-	// Limits: the login, registration and posting rates (api.DefaultLimits
-	// in production; zero specs disable a limit).
-	Limits api.Limits
+	// Limiters: the login, registration and posting limiters, the API's
+	// own (api.Server.Limiters), so that the pages and the API count
+	// against one allowance; a nil limiter lets everything through.
+	Limiters api.Limiters
 	// CSRFKey keys the form tokens. Instances behind one load balancer
 	// must share it; empty draws a random key (tokens then die with the
 	// process, which only costs open forms a reload).
@@ -134,14 +135,8 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	s.csrf = &csrf{key: key, secure: s.secure}
-	lim := func(spec auth.LimitSpec) *auth.Limiter {
-		if spec.Every <= 0 || spec.Burst <= 0 {
-			return nil
-		}
-		return auth.NewLimiter(spec, 100_000, d.Now)
-	}
-	s.loginIP, s.loginAcc = lim(d.Limits.LoginPerIP), lim(d.Limits.LoginPerAccount)
-	s.regIP, s.posting = lim(d.Limits.RegisterPerIP), lim(d.Limits.PostPerMember)
+	s.loginIP, s.loginAcc = d.Limiters.LoginPerIP, d.Limiters.LoginPerAccount
+	s.regIP, s.posting = d.Limiters.RegisterPerIP, d.Limiters.PostPerMember
 	return s, nil
 }
 
