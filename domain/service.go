@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"time"
 
 	"github.com/settlenet/settlenet/eventstore"
@@ -30,7 +31,8 @@ type Options struct {
 	CacheSize int
 	// MaxAttempts bounds the decide-append rounds of a command that keeps
 	// losing to concurrent writers (other processes: within one process the
-	// service queues commands on a stream). Default 5.
+	// service queues commands on a stream). Default 12: with the backoff
+	// between them, about a quarter of a second of losing before a 409.
 	MaxAttempts int
 	// ReservationWait is how long a registration that finds its email
 	// reserved waits for the holder's member stream to appear before it
@@ -85,7 +87,7 @@ func NewService(store EventStore, opts Options) *Service {
 		s.newID = NewID
 	}
 	if s.maxAttempts <= 0 {
-		s.maxAttempts = 5
+		s.maxAttempts = 12
 	}
 	if s.resWait <= 0 {
 		s.resWait = time.Second
@@ -321,11 +323,16 @@ func execute[S any](ctx context.Context, s *Service, agg aggregate[S], id string
 			if err := refresh(ctx, s, agg, id, e); err != nil {
 				return res, err
 			}
-			if e.version == before {
-				// The winner's events are not readable yet (a store may
-				// refuse an append before it commits the one it conflicts
-				// with): give it a moment rather than burn the attempts.
-				if err := sleep(ctx, time.Duration(attempt)*time.Millisecond); err != nil {
+			if e.version == before || attempt > 2 {
+				// Either the winner's events are not readable yet (a store
+				// may refuse an append before it commits the one it
+				// conflicts with), or this is a second loss in a row to
+				// another process, which may have a queue of appends to
+				// this stream ready, its state warm, and would win every
+				// race until it is done: wait a random, growing while
+				// rather than burn the attempts (64 parallel replies
+				// through two instances lost 6 with none).
+				if err := sleep(ctx, conflictBackoff(attempt)); err != nil {
 					return res, err
 				}
 			}
@@ -559,6 +566,14 @@ func (s *Service) awaitHolder(ctx context.Context, stream string) (string, uint6
 			return "", 0, err
 		}
 	}
+}
+
+// conflictBackoff is the wait before attempt n (n >= 2) after a conflict:
+// random in [d/2, d), d doubling from 1 ms up to 50 ms, so that contenders
+// fall out of step.
+func conflictBackoff(n int) time.Duration {
+	d := min(time.Millisecond<<min(n-2, 6), 50*time.Millisecond)
+	return d/2 + rand.N(d/2)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -545,3 +545,41 @@ func TestServiceSmallCacheAndMissingThings(t *testing.T) {
 		t.Fatalf("engagement: %+v, %v", r, err)
 	}
 }
+
+// Two engine instances share a store (as several share one EventStoreDB):
+// 64 parallel replies to one thread, half through each, all land. Within
+// an instance appends to a stream take turns; across instances they race,
+// and a loser must keep its turn long enough to get in, not give up with
+// a conflict after a few tries.
+func TestServiceParallelRepliesAcrossInstances(t *testing.T) {
+	st := openStore(t)
+	f := newFixture(t, st, Options{})
+	other := newTestService(st, Options{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 64 {
+		s := f.s
+		if i%2 == 1 {
+			s = other
+		}
+		wg.Go(func() {
+			if _, err := s.PostReply(f.ctx, origin(f.m1), f.thread, PostReply{Body: fmt.Sprintf("reply %d", i), Language: "en"}); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("reply failed: %v", err)
+	}
+	n := 0
+	for _, r := range readAll(t, st, ThreadStream(f.thread)) {
+		if r.Type == TypeReplyPosted {
+			n++
+		}
+	}
+	if n != 64 {
+		t.Fatalf("%d replies in the thread, want 64", n)
+	}
+}
