@@ -154,6 +154,10 @@ func testGlossary(t *testing.T, idx search.Index) {
 	mustNotFind(t, idx, "gestion de cas", "thread:fr1")
 }
 
+// testStemming: plural forms find the singular. These are one edit away,
+// which Meilisearch (no stemmer: it matches them as typos) passes as well;
+// bleveindex's TestStemmingBeyondTypos holds its stemmers to inflections
+// two edits or more away.
 func testStemming(t *testing.T, idx search.Index) {
 	index(t, idx,
 		doc(search.TypePost, "p1", "fr", "Accueil", "Nous avons accueilli un réfugié et sa famille cette semaine."),
