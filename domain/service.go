@@ -396,7 +396,9 @@ func notFound(what, id string) error { return fmt.Errorf("%s %q: %w", what, id, 
 // ---- members ----
 
 // Register creates a member with a unique email (case-insensitively). A
-// fresh member id is made unless cmd.MemberID is set.
+// fresh member id is made unless cmd.MemberID is set; a retry with the same
+// MemberID after a failed attempt finds the email reserved to itself and
+// goes on to the member's stream.
 func (s *Service) Register(ctx context.Context, o Origin, cmd RegisterMember) (RegisterResult, error) {
 	now := s.now()
 	if cmd.MemberID == "" {
@@ -505,6 +507,13 @@ func (s *Service) reserveEmail(ctx context.Context, o Origin, key, memberID stri
 		holder, rev, err := s.awaitHolder(ctx, stream)
 		if err != nil {
 			return err
+		}
+		if holder == memberID {
+			// A retry of a registration that reserved the email under this
+			// very member id (its answer was lost, or it stopped before the
+			// member's stream): the reservation is already ours. Taking it
+			// over would fence our own member stream and fail the retry.
+			return nil
 		}
 		status, err := s.awaitMember(ctx, holder)
 		if err != nil {

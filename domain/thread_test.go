@@ -93,6 +93,16 @@ func TestDecideThread(t *testing.T) {
 				c.Kind = KindJob
 				c.Job = &JobDetails{Organization: " Newcomer Centre ", Location: "Regina, SK", EmploymentType: EmploymentFullTime, Salary: "$52,000-$58,000", Deadline: "2026-11-30", ApplyURL: " https://example.org/apply"}
 			})},
+		{decision: decision{name: "start news", then: []Event{ThreadStarted{ThreadID: th, GroupID: "g1", PostID: p0, AuthorID: "m1", Title: "Title", Body: "Body", Language: "fr", Kind: KindNews, Tags: []string{"funding"}}}},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Language, c.Kind, c.Tags = "fr", KindNews, []string{"funding"} })},
+		{decision: decision{name: "start discussion named", then: []Event{ThreadStarted{ThreadID: th, GroupID: "g1", PostID: p0, AuthorID: "m1", Title: "Title", Body: "Body", Language: "en", Kind: KindDiscussion, Tags: []string{}}}},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindDiscussion })},
+		{decision: decision{name: "start news with event", err: ErrInvalid, field: "event", code: CodeNotAllowed},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindNews; c.Event = &EventDetails{StartsAt: startsAt} })},
+		{decision: decision{name: "start news with resource", err: ErrInvalid, field: "resource", code: CodeNotAllowed},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindNews; c.Resource = &ResourceDetails{URL: "https://example.org/r"} })},
+		{decision: decision{name: "start news with job", err: ErrInvalid, field: "job", code: CodeNotAllowed},
+			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindNews; c.Job = &JobDetails{Organization: "x"} })},
 		{decision: decision{name: "start job without details", then: []Event{ThreadStarted{ThreadID: th, GroupID: "g1", PostID: p0, AuthorID: "m1", Title: "Title", Body: "Body", Language: "en", Kind: KindJob, Tags: []string{}}}},
 			env: asMember("m1"), cmd: start(func(c *StartThread) { c.Kind = KindJob; c.Job = &JobDetails{Location: "  "} })},
 		// now0 is 2026-11-02 15:04 UTC: 2026-11-02 is still open, and the
