@@ -268,7 +268,9 @@ func (x *Indexer) Run(ctx context.Context) error {
 }
 
 // Rebuild empties the index and indexes the whole log from the start,
-// calling progress after each batch; it returns when it has caught up.
+// calling progress after each page of the log read (records read, and the
+// position reached), so that a log of mostly events search skips shows
+// progress too; it returns when it has caught up.
 func (x *Indexer) Rebuild(ctx context.Context, progress func(records int, pos eventstore.Position)) (eventstore.Position, error) {
 	if err := x.index.Reset(ctx); err != nil {
 		return eventstore.Position{}, fmt.Errorf("search indexer: reset: %w", err)
@@ -308,12 +310,12 @@ func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress
 				if err := x.flush(ctx, p); err != nil {
 					return pos, err
 				}
-				if progress != nil {
-					progress(total, pos)
-				}
 			}
 		}
 		p.n = max(p.n, 1) // the page moved the position: write it
+		if progress != nil {
+			progress(total, pos)
+		}
 	}
 	if err := x.flush(ctx, p); err != nil {
 		return pos, err

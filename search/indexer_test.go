@@ -3,6 +3,7 @@ package search_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -461,5 +463,93 @@ func TestWaitForPassesEventsSearchSkips(t *testing.T) {
 	l.append("notifications-m1", domain.NotificationsRead{MemberID: "m1", All: true})
 	if err := wait(l.last, 5*time.Second); err != nil {
 		t.Fatalf("a skipped event with nothing pending: %v (status %+v)", err, x.Status())
+	}
+}
+
+// failingIndex refuses writes until it is told to accept them.
+type failingIndex struct {
+	*innerIndex
+	mu     sync.Mutex
+	refuse bool
+	tries  int
+	last   search.Batch
+}
+
+func (f *failingIndex) Apply(ctx context.Context, b search.Batch) error {
+	f.mu.Lock()
+	f.tries++
+	f.last = b
+	refuse := f.refuse
+	f.mu.Unlock()
+	if refuse {
+		return errors.New("disk full")
+	}
+	return f.innerIndex.Apply(ctx, b)
+}
+
+// innerIndex names the embedded index apart from its Index method.
+type innerIndex = bleveindex.Index
+
+// An index that refuses a batch keeps it: the indexer retries the same
+// batch, the position does not pass it, the status says why (for /readyz),
+// and once the index accepts, the batch lands and the error clears.
+func TestIndexerRetriesARefusedBatch(t *testing.T) {
+	l := newLog(t)
+	dir := filepath.Join(t.TempDir(), "index")
+	inner := openIndex(t, dir)
+	defer inner.Close()
+	idx := &failingIndex{innerIndex: inner}
+	x, stop := run(t, l, idx, search.IndexerOptions{})
+	for deadline := time.Now().Add(5 * time.Second); !x.Status().CaughtUp; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("never caught up")
+		}
+	}
+	before := x.Status().Position
+	idx.mu.Lock()
+	idx.refuse = true
+	idx.mu.Unlock()
+	l.append("group-g1", domain.GroupCreated{GroupID: "g1", Name: "Emploi", Description: "Un groupe.", Visibility: "open", Language: "fr", OwnerID: "m1"})
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		idx.mu.Lock()
+		tries := idx.tries
+		idx.mu.Unlock()
+		if tries >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d tries in 5 s", tries)
+		}
+	}
+	st := x.Status()
+	if st.Error == "" || !strings.Contains(st.Error, "disk full") || st.Position != before {
+		t.Fatalf("while the index refuses: status %+v, want the error and position %v", st, before)
+	}
+	if got := hits(t, inner, search.Query{Text: "emploi", Access: search.Access{All: true}}); len(got) != 0 {
+		t.Fatalf("a refused batch was written: %v", got)
+	}
+	idx.mu.Lock()
+	refused := idx.last
+	idx.refuse = false
+	idx.mu.Unlock()
+	waitFor(t, x, l.last)
+	idx.mu.Lock()
+	accepted := idx.last
+	idx.mu.Unlock()
+	if accepted.Checkpoint != refused.Checkpoint || len(accepted.Upserts) != len(refused.Upserts) || len(accepted.Upserts) == 0 {
+		t.Fatalf("the accepted batch is not the refused one: %+v, then %+v", refused, accepted)
+	}
+	if st := x.Status(); st.Error != "" {
+		t.Fatalf("the error stayed after the index accepted: %+v", st)
+	}
+	if got := hits(t, inner, search.Query{Text: "emploi", Access: search.Access{All: true}}); len(got) != 1 {
+		t.Fatalf("after the retry: %v", got)
+	}
+	// The checkpoint moved with the batch: a restart does not redo it.
+	if err := stop(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopping: %v", err)
+	}
+	if pos, err := inner.Checkpoint(context.Background()); err != nil || pos != l.last {
+		t.Fatalf("checkpoint %v (%v), want %v", pos, err, l.last)
 	}
 }

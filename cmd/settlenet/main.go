@@ -42,7 +42,7 @@ func run(ctx context.Context, logger *slog.Logger, args []string) error {
 	case "store":
 		return storeCommand(ctx, logger, args[1:])
 	case "search":
-		return searchCommand(ctx, logger, args[1:])
+		return searchCommand(ctx, logger, os.Stderr, args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(`usage: settlenet <command> [flags]
   serve      start the server (settlenet serve -h lists the flags)

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -37,7 +37,7 @@ func openSearch(ctx context.Context, cfg config) (search.Index, error) {
 // searchCommand: settlenet search reindex [serve's flags] empties the
 // index and rebuilds it from the whole log, printing a progress line.
 // Run it with the server stopped (the embedded index is opened here).
-func searchCommand(ctx context.Context, logger *slog.Logger, args []string) error {
+func searchCommand(ctx context.Context, logger *slog.Logger, out io.Writer, args []string) error {
 	if len(args) == 0 || args[0] != "reindex" {
 		return fmt.Errorf("usage: settlenet search reindex [--data-dir D --store S --search embedded|meilisearch --meili-url U --meili-key K]")
 	}
@@ -63,12 +63,12 @@ func searchCommand(ctx context.Context, logger *slog.Logger, args []string) erro
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(os.Stderr, "\rreindex: %d records read, at %s, %.0f records/s   ", n, pos, float64(n)/time.Since(start).Seconds())
+		fmt.Fprintf(out, "\rreindex: %d records read, at %s, %.0f records/s   ", n, pos, float64(n)/time.Since(start).Seconds())
 	})
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
-	fmt.Fprintf(os.Stderr, "\rreindex: done in %s, up to %s%s\n", time.Since(start).Round(time.Millisecond), pos, "          ")
+	fmt.Fprintf(out, "\rreindex: done in %s, up to %s%s\n", time.Since(start).Round(time.Millisecond), pos, "          ")
 	return nil
 }
 
