@@ -187,3 +187,95 @@ func TestSearchReadsYourWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchPermissionTable: over HTTP, through the read models' roles,
+// each viewer (anonymous, a registered outsider, a member, a group
+// moderator, a site moderator, an admin) finds exactly what they may read
+// of an open, a request-only and a private group's threads and posts,
+// never a hidden post, and the group cards the directory shows them; the
+// total and the facets count those hits and nothing else.
+func TestSearchPermissionTable(t *testing.T) {
+	e := newEnv(t, envOptions{search: true})
+	admin := e.register("admin")
+	owner := e.register("Olga Owner")
+	member, gmod, smod, outsider := e.register("Mia Member"), e.register("Gus Groupmod"), e.register("Sam Sitemod"), e.register("Oscar Outsider")
+	admin.must(204, "POST", "/api/v1/admin/members/"+smod.id+"/roles", map[string]any{"role": "moderator"})
+	type content struct{ group, thread, post, hidden string }
+	made := map[string]content{}
+	for _, vis := range []string{"open", "request", "private"} {
+		g := owner.must(201, "POST", "/api/v1/groups", map[string]any{"name": "Quokka " + vis + " circle", "description": "A quokka group.",
+			"visibility": vis, "language": "en"}).obj(t)["id"].(string)
+		for _, c := range []*client{member, gmod} {
+			switch vis {
+			case "open":
+				c.must(200, "POST", "/api/v1/groups/"+g+"/join", nil)
+			case "request":
+				c.must(200, "POST", "/api/v1/groups/"+g+"/join", nil)
+				owner.must(204, "POST", "/api/v1/groups/"+g+"/requests/"+c.id+"/approve", nil)
+			case "private":
+				owner.must(204, "POST", "/api/v1/groups/"+g+"/invitations", map[string]any{"member_id": c.id})
+				c.must(200, "POST", "/api/v1/groups/"+g+"/join", nil)
+			}
+		}
+		owner.must(204, "POST", "/api/v1/groups/"+g+"/moderators", map[string]any{"member_id": gmod.id})
+		th := owner.must(201, "POST", "/api/v1/groups/"+g+"/threads", map[string]any{"title": "Quokka " + vis + " thread",
+			"body": "About quokkas.", "language": "en"}).obj(t)["id"].(string)
+		p := member.must(201, "POST", "/api/v1/threads/"+th+"/replies", map[string]any{"body": "A quokka reply.", "language": "en"}).obj(t)["id"].(string)
+		h := member.must(201, "POST", "/api/v1/threads/"+th+"/replies", map[string]any{"body": "A quokka reply to hide.", "language": "en"}).obj(t)["id"].(string)
+		owner.must(204, "POST", "/api/v1/posts/"+h+"/hide", map[string]any{"reason": "spam"})
+		made[vis] = content{group: g, thread: th, post: p, hidden: h}
+	}
+	e.syncSearch()
+
+	// What each viewer may read, by the visibility rules of API.md.
+	readsThreads := map[string][]string{
+		"anonymous": {"open"}, "outsider": {"open"}, "member": {"open", "request", "private"},
+		"group moderator": {"open", "request", "private"}, "site moderator": {"open", "request", "private"},
+		"admin": {"open", "request", "private"}, "owner": {"open", "request", "private"},
+	}
+	seesCards := map[string][]string{
+		"anonymous": {"open", "request"}, "outsider": {"open", "request"}, "member": {"open", "request", "private"},
+		"group moderator": {"open", "request", "private"}, "site moderator": {"open", "request", "private"},
+		"admin": {"open", "request", "private"}, "owner": {"open", "request", "private"},
+	}
+	viewers := map[string]*client{"anonymous": e.anon(), "outsider": outsider, "member": member, "group moderator": gmod,
+		"site moderator": smod, "admin": admin, "owner": owner}
+	for name, c := range viewers {
+		var want []string
+		for _, vis := range readsThreads[name] {
+			want = append(want, "thread:"+made[vis].thread, "post:"+made[vis].post)
+		}
+		for _, vis := range seesCards[name] {
+			want = append(want, "group:"+made[vis].group)
+		}
+		slices.Sort(want)
+		a := c.search("quokka", "limit", "100")
+		var got []string
+		for _, it := range a.Items {
+			got = append(got, it.Type+":"+it.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s found %v, want %v", name, got, want)
+		}
+		byType := map[string]int{}
+		for _, it := range a.Items {
+			byType[it.Type]++
+		}
+		if a.Total != len(want) {
+			t.Errorf("%s: total %d, want %d", name, a.Total, len(want))
+		}
+		for typ, n := range a.Facets["type"] {
+			if n != byType[typ] {
+				t.Errorf("%s: facet type %s counts %d, %d found", name, typ, n, byType[typ])
+			}
+		}
+		lang := 0
+		for _, n := range a.Facets["language"] {
+			lang += n
+		}
+		if lang != a.Total {
+			t.Errorf("%s: language facets count %d of %d hits", name, lang, a.Total)
+		}
+	}
+}
