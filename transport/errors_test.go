@@ -158,6 +158,34 @@ func TestRateLimits(t *testing.T) {
 	}
 }
 
+// TestWriteLimit: every state change of a member takes from one
+// allowance (here 5): groups, reactions, flags alike; reads never do, and
+// another member's allowance is their own.
+func TestWriteLimit(t *testing.T) {
+	e := newEnv(t, envOptions{limits: api.Limits{WritePerMember: auth.LimitSpec{Every: time.Hour, Burst: 5}}})
+	alice, bob := e.register("Alice"), e.register("Bob")
+	g := alice.group("G", "open")               // 1
+	post := alice.thread(g, "T")["id"].(string) // 2
+	var view struct {
+		Posts []struct {
+			ID string `json:"id"`
+		} `json:"posts"`
+	}
+	alice.must(200, "GET", "/api/v1/threads/"+post, nil).json(t, &view)
+	p := view.Posts[0].ID
+	alice.must(204, "POST", "/api/v1/posts/"+p+"/reactions", map[string]any{"kind": "like"})   // 3
+	alice.must(204, "DELETE", "/api/v1/posts/"+p+"/reactions/like", nil)                       // 4
+	alice.must(204, "POST", "/api/v1/posts/"+p+"/reactions", map[string]any{"kind": "thanks"}) // 5
+	for range 3 {
+		alice.must(200, "GET", "/api/v1/threads/"+post, nil)
+	}
+	r := alice.do("POST", "/api/v1/posts/"+p+"/flags", map[string]any{"reason": "testing the limit"})
+	if r.code != 429 || r.errCode(t) != "rate_limited" || r.hdr.Get("Retry-After") == "" {
+		t.Fatalf("the sixth write: %d %s (Retry-After %q)", r.code, r.body, r.hdr.Get("Retry-After"))
+	}
+	bob.must(204, "POST", "/api/v1/posts/"+p+"/flags", map[string]any{"reason": "another member"})
+}
+
 // TestLoginLimitUnderDistributedAttack: 50 addresses guessing one account's
 // password get no more tries than the per-account burst, and the owner's
 // own login from elsewhere is limited too (the price of the protection),

@@ -67,6 +67,19 @@ func (s *Server) member(c *gin.Context) (*auth.Principal, bool) {
 }
 
 // limit takes a token from a limiter or answers 429.
+// writeLimit takes every state change of a signed-in member from their
+// write allowance (Limits.WritePerMember). Signing in and out have limits
+// of their own, by address and account.
+func (s *Server) writeLimit(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return
+	}
+	if p := auth.Viewer(c); p != nil && !strings.HasPrefix(c.FullPath(), "/api/v1/auth/") && !s.limit(c, s.writes, p.MemberID) {
+		c.Abort()
+	}
+}
+
 func (s *Server) limit(c *gin.Context, l *auth.Limiter, key string) bool {
 	if ok, after := l.Allow(key); !ok {
 		s.fail(c, httperr.RateLimited(after))

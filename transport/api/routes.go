@@ -16,7 +16,7 @@ import (
 // write), then the body bound and the origin check on state-changing
 // requests, so that even those refusals speak the member's language.
 func (s *Server) Register(r *gin.RouterGroup) {
-	r.Use(s.requestID, s.d.Sessions.Middleware(s.fail), s.language, s.bodyLimit, s.crossOrigin)
+	r.Use(s.requestID, s.d.Sessions.Middleware(s.fail), s.language, s.bodyLimit, s.crossOrigin, s.writeLimit)
 	s.routes(r)
 }
 

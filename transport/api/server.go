@@ -100,17 +100,25 @@ type Limits struct {
 	LoginPerAccount auth.LimitSpec
 	RegisterPerIP   auth.LimitSpec
 	PostPerMember   auth.LimitSpec
+	// WritePerMember bounds every state change a signed-in member makes
+	// (groups, flags, reactions, invitations, RSVPs, edits...), so that no
+	// write is unlimited: a script cannot flood the moderation queue with
+	// flags or the directory with groups.
+	WritePerMember auth.LimitSpec
 }
 
 // DefaultLimits: a person mistyping a password a few times never notices;
 // a guesser gets about one try per 20 s per account whatever the number of
 // addresses it comes from, and one per 6 s per address across accounts.
 // Posting allows a burst of 20 then one every 2 s: more than anyone types.
+// Other writes allow a burst of 60 then one a second: a moderator clearing
+// a queue or someone reacting down a long thread never meets it.
 var DefaultLimits = Limits{
 	LoginPerIP:      auth.LimitSpec{Every: 6 * time.Second, Burst: 10},
 	LoginPerAccount: auth.LimitSpec{Every: 20 * time.Second, Burst: 5},
 	RegisterPerIP:   auth.LimitSpec{Every: time.Minute, Burst: 5},
 	PostPerMember:   auth.LimitSpec{Every: 2 * time.Second, Burst: 20},
+	WritePerMember:  auth.LimitSpec{Every: time.Second, Burst: 60},
 }
 
 // Deps is what the API is built from.
@@ -150,6 +158,7 @@ type Server struct {
 	loginAcc *auth.Limiter
 	regIP    *auth.Limiter
 	posting  *auth.Limiter
+	writes   *auth.Limiter
 	xorigin  *http.CrossOriginProtection
 	threads  *threadAnswers
 	marks    *writeMarks
@@ -177,6 +186,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.loginIP, s.loginAcc = lim(d.Limits.LoginPerIP), lim(d.Limits.LoginPerAccount)
 	s.regIP, s.posting = lim(d.Limits.RegisterPerIP), lim(d.Limits.PostPerMember)
+	s.writes = lim(d.Limits.WritePerMember)
 	return s, nil
 }
 
@@ -184,12 +194,13 @@ func New(d Deps) (*Server, error) {
 // the same set (web.Deps.Limiters): with a set each, a password guesser or
 // a flood of posts got twice the allowance by using both doors.
 type Limiters struct {
-	LoginPerIP, LoginPerAccount, RegisterPerIP, PostPerMember *auth.Limiter
+	LoginPerIP, LoginPerAccount, RegisterPerIP, PostPerMember, WritePerMember *auth.Limiter
 }
 
 // Limiters gives the API's limiters, for the pages to share.
 func (s *Server) Limiters() Limiters {
-	return Limiters{LoginPerIP: s.loginIP, LoginPerAccount: s.loginAcc, RegisterPerIP: s.regIP, PostPerMember: s.posting}
+	return Limiters{LoginPerIP: s.loginIP, LoginPerAccount: s.loginAcc, RegisterPerIP: s.regIP, PostPerMember: s.posting,
+		WritePerMember: s.writes}
 }
 
 // ParseAdminEmails splits a comma-separated list.

@@ -80,7 +80,7 @@ type Server struct {
 	// threads keeps the bodies of thread pages (threadcache.go).
 	threads *threadCache
 
-	loginIP, loginAcc, regIP, posting *auth.Limiter
+	loginIP, loginAcc, regIP, posting, writes *auth.Limiter
 }
 
 // New parses the templates and loads the catalogues once.
@@ -136,7 +136,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.csrf = &csrf{key: key, secure: s.secure}
 	s.loginIP, s.loginAcc = d.Limiters.LoginPerIP, d.Limiters.LoginPerAccount
-	s.regIP, s.posting = d.Limiters.RegisterPerIP, d.Limiters.PostPerMember
+	s.regIP, s.posting, s.writes = d.Limiters.RegisterPerIP, d.Limiters.PostPerMember, d.Limiters.WritePerMember
 	return s, nil
 }
 
@@ -144,7 +144,7 @@ func New(d Deps) (*Server, error) {
 // outside the page middleware: they need no session, token or language.
 func (s *Server) Register(r gin.IRouter) {
 	r.GET("/static/:file", s.serveStatic)
-	g := r.Group("/", s.headers, s.d.Sessions.Middleware(s.sessionFailed), s.prepare)
+	g := r.Group("/", s.headers, s.d.Sessions.Middleware(s.sessionFailed), s.prepare, s.writeLimit)
 
 	g.GET("/", s.home)
 	g.POST("/lang", s.switchLanguage)
@@ -326,6 +326,23 @@ func (s *Server) member(c *gin.Context) (*auth.Principal, bool) {
 }
 
 // limit takes a token from a limiter (nil: unlimited) or answers 429.
+// writeLimit takes every form a signed-in member submits from their write
+// allowance, the same one the API's writes take from (api.Limiters);
+// signing in and out and the language switch have limits of their own or
+// need none.
+func (s *Server) writeLimit(c *gin.Context) {
+	if c.Request.Method != http.MethodPost {
+		return
+	}
+	switch c.FullPath() {
+	case "/login", "/register", "/logout", "/lang":
+		return
+	}
+	if v := state(c).viewer; v.MemberID != "" && !s.limit(c, s.writes, v.MemberID) {
+		c.Abort()
+	}
+}
+
 func (s *Server) limit(c *gin.Context, l *auth.Limiter, key string) bool {
 	if l == nil {
 		return true
