@@ -1,13 +1,16 @@
 // Package meili is the Meilisearch search backend, on
 // github.com/meilisearch/meilisearch-go, implementing search.Index.
 //
-// At start (Open) it creates the index if needed and applies its settings:
-// searchable attributes (titles before bodies, per language), filterable
-// attributes (everything the permission filter and the query filters
-// use), created_at as sortable, localized attributes (*_fr French, *_en
-// English, so Meilisearch segments and normalizes each with its language's
-// rules), typo tolerance (one typo from 5 letters, two from 9) and the
-// shared glossary as synonyms. Every task it enqueues is awaited and its
+// At start (Open) it checks that the server is Meilisearch 1.15 or later
+// (see minMajor), creates the index if needed and makes its settings
+// exactly the adapter's: searchable attributes (titles before bodies, per
+// language), filterable attributes (everything the permission filter and
+// the query filters use), created_at as sortable, "sort" as the first
+// ranking rule (a date sort is strict), localized attributes (*_fr French,
+// *_en English, so Meilisearch segments and normalizes each with its
+// language's rules), typo tolerance (one typo from 5 letters, two from 9)
+// and the shared glossary as synonyms; every other setting at Meilisearch's
+// default (see syncSettings). Every task it enqueues is awaited and its
 // final status checked: WaitForTask returns no error for a failed task, so
 // a failed task is turned into an error here, before any checkpoint moves.
 //
@@ -29,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,12 +82,20 @@ type Index struct {
 }
 
 // Settings are the index settings the adapter applies (exported so the
-// test server and the docs can check them).
+// test server and the docs can check them). Every setting not named here is
+// kept at Meilisearch's default (see syncSettings).
 func Settings(g *search.Glossary) *meilisearch.Settings {
 	return &meilisearch.Settings{
 		SearchableAttributes: []string{"title_en", "title_fr", "body_en", "body_fr"},
 		FilterableAttributes: []string{"type", "language", "group_id", "gvis", "thread_id", "kind", "tags", "hidden", "author"},
 		SortableAttributes:   []string{"created_at"},
+		// Meilisearch applies ranking rules one after the other, each only
+		// breaking the previous one's ties; by default "sort" comes after
+		// words, typo, proximity and attribute, so a text query sorted by
+		// date would come back relevance first. Sort first makes the date
+		// order strict; the others keep their default order (1.15's list),
+		// so a relevance query (no sort) ranks as by default.
+		RankingRules: []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
 		LocalizedAttributes: []*meilisearch.LocalizedAttributes{
 			{AttributePatterns: []string{"*_fr"}, Locales: []string{"fra"}},
 			{AttributePatterns: []string{"*_en"}, Locales: []string{"eng"}},
@@ -117,6 +129,9 @@ func Open(ctx context.Context, cfg Config) (*Index, error) {
 	}
 	client := meilisearch.New(cfg.URL, opts...)
 	x := &Index{client: client, index: client.Index(cfg.IndexUID), uid: cfg.IndexUID, poll: cfg.PollInterval}
+	if err := x.checkVersion(ctx); err != nil {
+		return nil, err
+	}
 	info, err := client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: cfg.IndexUID, PrimaryKey: primaryKey})
 	if err != nil {
 		return nil, fmt.Errorf("meili: create index: %w", err)
@@ -124,17 +139,63 @@ func Open(ctx context.Context, cfg Config) (*Index, error) {
 	if err := x.wait(ctx, info, "index_already_exists"); err != nil {
 		return nil, fmt.Errorf("meili: create index: %w", err)
 	}
-	info, err = x.index.UpdateSettingsWithContext(ctx, Settings(cfg.Glossary))
-	if err != nil {
-		return nil, fmt.Errorf("meili: settings: %w", err)
-	}
-	if err := x.wait(ctx, info); err != nil {
-		return nil, fmt.Errorf("meili: settings: %w", err)
+	if err := x.syncSettings(ctx, Settings(cfg.Glossary)); err != nil {
+		return nil, err
 	}
 	if err := x.dropOldLayout(ctx); err != nil {
 		return nil, err
 	}
 	return x, nil
+}
+
+// The oldest Meilisearch the adapter works with. meilisearch-go's
+// TypoTolerance has no omitempty, so every settings update carries
+// typoTolerance.disableOnNumbers, a field that Meilisearch added in 1.15 and
+// that older servers refuse (invalid_settings_typo_tolerance).
+const minMajor, minMinor = 1, 15
+
+// checkVersion refuses a server older than minMajor.minMinor with an error
+// naming both versions, rather than the settings update's less telling
+// refusal. A version it cannot parse (a development build, say) passes: the
+// settings update then says whether the server accepts them.
+func (x *Index) checkVersion(ctx context.Context) error {
+	v, err := x.client.VersionWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("meili: version: %w", err)
+	}
+	major, minor, ok := parseVersion(v.PkgVersion)
+	if ok && (major < minMajor || major == minMajor && minor < minMinor) {
+		return fmt.Errorf("meili: the server is Meilisearch %s; the adapter needs Meilisearch %d.%d or later", v.PkgVersion, minMajor, minMinor)
+	}
+	return nil
+}
+
+// parseVersion reads the major and minor numbers of a version such as
+// "1.15.2", "v1.16.0" or "1.16.0-rc.1"; ok is false if it has none.
+func parseVersion(s string) (major, minor int, ok bool) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "v")
+	maj, rest, found := strings.Cut(s, ".")
+	if !found {
+		return 0, 0, false
+	}
+	// The minor number may be followed by ".patch" or "-prerelease".
+	end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
+	if end < 0 {
+		end = len(rest)
+	}
+	major, okMajor := number(maj)
+	minor, okMinor := number(rest[:end])
+	return major, minor, okMajor && okMinor
+}
+
+// number parses a non-empty run of ASCII digits (strconv.Atoi alone would
+// also take a sign).
+func number(s string) (int, bool) {
+	if s == "" || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
 }
 
 // dropOldLayout empties an index whose checkpoint was written with another

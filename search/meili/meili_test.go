@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
+	"reflect"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,7 +75,7 @@ func TestSettingsApplied(t *testing.T) {
 	srv := meilitest.New(key)
 	defer srv.Close()
 	openOn(t, srv.URL, key, "settlenet")
-	// A second start finds the index and applies the settings again.
+	// A second start finds the index with its settings (and leaves them).
 	openOn(t, srv.URL, key, "settlenet")
 	s := srv.Settings("settlenet")
 	var filterable, sortable, searchable []string
@@ -199,5 +202,331 @@ func TestFilterExpression(t *testing.T) {
 	want := `(type = "member" OR (type = "group" AND gvis IN ["open", "request"]) OR (type IN ["thread", "post"] AND gvis = "open") OR (type IN ["group", "thread", "post"] AND group_id IN ["g\"1"])) AND hidden = false AND tags = "sante"`
 	if got != want {
 		t.Fatalf("filter\n got %s\nwant %s", got, want)
+	}
+}
+
+// patchRaw sends a settings update as raw JSON (the client's Settings type
+// cannot carry unknown fields or a false facetSearch) and returns the
+// status code and the body.
+func patchRaw(t *testing.T, url, uid, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPatch, url+"/indexes/"+uid+"/settings", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+func awaitTask(t *testing.T, client meilisearch.ServiceManager, uid int64) *meilisearch.Task {
+	t.Helper()
+	task, err := client.WaitForTaskWithContext(context.Background(), uid, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return task
+}
+
+// createIndex makes an index as someone other than the adapter would.
+func createIndex(t *testing.T, client meilisearch.ServiceManager, uid string) {
+	t.Helper()
+	info, err := client.CreateIndexWithContext(context.Background(), &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task := awaitTask(t, client, info.TaskUID); task.Status != meilisearch.TaskStatusSucceeded {
+		t.Fatalf("create index %s: %+v", uid, task)
+	}
+}
+
+// Meilisearch before 1.15 refuses the settings the client sends
+// (typoTolerance.disableOnNumbers): Open says which version it found and
+// which it needs, before sending any settings.
+func TestVersionTooOld(t *testing.T) {
+	srv := meilitest.New(key)
+	defer srv.Close()
+	srv.SetVersion("1.11.3")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := meili.Open(ctx, meili.Config{URL: srv.URL, Key: key, Glossary: glossary(t)})
+	if err == nil || !strings.Contains(err.Error(), "1.11.3") || !strings.Contains(err.Error(), "1.15 or later") {
+		t.Fatalf("Open on Meilisearch 1.11.3: %v; want an error naming 1.11.3 and 1.15", err)
+	}
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r, "/settings") {
+			t.Fatalf("settings request %q sent to a server too old for them", r)
+		}
+	}
+
+	// What the check spares: the 1.11 server refuses the settings.
+	client := meilisearch.New(srv.URL, meilisearch.WithAPIKey(key))
+	createIndex(t, client, "old")
+	_, err = client.Index("old").UpdateSettingsWithContext(ctx, meili.Settings(glossary(t)))
+	var me *meilisearch.Error
+	if !errors.As(err, &me) || me.StatusCode != 400 || me.MeilisearchApiError.Code != "invalid_settings_typo_tolerance" {
+		t.Fatalf("settings on 1.11: %v; want a 400 invalid_settings_typo_tolerance", err)
+	}
+}
+
+// A version that cannot be parsed (a development build) is let through.
+func TestVersionUnparsable(t *testing.T) {
+	srv := meilitest.New(key)
+	defer srv.Close()
+	srv.SetVersion("nightly")
+	openOn(t, srv.URL, key, "settlenet")
+}
+
+// The test server refuses, as Meilisearch does, setting fields it does not
+// know, at any depth, and locales that are not Meilisearch's.
+func TestTestServerRefusesUnknownSettings(t *testing.T) {
+	srv := meilitest.New(key)
+	defer srv.Close()
+	createIndex(t, meilisearch.New(srv.URL, meilisearch.WithAPIKey(key)), "x")
+	for _, c := range []struct{ body, code string }{
+		{`{"typoTolerance": {"enabled": true, "disableOnNumber": true}}`, "invalid_settings_typo_tolerance"},
+		{`{"typoTolerance": {"minWordSizeForTypos": {"oneTypo": 4, "threeTypos": 12}}}`, "invalid_settings_typo_tolerance"},
+		{`{"typoTolerance": "on"}`, "invalid_settings_typo_tolerance"},
+		{`{"localizedAttributes": [{"attributePatterns": ["*_fr"], "locales": ["fra"], "weight": 2}]}`, "invalid_settings_localized_attributes"},
+		{`{"localizedAttributes": [{"attributePatterns": ["*_fr"], "locales": ["french"]}]}`, "invalid_settings_localized_attributes"},
+		{`{"rankingRules": ["sort", "relevance"]}`, "invalid_settings_ranking_rules"},
+		{`{"faceting": {"maxValuesPerFacet": 10, "sortBy": "count"}}`, "invalid_settings_faceting"},
+		{`{"stopWord": ["the"]}`, "bad_request"},
+	} {
+		status, body := patchRaw(t, srv.URL, "x", c.body)
+		if status != 400 || body["code"] != c.code || body["type"] != "invalid_request" || body["message"] == "" || body["link"] == "" {
+			t.Errorf("%s: %d %v; want 400 %s", c.body, status, body, c.code)
+		}
+	}
+	for _, ok := range []string{
+		`{"typoTolerance": {"enabled": true, "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8}, "disableOnWords": [], "disableOnAttributes": [], "disableOnNumbers": true}}`,
+		`{"localizedAttributes": [{"attributePatterns": ["*_fr"], "locales": ["fra"]}, {"attributePatterns": ["*_en"], "locales": ["eng"]}]}`,
+		`{"rankingRules": ["sort", "words", "created_at:desc"], "stopWords": null}`,
+	} {
+		if status, body := patchRaw(t, srv.URL, "x", ok); status != 202 {
+			t.Errorf("%s: %d %v; want 202", ok, status, body)
+		}
+	}
+}
+
+// Tasks go through enqueued and processing before they end, one state per
+// poll, and take effect only when processed, as Meilisearch's do.
+func TestTaskStates(t *testing.T) {
+	srv := meilitest.New(key)
+	defer srv.Close()
+	ctx := context.Background()
+	client := meilisearch.New(srv.URL, meilisearch.WithAPIKey(key))
+	states := func(uid int64) []meilisearch.TaskStatus {
+		var out []meilisearch.TaskStatus
+		for range 4 {
+			task, err := client.GetTaskWithContext(ctx, uid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, task.Status)
+		}
+		return out
+	}
+	info, err := client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: "x", PrimaryKey: "key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.GetIndexWithContext(ctx, "x"); err == nil {
+		t.Fatal("the index exists before its task was processed")
+	}
+	want := []meilisearch.TaskStatus{meilisearch.TaskStatusEnqueued, meilisearch.TaskStatusProcessing, meilisearch.TaskStatusSucceeded, meilisearch.TaskStatusSucceeded}
+	if got := states(info.TaskUID); !slices.Equal(got, want) {
+		t.Fatalf("task states %v; want %v", got, want)
+	}
+	srv.FailNextTask("internal")
+	pk := "key"
+	info, err = client.Index("x").AddDocumentsWithContext(ctx, []map[string]any{{"key": "a"}}, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []meilisearch.TaskStatus{meilisearch.TaskStatusEnqueued, meilisearch.TaskStatusProcessing, meilisearch.TaskStatusFailed, meilisearch.TaskStatusFailed}
+	if got := states(info.TaskUID); !slices.Equal(got, want) {
+		t.Fatalf("failed task states %v; want %v", got, want)
+	}
+}
+
+// A text query sorted by date comes back newest first even where relevance
+// would order it otherwise (Meilisearch's default ranking rules put "sort"
+// after words, typo, proximity and attribute).
+func TestDateSortBeatsRelevance(t *testing.T) {
+	check := func(t *testing.T, idx *meili.Index) {
+		ctx := context.Background()
+		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		docs := []search.Document{
+			// The oldest matches in its title, the more relevant attribute.
+			{Type: search.TypeThread, ID: "old", Title: "Budget templates", Body: "Spreadsheets for annual reports.", CreatedAt: t0},
+			{Type: search.TypeThread, ID: "mid", Title: "Quarterly call", Body: "Notes on the budget and the agenda.", CreatedAt: t0.Add(24 * time.Hour)},
+			{Type: search.TypeThread, ID: "new", Title: "Annual report", Body: "The budget section is late.", CreatedAt: t0.Add(48 * time.Hour)},
+		}
+		for i := range docs {
+			docs[i].Language, docs[i].GroupID, docs[i].GroupVisibility, docs[i].ThreadID, docs[i].Kind = "en", "g", "open", docs[i].ID, "discussion"
+		}
+		if err := idx.Index(ctx, docs); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(sort string) []string {
+			r, err := idx.Search(ctx, search.Query{Text: "budget", Sort: sort, Access: search.Access{All: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, h := range r.Items {
+				out = append(out, h.ID)
+			}
+			return out
+		}
+		if got := ids(search.SortRelevance); len(got) != 3 || got[0] != "old" {
+			t.Fatalf("by relevance %v; want the title match first", got)
+		}
+		if got := ids(search.SortDate); !slices.Equal(got, []string{"new", "mid", "old"}) {
+			t.Fatalf("by date %v; want newest first", got)
+		}
+	}
+	t.Run("TestServer", func(t *testing.T) {
+		srv := meilitest.New(key)
+		t.Cleanup(srv.Close)
+		check(t, openOn(t, srv.URL, key, "settlenet"))
+	})
+	t.Run("Real", func(t *testing.T) {
+		url := os.Getenv("SETTLENET_TEST_MEILI_URL")
+		if url == "" {
+			t.Skip("SETTLENET_TEST_MEILI_URL not set")
+		}
+		check(t, openOn(t, url, os.Getenv("SETTLENET_TEST_MEILI_KEY"), fmt.Sprintf("settlenet_test_sort_%d", time.Now().UnixNano())))
+	})
+}
+
+// settingsRequests lists the requests that change settings.
+func settingsRequests(reqs []string) []string {
+	var out []string
+	for _, r := range reqs {
+		if strings.HasSuffix(r, "/settings") && !strings.HasPrefix(r, "GET ") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Settings someone else left on the index are reset at Open, each of them
+// alone enough to trigger the reset; the adapter's own then apply.
+func TestForeignSettingsReset(t *testing.T) {
+	for _, c := range []struct{ name, patch string }{
+		{"stopWords", `{"stopWords": ["the", "le"]}`},
+		{"distinctAttribute", `{"distinctAttribute": "thread_id"}`},
+		{"displayedAttributes", `{"displayedAttributes": ["title"]}`},
+		{"dictionary", `{"dictionary": ["J. R. R."]}`},
+		{"separatorTokens", `{"separatorTokens": ["|"]}`},
+		{"nonSeparatorTokens", `{"nonSeparatorTokens": ["@"]}`},
+		{"proximityPrecision", `{"proximityPrecision": "byAttribute"}`},
+		{"faceting", `{"faceting": {"maxValuesPerFacet": 10}}`},
+		{"searchCutoffMs", `{"searchCutoffMs": 150}`},
+		{"facetSearch", `{"facetSearch": false}`},
+		{"prefixSearch", `{"prefixSearch": "disabled"}`},
+		{"stopWords and distinctAttribute", `{"stopWords": ["the"], "distinctAttribute": "thread_id"}`},
+		// Settings the adapter manages, set otherwise.
+		{"searchableAttributes", `{"searchableAttributes": ["body_en", "body_fr", "title_en", "title_fr"]}`},
+		{"rankingRules", `{"rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"]}`},
+		{"typoTolerance", `{"typoTolerance": {"disableOnWords": ["budget"]}}`},
+		{"pagination", `{"pagination": {"maxTotalHits": 1000}}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := meilitest.New(key)
+			defer srv.Close()
+			client := meilisearch.New(srv.URL, meilisearch.WithAPIKey(key))
+			createIndex(t, client, "fresh") // for the defaults
+			defaults := srv.Settings("fresh")
+			openOn(t, srv.URL, key, "settlenet")
+			want := srv.Settings("settlenet")
+
+			status, body := patchRaw(t, srv.URL, "settlenet", c.patch)
+			if status != 202 {
+				t.Fatalf("seed: %d %v", status, body)
+			}
+			if task := awaitTask(t, client, int64(body["taskUid"].(float64))); task.Status != meilisearch.TaskStatusSucceeded {
+				t.Fatalf("seed: %+v", task)
+			}
+			if got := srv.Settings("settlenet"); reflect.DeepEqual(got, want) {
+				t.Fatal("the seed changed nothing")
+			}
+			n := len(srv.Requests())
+			openOn(t, srv.URL, key, "settlenet")
+			got := srv.Settings("settlenet")
+			for k := range got {
+				if string(got[k]) != string(want[k]) {
+					t.Errorf("%s after Open: %s; want %s", k, got[k], want[k])
+				}
+			}
+			for _, k := range []string{"stopWords", "distinctAttribute", "displayedAttributes", "dictionary", "separatorTokens",
+				"nonSeparatorTokens", "proximityPrecision", "faceting", "searchCutoffMs", "facetSearch", "prefixSearch"} {
+				if string(got[k]) != string(defaults[k]) {
+					t.Errorf("%s after Open: %s; want the default %s", k, got[k], defaults[k])
+				}
+			}
+			sent := settingsRequests(srv.Requests()[n:])
+			if !slices.Equal(sent, []string{"DELETE /indexes/settlenet/settings", "PATCH /indexes/settlenet/settings"}) {
+				t.Errorf("settings requests %v; want a reset, then the update", sent)
+			}
+		})
+	}
+}
+
+// A restart with the same settings sends none: every settings update makes
+// Meilisearch re-index all the documents.
+func TestUnchangedSettingsNotSent(t *testing.T) {
+	srv := meilitest.New(key)
+	defer srv.Close()
+	openOn(t, srv.URL, key, "settlenet")
+	n := len(srv.Requests())
+	openOn(t, srv.URL, key, "settlenet")
+	reqs := srv.Requests()[n:]
+	if !slices.Contains(reqs, "GET /indexes/settlenet/settings") {
+		t.Fatalf("the settings were not read: %v", reqs)
+	}
+	if sent := settingsRequests(reqs); len(sent) != 0 {
+		t.Fatalf("settings sent for unchanged settings: %v", sent)
+	}
+}
+
+// A changed glossary reaches the synonyms at the next Open.
+func TestChangedGlossaryApplied(t *testing.T) {
+	srv := meilitest.New(key)
+	defer srv.Close()
+	ctx := context.Background()
+	openOn(t, srv.URL, key, "settlenet")
+	g, err := search.NewGlossary(append(slices.Clone(glossary(t).Entries()), search.GlossaryEntry{EN: []string{"peer mentoring"}, FR: []string{"mentorat par les pairs"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := meili.Open(ctx, meili.Config{URL: srv.URL, Key: key, IndexUID: "settlenet", Glossary: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var syn map[string][]string
+	if err := json.Unmarshal(srv.Settings("settlenet")["synonyms"], &syn); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(syn["peer mentoring"], "mentorat par les pairs") {
+		t.Fatalf("new glossary entry not in the synonyms: %v", syn["peer mentoring"])
+	}
+	d := search.Document{Type: search.TypeThread, ID: "t1", ThreadID: "t1", Title: "Mentorat par les pairs", Language: "fr", GroupID: "g", GroupVisibility: "open"}
+	if err := idx.Index(ctx, []search.Document{d}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := idx.Search(ctx, search.Query{Text: "peer mentoring", Access: search.Access{All: true}}); err != nil || r.Total != 1 {
+		t.Fatalf("search through the new synonym: %+v, %v", r, err)
 	}
 }

@@ -1,7 +1,6 @@
 package meilitest
 
 import (
-	"encoding/json"
 	"slices"
 	"unicode"
 
@@ -30,19 +29,18 @@ func newMatcher(ix *index, q string) *matcher {
 			TwoTypos int `json:"twoTypos"`
 		} `json:"minWordSizeForTypos"`
 	}
-	if raw, ok := ix.settings["typoTolerance"]; ok && json.Unmarshal(raw, &tt) == nil {
-		if tt.Enabled != nil {
-			m.typos = *tt.Enabled
-		}
-		if tt.MinWordSizeForTypos.OneTypo > 0 {
-			m.oneTypo = tt.MinWordSizeForTypos.OneTypo
-		}
-		if tt.MinWordSizeForTypos.TwoTypos > 0 {
-			m.twoTy = tt.MinWordSizeForTypos.TwoTypos
-		}
+	ix.setting("typoTolerance", &tt)
+	if tt.Enabled != nil {
+		m.typos = *tt.Enabled
+	}
+	if tt.MinWordSizeForTypos.OneTypo > 0 {
+		m.oneTypo = tt.MinWordSizeForTypos.OneTypo
+	}
+	if tt.MinWordSizeForTypos.TwoTypos > 0 {
+		m.twoTy = tt.MinWordSizeForTypos.TwoTypos
 	}
 	var syn map[string][]string
-	_ = json.Unmarshal(ix.settings["synonyms"], &syn)
+	ix.setting("synonyms", &syn)
 	byFirst := map[string][][2][][]string{}
 	for k, vs := range syn {
 		kw := search.Words(k)

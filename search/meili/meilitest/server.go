@@ -2,18 +2,31 @@
 // Meilisearch's HTTP API the meili adapter uses, so that the adapter is
 // tested through the real meilisearch-go client.
 //
-// What it checks, as Meilisearch does: the Authorization bearer key; a JSON
-// Content-Type on bodies; known JSON fields only in settings and search
-// bodies; document ids ([A-Za-z0-9_-], at most 511 bytes; a bad one fails
-// the task with invalid_document_id, as Meilisearch fails the task rather
-// than the request); filters and facets only on filterable attributes
+// It answers as Meilisearch 1.15 does (GET /version says so; SetVersion
+// changes it). What it checks, as Meilisearch does: the Authorization
+// bearer key; a JSON Content-Type on bodies; known JSON fields only in
+// search bodies and in settings at every level (an unknown typoTolerance or
+// localizedAttributes field, or a locale Meilisearch does not know, is a
+// 400 with the setting's invalid_settings_* code; an unknown setting a 400
+// bad_request); ranking rules built-in or attribute:asc|desc; document ids
+// ([A-Za-z0-9_-], at most 511 bytes; a bad one fails the task with
+// invalid_document_id, as Meilisearch fails the task rather than the
+// request); filters and facets only on filterable attributes
 // (invalid_search_filter / invalid_search_facets), sort only on sortable
-// ones (invalid_search_sort); the filter grammar (=, !=, IN [...], AND, OR,
-// NOT, parentheses, quoted strings); hitsPerPage/page versus offset/limit
-// answers (totalHits versus estimatedTotalHits). Write requests answer 202
-// with an enqueued task summary, and the task's final state is read with
-// GET /tasks/{uid}; FailNextTask makes the next write task fail, to test
-// that callers check task status.
+// ones and only if the ranking rules hold "sort" (invalid_search_sort); the
+// filter grammar (=, !=, IN [...], AND, OR, NOT, parentheses, quoted
+// strings); hitsPerPage/page versus offset/limit answers (totalHits versus
+// estimatedTotalHits).
+//
+// Write requests answer 202 with an enqueued task summary and take effect
+// only when the task is processed: each GET /tasks/{uid} moves the task one
+// state on (the first poll shows it enqueued, the next processing, the next
+// succeeded or failed), and a task starts processing only once every
+// earlier task is done, as Meilisearch processes them in order.
+// FailNextTask makes the next write task fail, to test that callers check
+// task status. Settings start at 1.15's defaults; GET
+// /indexes/{uid}/settings shows them all, PATCH updates them (null resets a
+// setting, object settings change field by field), DELETE resets them all.
 //
 // What it emulates in a simplified way (enough for the conformance suite to
 // mean something, not Meilisearch's ranking): a query is split into folded
@@ -24,16 +37,24 @@
 // counting as one, from minWordSizeForTypos.oneTypo letters; 2 from
 // twoTypos); synonyms come from the settings, multi-word ones matched as
 // word sequences in the query. Ranking is a plain score (exact > prefix >
-// typo, title above body), ties by insertion order. Highlighting wraps
+// typo, title above body), ties by insertion order. The ranking rules
+// order that score and the sort parameter: if "sort" comes before every
+// relevance rule, hits are sorted and the score breaks ties; otherwise the
+// score comes first and the sort only breaks its ties, which is what
+// Meilisearch's default rules (sort after words, typo, proximity and
+// attribute) do to a sorted text query. Highlighting wraps
 // matched words with the requested tags; cropping keeps cropLength words
 // around the first match. Localized attributes are stored but do not
 // change the processing (real Meilisearch uses them to pick segmenters and
-// normalizers). Not emulated at all: other endpoints, stop words,
-// proximity, distinct, vectors, task batching and cancellation.
+// normalizers). Stored and shown but not emulated: stop words, distinct,
+// displayed attributes, dictionary and tokens, proximity precision,
+// faceting, pagination limits, custom ranking rules. Not emulated at all:
+// other endpoints, vectors, task batching and cancellation.
 package meilitest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -57,8 +78,9 @@ type Server struct {
 	key string
 
 	mu       sync.Mutex
+	version  string // pkgVersion of GET /version
 	indexes  map[string]*index
-	tasks    []task
+	tasks    []*task
 	failNext string // error code for the next write task
 	requests []string
 }
@@ -66,8 +88,8 @@ type Server struct {
 type index struct {
 	uid, primaryKey string
 	docs            map[string]map[string]any
-	order           []string // insertion order of keys
-	settings        map[string]json.RawMessage
+	order           []string       // insertion order of keys
+	settings        map[string]any // every setting, as decoded JSON (numbers as json.Number)
 }
 
 type task struct {
@@ -78,8 +100,12 @@ type task struct {
 	Error      *apiError      `json:"error"`
 	Details    map[string]any `json:"details,omitempty"`
 	EnqueuedAt time.Time      `json:"enqueuedAt"`
-	StartedAt  time.Time      `json:"startedAt"`
-	FinishedAt time.Time      `json:"finishedAt"`
+	StartedAt  *time.Time     `json:"startedAt"`
+	FinishedAt *time.Time     `json:"finishedAt"`
+
+	run      func() *apiError // the task's effect, applied when it is processed
+	injected *apiError        // a failure set by FailNextTask, instead of run
+	polled   bool             // shown once: the next poll moves it on
 }
 
 type apiError struct {
@@ -91,9 +117,24 @@ type apiError struct {
 
 // New starts a server requiring key ("" for none).
 func New(key string) *Server {
-	s := &Server{key: key, indexes: map[string]*index{}}
+	s := &Server{key: key, version: "1.15.2", indexes: map[string]*index{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
+}
+
+// SetVersion changes the version the server reports and the settings it
+// accepts (before 1.15, no typoTolerance.disableOnNumbers). Call it before
+// creating indexes.
+func (s *Server) SetVersion(v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.version = v
+}
+
+func (s *Server) newIndex(uid, primaryKey string) *index {
+	ix := &index{uid: uid, primaryKey: primaryKey, docs: map[string]map[string]any{}, settings: s.schema().defaults}
+	s.indexes[uid] = ix
+	return ix
 }
 
 // FailNextTask makes the next write task fail with the given error code.
@@ -110,14 +151,20 @@ func (s *Server) Requests() []string {
 	return slices.Clone(s.requests)
 }
 
-// Settings returns an index's stored settings (raw JSON by field).
+// Settings returns an index's settings as GET /indexes/{uid}/settings
+// shows them (raw JSON by field), or nil if there is no such index.
 func (s *Server) Settings(uid string) map[string]json.RawMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ix := s.indexes[uid]; ix != nil {
-		return maps.Clone(ix.settings)
+	ix := s.indexes[uid]
+	if ix == nil {
+		return nil
 	}
-	return nil
+	out := map[string]json.RawMessage{}
+	for k, v := range view(ix.settings) {
+		out[k], _ = json.Marshal(v)
+	}
+	return out
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -161,6 +208,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/health":
 		writeJSON(w, 200, map[string]string{"status": "available"})
+	case r.Method == http.MethodGet && r.URL.Path == "/version":
+		writeJSON(w, 200, map[string]string{"commitSha": "0000000000000000000000000000000000000000", "commitDate": "2025-06-01T00:00:00Z", "pkgVersion": s.version})
 	case r.Method == http.MethodPost && r.URL.Path == "/indexes":
 		var req struct {
 			UID        string `json:"uid"`
@@ -174,7 +223,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			if s.indexes[req.UID] != nil {
 				return &apiError{Message: "Index `" + req.UID + "` already exists.", Code: "index_already_exists", Type: "invalid_request"}
 			}
-			s.indexes[req.UID] = &index{uid: req.UID, primaryKey: req.PrimaryKey, docs: map[string]map[string]any{}, settings: map[string]json.RawMessage{}}
+			s.newIndex(req.UID, req.PrimaryKey)
 			return nil
 		})
 	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "tasks":
@@ -183,7 +232,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			fail(w, 404, "task_not_found", "invalid_request", "Task not found.")
 			return
 		}
-		writeJSON(w, 200, s.tasks[uid])
+		t := s.tasks[uid]
+		if t.polled {
+			s.advance(t)
+		}
+		t.polled = true
+		writeJSON(w, 200, t)
 	case len(parts) >= 3 && parts[0] == "indexes":
 		ix := s.indexes[parts[1]]
 		if ix == nil && !(r.Method == http.MethodPost && parts[2] == "documents") {
@@ -196,44 +250,95 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// enqueue records a task whose effect, run, is applied when the task is
+// processed (see advance), and answers 202 with its summary.
 func (s *Server) enqueue(w http.ResponseWriter, uid, typ string, run func() *apiError) {
-	now := time.Now().UTC()
-	t := task{UID: int64(len(s.tasks)), IndexUID: uid, Type: typ, EnqueuedAt: now, StartedAt: now}
+	t := &task{UID: int64(len(s.tasks)), IndexUID: uid, Type: typ, Status: "enqueued", EnqueuedAt: time.Now().UTC(), run: run}
 	if s.failNext != "" && typ != "indexCreation" {
-		t.Error = &apiError{Message: "injected failure", Code: s.failNext, Type: "internal"}
+		t.injected = &apiError{Message: "injected failure", Code: s.failNext, Type: "internal"}
 		s.failNext = ""
-	} else {
-		t.Error = run()
+	}
+	s.tasks = append(s.tasks, t)
+	writeJSON(w, 202, map[string]any{"taskUid": t.UID, "indexUid": uid, "status": t.Status, "type": typ, "enqueuedAt": t.EnqueuedAt})
+}
+
+// advance moves a task one state on: enqueued to processing (after
+// finishing every earlier task, as Meilisearch processes tasks in order),
+// processing to succeeded or failed.
+func (s *Server) advance(t *task) {
+	switch t.Status {
+	case "enqueued":
+		for _, earlier := range s.tasks[:t.UID] {
+			s.finish(earlier)
+		}
+		now := time.Now().UTC()
+		t.Status, t.StartedAt = "processing", &now
+	case "processing":
+		s.finish(t)
+	}
+}
+
+// finish processes a task that is not done yet.
+func (s *Server) finish(t *task) {
+	if t.Status != "enqueued" && t.Status != "processing" {
+		return
+	}
+	now := time.Now().UTC()
+	if t.StartedAt == nil {
+		t.StartedAt = &now
+	}
+	t.Error = t.injected
+	if t.Error == nil {
+		t.Error = t.run()
 	}
 	t.Status = "succeeded"
 	if t.Error != nil {
 		t.Status = "failed"
 		t.Error.Link = "https://docs.meilisearch.com/errors#" + t.Error.Code
 	}
-	t.FinishedAt = time.Now().UTC()
-	s.tasks = append(s.tasks, t)
-	writeJSON(w, 202, map[string]any{"taskUid": t.UID, "indexUid": uid, "status": "enqueued", "type": typ, "enqueuedAt": now})
+	t.FinishedAt = &now
 }
 
-var knownSettings = []string{"searchableAttributes", "filterableAttributes", "sortableAttributes", "localizedAttributes",
-	"typoTolerance", "synonyms", "pagination", "rankingRules", "stopWords", "displayedAttributes", "faceting"}
+func indexNotFound(uid string) *apiError {
+	return &apiError{Message: "Index `" + uid + "` not found.", Code: "index_not_found", Type: "invalid_request"}
+}
 
 func (s *Server) indexRoute(w http.ResponseWriter, r *http.Request, uid string, ix *index, rest []string, body []byte) {
 	switch {
+	case r.Method == http.MethodGet && len(rest) == 1 && rest[0] == "settings":
+		writeJSON(w, 200, view(ix.settings))
 	case r.Method == http.MethodPatch && len(rest) == 1 && rest[0] == "settings":
-		var req map[string]json.RawMessage
-		if err := json.Unmarshal(body, &req); err != nil {
-			fail(w, 400, "bad_request", "invalid_request", err.Error())
-			return
-		}
-		for k := range req {
-			if !slices.Contains(knownSettings, k) {
-				fail(w, 400, "bad_request", "invalid_request", "Unknown field `"+k+"`")
+		var req map[string]any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&req); err != nil || req == nil {
+			if !json.Valid(body) {
+				fail(w, 400, "malformed_payload", "invalid_request", fmt.Sprintf("The json payload provided is malformed: %v", err))
 				return
 			}
+			fail(w, 400, "bad_request", "invalid_request", "Invalid value type: expected an object")
+			return
+		}
+		sc := s.schema()
+		if err := sc.check(req); err != nil {
+			fail(w, 400, err.code, "invalid_request", err.msg)
+			return
 		}
 		s.enqueue(w, uid, "settingsUpdate", func() *apiError {
-			maps.Copy(ix.settings, req)
+			ix := s.indexes[uid]
+			if ix == nil {
+				return indexNotFound(uid)
+			}
+			sc.apply(ix.settings, req)
+			return nil
+		})
+	case r.Method == http.MethodDelete && len(rest) == 1 && rest[0] == "settings":
+		s.enqueue(w, uid, "settingsUpdate", func() *apiError {
+			ix := s.indexes[uid]
+			if ix == nil {
+				return indexNotFound(uid)
+			}
+			ix.settings = s.schema().defaults
 			return nil
 		})
 	case r.Method == http.MethodPost && len(rest) == 1 && rest[0] == "documents":
@@ -246,9 +351,9 @@ func (s *Server) indexRoute(w http.ResponseWriter, r *http.Request, uid string, 
 		}
 		pk := r.URL.Query().Get("primaryKey")
 		s.enqueue(w, uid, "documentAdditionOrUpdate", func() *apiError {
+			ix := s.indexes[uid]
 			if ix == nil {
-				ix = &index{uid: uid, primaryKey: pk, docs: map[string]map[string]any{}, settings: map[string]json.RawMessage{}}
-				s.indexes[uid] = ix
+				ix = s.newIndex(uid, pk)
 			}
 			if ix.primaryKey == "" {
 				ix.primaryKey = pk
@@ -278,6 +383,10 @@ func (s *Server) indexRoute(w http.ResponseWriter, r *http.Request, uid string, 
 			return
 		}
 		s.enqueue(w, uid, "documentDeletion", func() *apiError {
+			ix := s.indexes[uid]
+			if ix == nil {
+				return indexNotFound(uid)
+			}
 			for _, id := range ids {
 				ix.remove(id)
 			}
@@ -285,6 +394,10 @@ func (s *Server) indexRoute(w http.ResponseWriter, r *http.Request, uid string, 
 		})
 	case r.Method == http.MethodDelete && len(rest) == 1 && rest[0] == "documents":
 		s.enqueue(w, uid, "documentDeletion", func() *apiError {
+			ix := s.indexes[uid]
+			if ix == nil {
+				return indexNotFound(uid)
+			}
 			ix.docs, ix.order = map[string]map[string]any{}, nil
 			return nil
 		})
@@ -309,9 +422,15 @@ func (ix *index) remove(id string) {
 	}
 }
 
+// setting decodes a setting into out.
+func (ix *index) setting(name string, out any) {
+	b, _ := json.Marshal(ix.settings[name])
+	_ = json.Unmarshal(b, out)
+}
+
 func (ix *index) strings(name string) []string {
 	var out []string
-	_ = json.Unmarshal(ix.settings[name], &out)
+	ix.setting(name, &out)
 	return out
 }
 
@@ -361,6 +480,11 @@ func (s *Server) search(w http.ResponseWriter, ix *index, body []byte) {
 			return
 		}
 	}
+	rules := ix.strings("rankingRules")
+	if len(req.Sort) > 0 && !slices.Contains(rules, "sort") {
+		fail(w, 400, "invalid_search_sort", "invalid_request", "You must specify where `sort` is listed in the rankingRules setting to use the sort parameter at search time.")
+		return
+	}
 	sortable := ix.strings("sortableAttributes")
 	for _, so := range req.Sort {
 		attr, dir, _ := strings.Cut(so, ":")
@@ -391,15 +515,30 @@ func (s *Server) search(w http.ResponseWriter, ix *index, body []byte) {
 		}
 		found = append(found, scored{key, score, hits})
 	}
-	sort.SliceStable(found, func(i, j int) bool {
+	// bySort compares two hits by the sort parameter (0: a tie).
+	bySort := func(i, j int) int {
 		for _, so := range req.Sort {
 			attr, dir, _ := strings.Cut(so, ":")
 			a, b := num(ix.docs[found[i].key][attr]), num(ix.docs[found[j].key][attr])
-			if a != b {
-				return (a < b) == (dir == "asc")
+			if c := cmp.Compare(a, b); c != 0 {
+				if dir == "desc" {
+					return -c
+				}
+				return c
 			}
 		}
-		return found[i].score > found[j].score
+		return 0
+	}
+	byScore := func(i, j int) int { return cmp.Compare(found[j].score, found[i].score) }
+	first, then := byScore, bySort
+	if sortFirst(rules) {
+		first, then = bySort, byScore
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		if c := first(i, j); c != 0 {
+			return c < 0
+		}
+		return then(i, j) < 0
 	})
 	facets := map[string]map[string]int{}
 	for _, f := range req.Facets {
@@ -472,6 +611,20 @@ func (s *Server) search(w http.ResponseWriter, ix *index, body []byte) {
 	}
 	resp["hits"] = hits
 	writeJSON(w, 200, resp)
+}
+
+// sortFirst reports whether "sort" comes before every relevance rule (the
+// score stands for all of them; custom rules are not emulated).
+func sortFirst(rules []string) bool {
+	for _, r := range rules {
+		switch r {
+		case "sort":
+			return true
+		case "words", "typo", "proximity", "attribute", "exactness":
+			return false
+		}
+	}
+	return false
 }
 
 func num(v any) float64 {
