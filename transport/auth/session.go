@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -64,7 +66,11 @@ type SessionOptions struct {
 	TTL    time.Duration
 	// Lookups are tried in order until one finds the session: the
 	// projections' sessions model first, then (for a session another
-	// instance started a moment ago) the store itself.
+	// instance started a moment ago) the store itself. The last one is
+	// taken as the truth: a session an earlier one finds is checked
+	// against it at most every MemberMaxAge, so that a logout through
+	// another instance holds within that bound even when this instance's
+	// projections lag behind.
 	Lookups  []SessionLookup
 	Commands SessionCommands
 	// WaitFor waits until the read side has applied a position, so that the
@@ -73,9 +79,9 @@ type SessionOptions struct {
 	// OnStart is told of every new session (the engagement tally).
 	OnStart func()
 	Now     func() time.Time
-	// MemberMaxAge bounds how late a suspension or role change made by
-	// another engine instance reaches this one's requests (default 1 s;
-	// negative: read the member from the store on every request). Changes
+	// MemberMaxAge bounds how late a suspension, role change or logout
+	// made through another engine instance reaches this one's requests
+	// (default 1 s; negative: read the store on every request). Changes
 	// made through this instance apply to the next request regardless.
 	MemberMaxAge time.Duration
 }
@@ -88,7 +94,14 @@ const DefaultMemberMaxAge = time.Second
 // Sessions issues, resolves and ends sessions.
 type Sessions struct {
 	o SessionOptions
+	// checked: session hash -> when the last lookup confirmed it live.
+	checked  sync.Map
+	nchecked atomic.Int64
 }
+
+// maxChecked bounds the checked map; past it the map starts over (each
+// session then costs one more lookup).
+const maxChecked = 100_000
 
 // NewSessions returns a session manager.
 func NewSessions(o SessionOptions) *Sessions {
@@ -207,7 +220,7 @@ func (s *Sessions) resolve(ctx context.Context, token string) (*Principal, error
 		return nil, errNoSession
 	}
 	hash := HashToken(token)
-	for _, l := range s.o.Lookups {
+	for i, l := range s.o.Lookups {
 		rec, found, err := l.LookupSession(ctx, hash)
 		if err != nil {
 			return nil, err
@@ -215,12 +228,39 @@ func (s *Sessions) resolve(ctx context.Context, token string) (*Principal, error
 		if !found {
 			continue
 		}
+		if last := len(s.o.Lookups) - 1; i < last && !rec.Ended && s.due(hash) {
+			truth, ok, err := s.o.Lookups[last].LookupSession(ctx, hash)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				rec = truth
+				s.confirmed(hash)
+			}
+		}
 		if rec.Ended || !s.o.Now().Before(rec.ExpiresAt) {
 			return nil, errNoSession
 		}
 		return s.principal(ctx, rec.MemberID, hash)
 	}
 	return nil, errNoSession
+}
+
+// due reports whether a session found in a derived lookup must be checked
+// against the last one: never checked here, or not within MemberMaxAge.
+func (s *Sessions) due(hash string) bool {
+	if s.o.MemberMaxAge < 0 {
+		return true
+	}
+	at, ok := s.checked.Load(hash)
+	return !ok || s.o.Now().Sub(at.(time.Time)) >= s.o.MemberMaxAge
+}
+
+func (s *Sessions) confirmed(hash string) {
+	if _, loaded := s.checked.Swap(hash, s.o.Now()); !loaded && s.nchecked.Add(1) > maxChecked {
+		s.checked.Clear()
+		s.nchecked.Store(0)
+	}
 }
 
 // principal loads the member behind a session from the domain service, not
