@@ -324,8 +324,26 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 	if st.Totals != wantTotals {
 		t.Errorf("totals\n got %+v\nwant %+v", st.Totals, wantTotals)
 	}
-	if len(st.Series) != 8 || st.Series[0].Period != "2026-03-01" || st.Series[1].NewMembers != 7 || st.Series[1].ActiveMembers != 3 {
-		t.Errorf("series: %+v", st.Series)
+	// Every cell of every day: the scenario's days are March 2 to 5.
+	wantDays := []StatsRow{
+		{Period: "2026-03-01"},
+		// The owner creates the groups, the group moderator and the member join.
+		{Period: "2026-03-02", NewMembers: 7, NewGroups: 3, ActiveMembers: 3},
+		// The owner starts every thread.
+		{Period: "2026-03-03", NewThreads: 5, PostsEN: 4, PostsFR: 1, ActiveMembers: 1},
+		// The group moderator and the member reply and react.
+		{Period: "2026-03-04", NewReplies: 6, PostsEN: 5, PostsFR: 1, Interactions: 6 + 3, ActiveMembers: 2},
+		{Period: "2026-03-05", NewReplies: 1, PostsEN: 1, Interactions: 1, PageViews: 120, Sessions: 7, ActiveMembers: 1},
+		{Period: "2026-03-06"}, {Period: "2026-03-07"}, {Period: "2026-03-08"},
+	}
+	if !slices.Equal(st.Series, wantDays) {
+		t.Errorf("days\n got %+v\nwant %+v", st.Series, wantDays)
+	}
+	months, _ := r.Stats(r.ViewerFor("admin"), StatsQuery{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC), Interval: IntervalMonth})
+	wantMonth := wantTotals
+	wantMonth.Period = "2026-03-01"
+	if len(months.Series) != 1 || months.Series[0] != wantMonth || months.Totals != wantTotals {
+		t.Errorf("months: %+v", months)
 	}
 	weeks, _ := r.Stats(r.ViewerFor("admin"), StatsQuery{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC), Interval: IntervalWeek})
 	if len(weeks.Series) != 2 || weeks.Series[0].Period != "2026-02-23" || weeks.Series[1].Period != "2026-03-02" || weeks.Series[1].ActiveMembers != 3 || weeks.Totals != wantTotals {
