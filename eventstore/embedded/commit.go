@@ -266,9 +266,18 @@ func (c *committer) repeatAt(r *appendReq, version int64) (eventstore.AppendResu
 	return res, true, nil
 }
 
-// repeatByID looks the event ids up. All present, in order, at consecutive
-// revisions of this stream: a repeat. None present: new. Anything else is a
-// partial repeat, which EventStoreDB reports as a wrong expected version.
+// repeatByID looks the event ids up. Idempotency is per stream, as on
+// EventStoreDB (whose check writes a batch whose first id it does not know
+// or knows in another stream): an id last written to another stream counts
+// as new here. All found in this stream, in order, at consecutive
+// revisions: a repeat. None found in it: new. Anything else is a partial
+// repeat, which EventStoreDB reports as a wrong expected version; we do so
+// also when the batch's first id is new and a later one is a duplicate,
+// where EventStoreDB would write the duplicate.
+//
+// The id index keeps the last record written with an id, as EventStoreDB's
+// id cache does: once ids are reused in another stream, an Any retry to the
+// first stream is no longer recognised. The domain never reuses an id.
 func (c *committer) repeatByID(r *appendReq) (eventstore.AppendResult, bool, error) {
 	var res eventstore.AppendResult
 	found := 0
@@ -278,14 +287,14 @@ func (c *committer) repeatByID(r *appendReq) (eventstore.AppendResult, bool, err
 		if err != nil {
 			return res, false, err
 		}
-		if !ok {
+		if !ok || ent.stream != r.stream {
 			continue
 		}
 		if found == 0 {
 			first = ent
 		}
 		found++
-		if ent.stream != r.stream || found != i+1 || ent.rev != first.rev+uint64(i) {
+		if found != i+1 || ent.rev != first.rev+uint64(i) {
 			return res, false, c.wrong(r, c.headOf(r.stream))
 		}
 		res = eventstore.AppendResult{NextRevision: ent.rev, Position: eventstore.Position{Commit: ent.pos, Prepare: ent.pos}}

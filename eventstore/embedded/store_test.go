@@ -53,3 +53,22 @@ func TestReopenKeepsEverything(t *testing.T) {
 		t.Fatalf("after reopen: %+v follows %+v", res, first)
 	}
 }
+
+// With Any, a batch whose first id is new but a later one is already in the
+// stream is a conflict here. EventStoreDB looks only at the first id to
+// decide that a batch is new and would write the duplicate; this store keeps
+// the stricter rule that a batch only partly a duplicate of the stream's
+// events is never written.
+func TestAnyBatchEndingInADuplicateIsAConflict(t *testing.T) {
+	s := open(t, t.TempDir())
+	ctx := t.Context()
+	dup := storetest.Event("Tested", 1)
+	if _, err := s.Append(ctx, "thread-1", eventstore.NoStream(), dup); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Append(ctx, "thread-1", eventstore.Any(), storetest.Event("Tested", 2), dup)
+	var wrong *eventstore.WrongExpectedRevisionError
+	if !errors.As(err, &wrong) || wrong.Actual != 0 {
+		t.Fatalf("append of a new event then a duplicate: %v, want a conflict at 0", err)
+	}
+}

@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"OneWinnerOf100", testOneWinner},
 		{"ConflictSeesWinner", testConflictSeesWinner},
 		{"OrderingUnderConcurrency", testOrdering},
+		{"SubscribeAfterPosition", testSubscribeAfter},
 		{"SubscriptionUnderConcurrentWriters", testSubscription},
 		{"SubscriptionFilter", testFilter},
 		{"Cancellation", testCancellation},
@@ -175,6 +176,41 @@ func testIdempotency(t *testing.T, newStore Factory) {
 		_, err := s.Append(ctx, stream, eventstore.Any(), partial...)
 		wantWrong(t, err, 4)
 		assertLen(t, s, stream, 5)
+	})
+	// Idempotency is per stream, as on EventStoreDB: ids already written to
+	// another stream are new events here, whatever the expected revision.
+	t.Run("ids of another stream", func(t *testing.T) {
+		a, b, c := uniq(t)+"-a", uniq(t)+"-b", uniq(t)+"-c"
+		batch := events(2)
+		mustAppend(t, s, a, eventstore.NoStream(), events(1)...)
+		inA := mustAppend(t, s, a, eventstore.Any(), batch...)
+		mustAppend(t, s, b, eventstore.NoStream(), events(1)...)
+		inB := mustAppend(t, s, b, eventstore.Any(), batch...)
+		if inB.NextRevision != 2 || !inA.Position.Less(inB.Position) {
+			t.Fatalf("ids of %s appended to %s: %+v after %+v", a, b, inB, inA)
+		}
+		inC := mustAppend(t, s, c, eventstore.NoStream(), batch...)
+		if inC.NextRevision != 1 || !inB.Position.Less(inC.Position) {
+			t.Fatalf("ids of %s appended to a new %s: %+v after %+v", a, c, inC, inB)
+		}
+		// Where they were written last, a repeat is still a repeat.
+		if again := mustAppend(t, s, c, eventstore.Any(), batch...); again != inC {
+			t.Fatalf("repeat in %s returned %+v, first %+v", c, again, inC)
+		}
+		// A batch only partly a duplicate of this stream's events is a
+		// conflict, whichever stream its other ids come from.
+		partial := append([]eventstore.EventData{batch[0]}, events(1)...)
+		_, err := s.Append(ctx, c, eventstore.Any(), partial...)
+		wantWrong(t, err, 1)
+		assertLen(t, s, a, 3)
+		assertLen(t, s, b, 3)
+		assertLen(t, s, c, 2)
+		for _, stream := range []string{b, c} {
+			recs, err := s.ReadStream(ctx, stream, eventstore.ReadStreamOptions{Direction: eventstore.Backwards, FromEnd: true, Max: 2})
+			if err != nil || len(recs) != 2 || recs[1].ID != batch[0].ID || recs[0].ID != batch[1].ID {
+				t.Fatalf("%s does not end with the batch: %+v %v", stream, recs, err)
+			}
+		}
 	})
 	t.Run("concurrent repeats", func(t *testing.T) {
 		stream := uniq(t)
@@ -461,28 +497,30 @@ func testSubscription(t *testing.T, newStore Factory) {
 	}
 	defer early.Close()
 
-	var lateSub eventstore.Subscription
-	var lateMu sync.Mutex
+	// The late subscriber starts mid-way and is read from at once, so it
+	// catches up and goes live while the writers are still writing: that
+	// switch under load is what it is here to test.
+	lateCh := make(chan eventstore.Subscription, 1)
 	var appended atomic.Int64
 	appended.Store(250 * perAppend)
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Go(func() {
 			stream := fmt.Sprintf("%s%d", prefix, w)
+			lateStarted := false
 			for appended.Add(perAppend) <= total {
 				if _, err := s.Append(ctx, stream, eventstore.Any(), events(perAppend)...); err != nil {
 					t.Errorf("append: %v", err)
 					return
 				}
-				if w == 0 && appended.Load() > total/2 {
-					lateMu.Lock()
-					if lateSub == nil {
-						lateSub, err = s.SubscribeAll(ctx, eventstore.Start, filter)
-						if err != nil {
-							t.Error(err)
-						}
+				if w == 0 && !lateStarted && appended.Load() > total/2 {
+					lateStarted = true
+					late, err := s.SubscribeAll(ctx, eventstore.Start, filter)
+					if err != nil {
+						t.Errorf("late subscribe: %v", err)
+						continue
 					}
-					lateMu.Unlock()
+					lateCh <- late
 				}
 			}
 		})
@@ -516,16 +554,124 @@ func testSubscription(t *testing.T, newStore Factory) {
 	}
 	var cw sync.WaitGroup
 	cw.Go(func() { check("from start", early) })
+	writersDone := make(chan struct{})
+	var lateChecked atomic.Bool
+	cw.Go(func() {
+		var late eventstore.Subscription
+		select {
+		case late = <-lateCh:
+		case <-writersDone:
+			select { // it may have been sent just before the writers ended
+			case late = <-lateCh:
+			default:
+				return
+			}
+		}
+		defer late.Close()
+		lateChecked.Store(true)
+		check("late", late)
+	})
 	wg.Wait()
-	lateMu.Lock()
-	late := lateSub
-	lateMu.Unlock()
-	if late == nil {
+	close(writersDone)
+	cw.Wait()
+	if !lateChecked.Load() {
 		t.Fatal("late subscriber never started")
 	}
-	defer late.Close()
-	cw.Go(func() { check("late", late) })
-	cw.Wait()
+}
+
+// testSubscribeAfter: a subscription after record k's position delivers
+// k+1 first, whether k+1 and on are already stored (catch-up) or appended
+// once the subscription runs (live).
+func testSubscribeAfter(t *testing.T, newStore Factory) {
+	s := newStore(t)
+	ctx := ctxT(t)
+	p := uniq(t)
+	a, b := p+"-after-a", p+"-after-b"
+	filter := eventstore.Filter{StreamPrefixes: []string{p + "-after-"}}
+	// Records alternate between two streams, and a neighbour the filter
+	// excludes sits between them, so a position is not a stream revision.
+	appendOne := func(i int) {
+		stream := a
+		if i%2 == 1 {
+			stream = b
+		}
+		mustAppend(t, s, stream, eventstore.Any(), Event("Positioned", i))
+		mustAppend(t, s, p+"-other", eventstore.Any(), Event("Elsewhere", i))
+	}
+	recv := func(sub eventstore.Subscription, want []eventstore.Record) {
+		t.Helper()
+		for i, w := range want {
+			r, err := sub.Recv()
+			if err != nil {
+				t.Fatalf("recv %d: %v", i, err)
+			}
+			if r.ID != w.ID || r.Position != w.Position {
+				t.Fatalf("record %d delivered is %s %s@%d at %s, want %s %s@%d at %s",
+					i, r.ID, r.Stream, r.Revision, r.Position, w.ID, w.Stream, w.Revision, w.Position)
+			}
+		}
+	}
+	const n, k = 10, 4
+
+	t.Run("catch-up", func(t *testing.T) {
+		for i := range n {
+			appendOne(i)
+		}
+		all := readAllFiltered(t, s, eventstore.Start, a, b)
+		if len(all) != n {
+			t.Fatalf("%d records stored, want %d", len(all), n)
+		}
+		// ReadAll from the middle agrees.
+		if rest := readAllFiltered(t, s, all[k].Position, a, b); len(rest) != n-k-1 || rest[0].ID != all[k+1].ID {
+			t.Fatalf("read all after record %d: %d records", k, len(rest))
+		}
+		sub, err := s.SubscribeAll(ctx, all[k].Position, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		recv(sub, all[k+1:])
+		// And it is live from there.
+		appendOne(n)
+		recv(sub, readAllFiltered(t, s, all[n-1].Position, a, b))
+	})
+
+	t.Run("live", func(t *testing.T) {
+		base := readAllFiltered(t, s, eventstore.Start, a, b)
+		for i := range k + 1 {
+			appendOne(100 + i)
+		}
+		mark := readAllFiltered(t, s, base[len(base)-1].Position, a, b)[k]
+		sub, err := s.SubscribeAll(ctx, mark.Position, filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		// Recv is waiting (so the subscription is running, for an adapter
+		// that connects lazily) before the next records are appended.
+		first := make(chan error, 1)
+		var got eventstore.Record
+		go func() {
+			var err error
+			got, err = sub.Recv()
+			first <- err
+		}()
+		time.Sleep(100 * time.Millisecond)
+		for i := range n - k - 1 {
+			appendOne(200 + i)
+		}
+		want := readAllFiltered(t, s, mark.Position, a, b)
+		if len(want) != n-k-1 {
+			t.Fatalf("%d records after the mark, want %d", len(want), n-k-1)
+		}
+		if err := <-first; err != nil {
+			t.Fatalf("first live recv: %v", err)
+		}
+		if got.ID != want[0].ID || got.Position != want[0].Position {
+			t.Fatalf("first record delivered is %s at %s, want %s at %s", got.ID, got.Position, want[0].ID, want[0].Position)
+		}
+		recv(sub, want[1:])
+	})
 }
 
 func testFilter(t *testing.T, newStore Factory) {
