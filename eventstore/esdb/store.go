@@ -240,26 +240,45 @@ func toExpected(e eventstore.ExpectedRevision) esdb.ExpectedRevision {
 }
 
 // actualRevision is the stream version the server reported with a conflict.
-// The v4 client keeps it only in the error text ("... but got '7'" or
-// "... but got 'no_stream'"); if that ever fails to parse, the stream's last
-// event is read instead, which may be later than the conflict but is a
-// revision the stream did reach.
+// The v4 client keeps it only in the error text (see parseActualRevision); if
+// that ever fails to parse, the stream's last event is read instead, which
+// may be later than the conflict but is a revision the stream did reach.
 func (s *Store) actualRevision(ctx context.Context, stream string, esErr *esdb.Error) int64 {
 	if inner := esErr.Err(); inner != nil {
-		msg := inner.Error()
-		if i := strings.LastIndex(msg, "but got '"); i >= 0 {
-			got := strings.TrimSuffix(msg[i+len("but got '"):], "'")
-			if got == "no_stream" {
-				return -1
-			}
-			if n, err := strconv.ParseInt(got, 10, 64); err == nil {
-				return n
-			}
+		if actual, ok := parseActualRevision(inner.Error()); ok {
+			return actual
 		}
 	}
+	s.log.Debug("wrong expected version without a readable actual revision; reading the stream's head", "stream", stream, "err", esErr)
 	recs, err := s.ReadStream(ctx, stream, eventstore.ReadStreamOptions{Direction: eventstore.Backwards, FromEnd: true, Max: 1})
 	if err != nil || len(recs) == 0 {
 		return -1
 	}
 	return int64(recs[0].Revision)
+}
+
+// parseActualRevision reads the stream version out of the v4 client's text
+// for a wrong-expected-version reply (esdb/client.go, AppendToStream):
+//
+//	wrong expected version: expecting '<expected>' but got '<current>'
+//
+// where <current> is a revision or no_stream (-1).
+func parseActualRevision(msg string) (int64, bool) {
+	const marker = "but got '"
+	i := strings.LastIndex(msg, marker)
+	if i < 0 {
+		return 0, false
+	}
+	got, _, closed := strings.Cut(msg[i+len(marker):], "'")
+	if !closed {
+		return 0, false
+	}
+	if got == "no_stream" {
+		return -1, true
+	}
+	n, err := strconv.ParseInt(got, 10, 64)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
 }

@@ -25,7 +25,8 @@
 //
 // Stop and Restart (same address, same data) let fault tests drop every
 // connection the way a server restart does; Stall makes requests hang, for
-// timeout and cancellation tests.
+// timeout and cancellation tests; OnConflict runs a test's code between a
+// conflict and its reply.
 package esdbtest
 
 import (
@@ -51,9 +52,10 @@ type Server struct {
 	dir  string
 	addr string
 
-	mu    sync.Mutex
-	inst  *instance // nil while stopped
-	stall chan struct{}
+	mu         sync.Mutex
+	inst       *instance // nil while stopped
+	stall      chan struct{}
+	onConflict func(stream string)
 }
 
 // instance is one run of the server between Start/Restart and Stop: its own
@@ -179,6 +181,24 @@ func (s *Server) Stall() (release func()) {
 			s.mu.Unlock()
 			close(ch)
 		})
+	}
+}
+
+// OnConflict has f run whenever an append fails its expected-revision check,
+// after the check and before the reply, so that a test can move the stream
+// between the conflict and the moment the client hears of it. nil removes it.
+func (s *Server) OnConflict(f func(stream string)) {
+	s.mu.Lock()
+	s.onConflict = f
+	s.mu.Unlock()
+}
+
+func (s *Server) conflicted(stream string) {
+	s.mu.Lock()
+	f := s.onConflict
+	s.mu.Unlock()
+	if f != nil {
+		f(stream)
 	}
 }
 

@@ -99,6 +99,7 @@ func (h *streamsService) Append(srv streams.Streams_AppendServer) error {
 	var wrong *eventstore.WrongExpectedRevisionError
 	switch {
 	case errors.As(err, &wrong):
+		h.inst.srv.conflicted(stream)
 		// A conflict is a normal reply, not a gRPC error: that is how
 		// the client tells it from a failure.
 		return srv.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_WrongExpectedVersion_{
