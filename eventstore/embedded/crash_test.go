@@ -89,7 +89,7 @@ func TestCrashRecovery(t *testing.T) {
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
 			t.Fatalf("round %d: child ended on its own (%v) instead of being killed", round, cmd.ProcessState)
 		}
-		verifyAfterCrash(t, dir, acked, round)
+		verifyAfterCrash(t, func() (*embedded.Store, error) { return embedded.Open(dir) }, acked, round)
 	}
 	if len(acked) < 1000 {
 		t.Fatalf("only %d acknowledged events across %d kills: the child did not get going", len(acked), kills)
@@ -97,9 +97,9 @@ func TestCrashRecovery(t *testing.T) {
 	t.Logf("%d kills, %d acknowledged events all present exactly once", kills, len(acked))
 }
 
-func verifyAfterCrash(t *testing.T, dir string, acked map[eventstore.EventID]string, round int) {
+func verifyAfterCrash(t *testing.T, reopen func() (*embedded.Store, error), acked map[eventstore.EventID]string, round int) {
 	t.Helper()
-	s, err := embedded.Open(dir)
+	s, err := reopen()
 	if err != nil {
 		t.Fatalf("round %d: reopen: %v", round, err)
 	}

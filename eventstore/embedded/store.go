@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/settlenet/settlenet/eventstore"
 )
@@ -17,7 +18,7 @@ import (
 // Store is the embedded event store. It is safe for concurrent use.
 type Store struct {
 	db   *pebble.DB
-	lock *os.File
+	lock *os.File // nil on a WithVFS file system, which Pebble locks itself
 	log  *slog.Logger
 
 	// Group commit, leader style: an append queues itself; if no one is
@@ -54,6 +55,7 @@ type Option func(*config)
 type config struct {
 	logger *slog.Logger
 	cache  int64
+	fs     vfs.FS
 }
 
 // WithLogger sends Pebble's and the store's log lines to l.
@@ -61,6 +63,15 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 
 // WithCacheSize sets Pebble's block cache size in bytes.
 func WithCacheSize(n int64) Option { return func(c *config) { c.cache = n } }
+
+// WithVFS is for tests: it runs the store on a Pebble virtual file system
+// instead of the operating system's, such as vfs.NewCrashableMem, whose
+// CrashClone keeps only what was synced and so shows whether an append is
+// acknowledged only once durable (a killed process cannot: the kernel keeps
+// its unsynced writes). dir is then a path in fs, and the directory is locked
+// by Pebble's fs.Lock, which excludes only other users of the same fs, not
+// another process. Production code has no use for it.
+func WithVFS(fs vfs.FS) Option { return func(c *config) { c.fs = fs } }
 
 var _ eventstore.Store = (*Store)(nil)
 
@@ -70,16 +81,22 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create store directory: %w", err)
-	}
-	lock, err := lockDir(dir)
-	if err != nil {
+	var lock *os.File
+	if cfg.fs == nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create store directory: %w", err)
+		}
+		var err error
+		if lock, err = lockDir(dir); err != nil {
+			return nil, err
+		}
+	} else if err := makeDurableDir(cfg.fs, dir); err != nil {
 		return nil, err
 	}
 	cache := pebble.NewCache(cfg.cache)
 	defer cache.Unref()
 	db, err := pebble.Open(dir, &pebble.Options{
+		FS:           cfg.fs, // nil: the operating system's
 		Cache:        cache,
 		MemTableSize: 64 << 20,
 		// On ext4 (data=ordered) a WAL fdatasync commits the journal, which
@@ -91,13 +108,13 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		Logger:       pebbleLogger{cfg.logger},
 	})
 	if err != nil {
-		lock.Close()
+		closeLock(lock)
 		return nil, fmt.Errorf("open pebble in %s: %w", dir, err)
 	}
 	last, err := lastPosition(db)
 	if err != nil {
 		db.Close()
-		lock.Close()
+		closeLock(lock)
 		return nil, err
 	}
 	s := &Store{
@@ -114,6 +131,30 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	s.c = newCommitter(s, db, last)
 	go s.background()
 	return s, nil
+}
+
+// makeDurableDir creates dir in fs and syncs its parent, so that a crash
+// cannot take the directory entry, and with it the store, away: Pebble syncs
+// the directory's contents but not its parent's.
+func makeDurableDir(fs vfs.FS, dir string) error {
+	if err := fs.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create store directory: %w", err)
+	}
+	parent, err := fs.OpenDir(fs.PathDir(dir))
+	if err != nil {
+		return fmt.Errorf("open the parent of %s: %w", dir, err)
+	}
+	defer parent.Close()
+	if err := parent.Sync(); err != nil {
+		return fmt.Errorf("sync the parent of %s: %w", dir, err)
+	}
+	return nil
+}
+
+func closeLock(lock *os.File) {
+	if lock != nil {
+		lock.Close()
+	}
 }
 
 func lastPosition(db *pebble.DB) (uint64, error) {
@@ -150,7 +191,7 @@ func (s *Store) Close() error {
 		s.closed = true
 		err = s.db.Close()
 		s.closeMu.Unlock()
-		s.lock.Close()
+		closeLock(s.lock)
 	})
 	return err
 }
