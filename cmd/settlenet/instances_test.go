@@ -166,11 +166,17 @@ func testStore(t *testing.T, dir string) *embedded.Store {
 // (args are more serve flags), and serves it until the test ends.
 func serveApp(t *testing.T, store *embedded.Store, dir string, args ...string) (*app, *httptest.Server) {
 	t.Helper()
+	return serveAppLogging(t, io.Discard, store, dir, args...)
+}
+
+// serveAppLogging is serveApp with the engine's log written to logs.
+func serveAppLogging(t *testing.T, logs io.Writer, store *embedded.Store, dir string, args ...string) (*app, *httptest.Server) {
+	t.Helper()
 	cfg, err := parseConfig("serve", append([]string{"--data-dir", dir}, args...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), store, prometheus.NewRegistry(),
+	a, err := newApp(cfg, slog.New(slog.NewTextHandler(logs, nil)), store, prometheus.NewRegistry(),
 		appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)

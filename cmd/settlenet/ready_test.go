@@ -4,19 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/eventstore"
-	"github.com/settlenet/settlenet/transport/auth"
 )
 
 // TestReadiness: /readyz, as serve wires it, answers 200 with each check
@@ -96,19 +91,8 @@ func (l *lockedBuffer) String() string {
 func TestReadinessNamesAStoppedProjection(t *testing.T) {
 	root := t.TempDir()
 	store := testStore(t, root)
-	cfg, err := parseConfig("serve", []string{"--data-dir", root})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var logs lockedBuffer
-	a, err := newApp(cfg, slog.New(slog.NewTextHandler(&logs, nil)), store, prometheus.NewRegistry(),
-		appOptions{argon2: auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.start()
-	srv := httptest.NewServer(a.handler)
-	t.Cleanup(func() { srv.Close(); a.stop(context.Background()) })
+	a, srv := serveAppLogging(t, &logs, store, root)
 
 	ghost, err := a.service.Codec().Encode(domain.ReplyPosted{ThreadID: "ghost", GroupID: "g", PostID: "ghost.r1", AuthorID: "m", Body: "?", Language: "en"},
 		domain.Metadata{At: time.Now()})
