@@ -164,20 +164,14 @@ func TestRateLimits(t *testing.T) {
 func TestWriteLimit(t *testing.T) {
 	e := newEnv(t, envOptions{limits: api.Limits{WritePerMember: auth.LimitSpec{Every: time.Hour, Burst: 5}}})
 	alice, bob := e.register("Alice"), e.register("Bob")
-	g := alice.group("G", "open")               // 1
-	post := alice.thread(g, "T")["id"].(string) // 2
-	var view struct {
-		Posts []struct {
-			ID string `json:"id"`
-		} `json:"posts"`
-	}
-	alice.must(200, "GET", "/api/v1/threads/"+post, nil).json(t, &view)
-	p := view.Posts[0].ID
+	g := alice.group("G", "open") // 1
+	th := alice.thread(g, "T")    // 2
+	thread, p := th["id"].(string), th["opening_post_id"].(string)
 	alice.must(204, "POST", "/api/v1/posts/"+p+"/reactions", map[string]any{"kind": "like"})   // 3
 	alice.must(204, "DELETE", "/api/v1/posts/"+p+"/reactions/like", nil)                       // 4
 	alice.must(204, "POST", "/api/v1/posts/"+p+"/reactions", map[string]any{"kind": "thanks"}) // 5
 	for range 3 {
-		alice.must(200, "GET", "/api/v1/threads/"+post, nil)
+		alice.must(200, "GET", "/api/v1/threads/"+thread, nil)
 	}
 	r := alice.do("POST", "/api/v1/posts/"+p+"/flags", map[string]any{"reason": "testing the limit"})
 	if r.code != 429 || r.errCode(t) != "rate_limited" || r.hdr.Get("Retry-After") == "" {
