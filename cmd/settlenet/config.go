@@ -24,6 +24,12 @@ type config struct {
 	// empty uses the key kept in the event store (domain.Service.SiteKey),
 	// which every instance on that store shares.
 	FormKey string
+	// TrustedProxies: comma-separated addresses or CIDRs of the reverse
+	// proxies in front of the engine, whose X-Forwarded-For names the
+	// client. None by default: a client could otherwise name any address
+	// and dodge the per-address limits; behind a proxy, though, every
+	// client then shares the proxy's address and its login allowance.
+	TrustedProxies string
 }
 
 func parseConfig(name string, args []string) (config, error) {
@@ -46,6 +52,7 @@ func parseConfig(name string, args []string) (config, error) {
 	str(&c.BaseURL, "base-url", "", "public URL of the site (default http://<addr>)")
 	str(&c.AdminEmails, "admin-emails", "", "comma-separated emails that become admins on registration")
 	str(&c.FormKey, "form-key", "", "base64 key (32+ bytes) for form tokens; default: one kept in the event store, shared by every instance on it")
+	str(&c.TrustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
