@@ -131,7 +131,7 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 	handler, err := transport.NewRouter(transport.Options{
 		Logger: logger, Registry: reg, API: apiSrv, Errors: errs, Tally: tally, Web: pages,
 		TrustedProxies: strings.FieldsFunc(cfg.TrustedProxies, func(r rune) bool { return r == ',' || r == ' ' }),
-		Live: hub.Handlers(sessions.Middleware(func(c *gin.Context, err error) { errs.Abort(c, err) })),
+		Live:           hub.Handlers(sessions.Middleware(func(c *gin.Context, err error) { errs.Abort(c, err) })),
 		Checks: []transport.Check{
 			{Name: "event_store", Fn: func(ctx context.Context) error {
 				_, err := store.ReadAll(ctx, eventstore.Start, 1)
