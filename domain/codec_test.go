@@ -250,15 +250,30 @@ func TestDecodeRoleEventsV1(t *testing.T) {
 
 // A decoder that panics on some input (goccy/go-json has open issues of
 // that kind) gives a malformed-event error, which stops one projection,
-// instead of a panic, which would stop the process at every start.
-func TestDecoderPanicIsMalformedEvent(t *testing.T) {
+// instead of a panic, which would stop the process at every start; and
+// malformed input with an escape in it never reaches the fast decoder,
+// which reads past the end of some of it.
+func TestFastDecoderIsGuarded(t *testing.T) {
 	c := NewCodec(WithUnmarshaler(func([]byte, any) error { panic("index out of range [6] with length 4") }))
 	for _, r := range []eventstore.Record{
-		{Type: TypeMemberRegistered, Stream: "member-m", Data: []byte(`{"\`)},
-		{Type: TypeMemberRegistered, Stream: "member-m", Data: []byte(`{}`), Metadata: []byte(`{"\`)},
+		{Type: TypeMemberRegistered, Stream: "member-m", Data: []byte(`{}`)},
+		{Type: TypeMemberRegistered, Stream: "member-m", Data: []byte(`{"display_name":"a\nb"}`), Metadata: []byte(`{}`)},
 	} {
 		if _, _, err := c.Decode(r); !errors.Is(err, ErrMalformedEvent) {
 			t.Fatalf("%q / %q: got %v, want ErrMalformedEvent", r.Data, r.Metadata, err)
 		}
+	}
+	var reached []string
+	c = NewCodec(WithUnmarshaler(func(data []byte, v any) error {
+		reached = append(reached, string(data))
+		return json.Unmarshal(data, v)
+	}))
+	for _, bad := range []string{`{"\`, `{"display_name\q":1}`, `{"a":"\u12`} {
+		if _, _, err := c.Decode(eventstore.Record{Type: TypeMemberRegistered, Stream: "member-m", Data: []byte(bad)}); !errors.Is(err, ErrMalformedEvent) {
+			t.Fatalf("%q: got %v, want ErrMalformedEvent", bad, err)
+		}
+	}
+	if len(reached) != 0 {
+		t.Fatalf("malformed input with escapes reached the fast decoder: %q", reached)
 	}
 }
