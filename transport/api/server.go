@@ -10,6 +10,7 @@ import (
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/projections"
+	"github.com/settlenet/settlenet/search"
 	"github.com/settlenet/settlenet/transport/auth"
 	"github.com/settlenet/settlenet/transport/httperr"
 	"github.com/settlenet/settlenet/transport/i18n"
@@ -223,5 +224,8 @@ func NewErrors(cat *i18n.Catalog, logger *slog.Logger) *httperr.Mapper {
 		// The read side's 400s are all about a query parameter (a
 		// cursor, a filter).
 		httperr.Mapping{Err: projections.ErrBadRequest, Status: http.StatusBadRequest, Code: "bad_request", Message: "bad_parameter"},
+		// So are the search port's (an unknown type or sort, a bad
+		// cursor), whichever door the query came through.
+		httperr.Mapping{Err: search.ErrBadQuery, Status: http.StatusBadRequest, Code: "bad_request", Message: "bad_parameter"},
 	)
 }
