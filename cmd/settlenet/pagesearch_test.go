@@ -57,3 +57,26 @@ func TestSearchPageReadsYourWrites(t *testing.T) {
 		t.Fatalf("the author's search page right after posting does not show the thread:\n%s", page)
 	}
 }
+
+// TestSearchPageBadFilter: a search page address with a filter value the
+// search does not know (a hand-edited link) is a 400 page, never a 500.
+func TestSearchPageBadFilter(t *testing.T) {
+	root := t.TempDir()
+	_, srv := serveApp(t, testStore(t, root), root)
+	get := func(path string) int {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := get("/search?q=x"); code != http.StatusOK {
+		t.Fatalf("a search: %d", code)
+	}
+	for _, path := range []string{"/search?q=x&type=bogus", "/search?q=x&type=post,bogus"} {
+		if code := get(path); code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", path, code)
+		}
+	}
+}
