@@ -243,6 +243,9 @@ type ThreadView struct {
 	Thread     Thread `json:"thread"`
 	Posts      []Post `json:"posts"`
 	NextCursor string `json:"next_cursor"`
+	// PrevCursor is the page before this one (of the same size), on every
+	// page but the first.
+	PrevCursor string `json:"prev_cursor,omitempty"`
 }
 
 // Attendee is a member's RSVP to an event thread.

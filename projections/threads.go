@@ -550,11 +550,38 @@ func (r *Runner) Thread(v Viewer, id string, p PageRequest) (ThreadView, error) 
 	if end < len(t.posts) {
 		out.NextCursor = encodeCursor(sortKey{A: int64(end), ID: id})
 	}
+	if start > 0 {
+		out.PrevCursor = encodeCursor(sortKey{A: int64(max(0, start-limit)), ID: id})
+	}
 	m.mu.RUnlock()
 	threads := []Thread{out.Thread}
 	ms.nameAuthors(threads, out.Posts)
 	out.Thread = threads[0]
 	return out, nil
+}
+
+// PostsCursor is the cursor of the page of a thread's posts, limit to a
+// page, that holds postID: where to send someone to see a post, such as
+// the reply they have just posted on a long thread. "" is the first page
+// (and a post the thread does not hold).
+func (r *Runner) PostsCursor(threadID, postID string, limit int) string {
+	limit = clampLimit(limit, defaultPostLimit, maxPostLimit)
+	m := r.models().threads
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	t := m.byID[threadID]
+	if t == nil {
+		return ""
+	}
+	for i, p := range t.posts {
+		if p.id == postID {
+			if i < limit {
+				return ""
+			}
+			return encodeCursor(sortKey{A: int64(i / limit * limit), ID: threadID})
+		}
+	}
+	return ""
 }
 
 // ThreadHeader is a thread without its posts.

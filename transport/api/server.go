@@ -77,6 +77,7 @@ type Reads interface {
 	Thread(v projections.Viewer, id string, p projections.PageRequest) (projections.ThreadView, error)
 	ThreadShare(v projections.Viewer, id string, p projections.PageRequest) (projections.ThreadStamp, bool, error)
 	ThreadHeader(v projections.Viewer, id string) (projections.Thread, error)
+	PostsCursor(threadID, postID string, limit int) string
 	Post(v projections.Viewer, postID string) (projections.Post, error)
 	Attendees(v projections.Viewer, threadID string, p projections.PageRequest) (projections.Page[projections.Attendee], error)
 	ModerationQueue(v projections.Viewer, p projections.PageRequest) (projections.Page[projections.QueueItem], error)

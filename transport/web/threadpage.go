@@ -289,12 +289,28 @@ func (w *htmlw) jobBox(t *projections.Thread) {
 	w.raw("</section>\n")
 }
 
-// replies: the replies of this page, the live "new replies" button, and
-// the link to the next page.
+// replies: the links back to earlier pages, the replies of this page, the
+// live "new replies" button, and the link to the next page.
 func (w *htmlw) replies(d *threadPage) {
 	w.raw("<section class=\"replies\" aria-labelledby=\"replies-title\">\n<h2 id=\"replies-title\">")
 	w.TN("web.thread.replies_n", d.Thread.ReplyCount)
-	w.raw("</h2>\n<ol class=\"posts\" id=\"posts\">\n")
+	w.raw("</h2>\n")
+	if d.Prev != "" {
+		w.raw(`<nav class="pager" aria-label="`)
+		w.T("web.pager.label")
+		w.raw(`"><a class="button button-secondary" href="/threads/`)
+		w.path(d.Thread.ID)
+		w.raw(`#posts">`)
+		w.T("web.pager.first")
+		w.raw(`</a> <a class="button button-secondary" href="/threads/`)
+		w.path(d.Thread.ID)
+		w.raw(`?cursor=`)
+		w.query(d.Prev)
+		w.raw(`#posts">`)
+		w.T("web.pager.earlier")
+		w.raw("</a></nav>\n")
+	}
+	w.raw("<ol class=\"posts\" id=\"posts\">\n")
 	w.posts(d.Replies, postPerms{Member: d.IsMember, Moderator: d.Moderator})
 	w.raw("\n</ol>\n<div class=\"live-new\" id=\"live-new\" hidden data-type=\"reply_posted\" data-one=\"")
 	w.T("web.live.new_one")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,8 @@ type threadPage struct {
 	Opening   *projections.Post
 	Replies   []projections.Post
 	Next      string
+	// Prev is the page before this one; "" on the first.
+	Prev string
 	CanReply  bool
 	IsMember  bool
 	Moderator bool
@@ -65,11 +68,14 @@ type threadPage struct {
 	Translate *translateForm
 }
 
+// postsPerPage is how many posts a thread page shows.
+const postsPerPage = 50
+
 // threadView loads a thread page's data; the reply form starts in the
 // viewer's language.
 func (s *Server) threadView(c *gin.Context, id string) (*view, *threadPage, error) {
 	r := state(c)
-	page := projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")}
+	page := projections.PageRequest{Limit: postsPerPage, Cursor: c.Query("cursor")}
 	stamp, _, serr := s.d.Reads.ThreadShare(r.viewer, id, page)
 	tv, err := s.d.Reads.Thread(r.viewer, id, page)
 	if err != nil {
@@ -80,7 +86,7 @@ func (s *Server) threadView(c *gin.Context, id string) (*view, *threadPage, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &threadPage{Thread: tv.Thread, Group: g, Next: tv.NextCursor, Replies: tv.Posts, stamp: stamp, cacheable: serr == nil && aerr == nil && again == stamp,
+	d := &threadPage{Thread: tv.Thread, Group: g, Next: tv.NextCursor, Prev: tv.PrevCursor, Replies: tv.Posts, stamp: stamp, cacheable: serr == nil && aerr == nil && again == stamp,
 		Moderator: g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff()}
 	if len(tv.Posts) > 0 && tv.Posts[0].ID == tv.Thread.OpeningPostID {
 		d.Opening, d.Replies = &tv.Posts[0], tv.Posts[1:]
@@ -149,7 +155,12 @@ func (s *Server) postReply(c *gin.Context) {
 		return
 	}
 	s.written(c, res.Append.Position)
-	done(c, "/threads/"+id+"#post-"+res.PostID, "reply_posted")
+	// On a long thread the new reply is on a later page than the first.
+	page := "/threads/" + id
+	if cur := s.d.Reads.PostsCursor(id, res.PostID, postsPerPage); cur != "" {
+		page += "?cursor=" + url.QueryEscape(cur)
+	}
+	done(c, page+"#post-"+res.PostID, "reply_posted")
 }
 
 // preview is the script's Markdown preview: the same rendering as the
