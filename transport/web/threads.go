@@ -48,13 +48,13 @@ type replyForm struct {
 }
 
 type threadPage struct {
-	Thread    projections.Thread
-	Group     projections.Group
-	Opening   *projections.Post
-	Replies   []projections.Post
-	Next      string
+	Thread  projections.Thread
+	Group   projections.Group
+	Opening *projections.Post
+	Replies []projections.Post
+	Next    string
 	// Prev is the page before this one; "" on the first.
-	Prev string
+	Prev      string
 	CanReply  bool
 	IsMember  bool
 	Moderator bool
