@@ -243,6 +243,9 @@ func (s *Server) saveSettings(c *gin.Context) {
 type notificationsPage struct {
 	Items []projections.Notification
 	Next  string
+	// Langs is the language of each notification's summary (the thread's
+	// title, the group's name), by notification id, where it is known.
+	Langs map[string]string
 }
 
 func (s *Server) notifications(c *gin.Context) {
@@ -257,8 +260,41 @@ func (s *Server) notifications(c *gin.Context) {
 	}
 	v := s.view(c, "notifications")
 	v.Title = v.T("web.notifications.title")
-	v.Data = notificationsPage{Items: list.Items, Next: list.NextCursor}
+	v.Data = notificationsPage{Items: list.Items, Next: list.NextCursor, Langs: s.summaryLangs(state(c).viewer, list.Items)}
 	s.render(c, http.StatusOK, "notifications", v)
+}
+
+// summaryLangs finds the language of what each notification names: a
+// summary is its thread's title, or without a thread its group's name.
+// Each thread and group is read once; one the viewer can no longer read
+// leaves its summary untagged.
+func (s *Server) summaryLangs(v projections.Viewer, items []projections.Notification) map[string]string {
+	out := map[string]string{}
+	threads, groups := map[string]string{}, map[string]string{}
+	for _, n := range items {
+		switch {
+		case n.Summary == "":
+		case n.ThreadID != "":
+			l, ok := threads[n.ThreadID]
+			if !ok {
+				if t, err := s.d.Reads.ThreadHeader(v, n.ThreadID); err == nil {
+					l = t.Language
+				}
+				threads[n.ThreadID] = l
+			}
+			out[n.ID] = l
+		case n.GroupID != "":
+			l, ok := groups[n.GroupID]
+			if !ok {
+				if g, err := s.d.Reads.Group(v, n.GroupID); err == nil {
+					l = g.Language
+				}
+				groups[n.GroupID] = l
+			}
+			out[n.ID] = l
+		}
+	}
+	return out
 }
 
 func (s *Server) markRead(c *gin.Context) {

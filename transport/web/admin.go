@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -79,16 +80,32 @@ func (s *Server) dashboard(c *gin.Context) {
 	v := s.view(c, "admin")
 	v.Title = v.T("web.dashboard.title")
 	if len(fields) > 0 {
-		v.withErrors(fields)
 		q.From, q.To = time.Time{}, time.Time{}
 	}
 	st, err := s.d.Reads.Stats(r.viewer, q)
+	if pe := (*projections.ParamError)(nil); errors.As(err, &pe) {
+		// Dates that parse but make no range the read side serves (the
+		// end before the start, too long a span) are the form's errors
+		// too, shown on the fields; the default range is shown meanwhile.
+		rangeError(fields, pe, q)
+		q.From, q.To = time.Time{}, time.Time{}
+		if fields["interval"] != "" {
+			q.Interval = ""
+		}
+		st, err = s.d.Reads.Stats(r.viewer, q)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	d.Stats = st
-	d.From, d.To, d.Interval = st.From, st.To, st.Interval
+	d.Interval = st.Interval
+	if len(fields) > 0 {
+		// The dates stay as typed, to be corrected.
+		v.withErrors(fields)
+	} else {
+		d.From, d.To = st.From, st.To
+	}
 	vals := url.Values{"from": {st.From}, "to": {st.To}, "interval": {st.Interval}}
 	d.CSV = "/api/v1/admin/stats.csv?" + vals.Encode()
 	for _, row := range st.Series {
@@ -99,6 +116,22 @@ func (s *Server) dashboard(c *gin.Context) {
 	d.Charts = s.charts(v, d.Rows)
 	v.Data = d
 	s.render(c, http.StatusOK, "dashboard", v)
+}
+
+// rangeError names the field of a stats range the read side refused: the
+// interval, the end when it comes before the start, otherwise the start
+// (the range reaching too far back, or a start after today's default end).
+func rangeError(fields map[string]string, pe *projections.ParamError, q projections.StatsQuery) {
+	switch {
+	case pe.Param == "interval":
+		fields["interval"] = domain.CodeInvalid
+	case !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From):
+		fields["to"] = domain.CodeBeforeStart
+	case !q.From.IsZero():
+		fields["from"] = domain.CodeOutOfRange
+	default:
+		fields["to"] = domain.CodeOutOfRange
+	}
 }
 
 // periodLabel names a period: a day, "week of <day>", or a month.

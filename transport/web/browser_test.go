@@ -14,6 +14,8 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
+
+	"github.com/settlenet/settlenet/domain"
 )
 
 // chromiumPath finds Debian's chromium (CI installs it); "" skips the
@@ -494,12 +496,26 @@ func TestBrowserJourneys(t *testing.T) {
 		t.Errorf("CSV download: %q", csv)
 	}
 
-	// Phones: 360 px wide, nothing scrolls sideways.
-	for _, p := range []string{"/", threadPath, groupPath, "/groups"} {
-		amina.do(chromedp.EmulateViewport(360, 780))
-		amina.visit(p)
-		if w := eval[int](amina, "document.documentElement.scrollWidth"); w > 360 {
-			t.Errorf("%s is %d px wide at 360 px", p, w)
+	// Phones: 360 px wide, nothing scrolls sideways; a wide table scrolls
+	// inside its own box. A resource first, so that the library has its
+	// table.
+	res, err := e.svc.StartThread(context.Background(), domain.Origin{Actor: e.memberID(adminEmail)}, domain.StartThread{
+		GroupID: strings.TrimPrefix(groupPath, "/groups/"), Title: "Guide to welcoming newcomer youth in rural schools",
+		Body: "A guide.", Language: "en", Kind: domain.KindResource,
+		Resource: &domain.ResourceDetails{URL: "https://example.org/guides/newcomer-youth-rural-schools.pdf", Format: "PDF"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.wait(res.Append.Position)
+	for _, p := range []struct {
+		who  *tab
+		path string
+	}{{amina, "/"}, {amina, threadPath}, {amina, groupPath}, {amina, "/groups"}, {amina, "/resources"},
+		{admin, "/moderation/log"}, {admin, groupPath + "/members"}} {
+		p.who.do(chromedp.EmulateViewport(360, 780))
+		p.who.visit(p.path)
+		if w := eval[int](p.who, "document.documentElement.scrollWidth"); w > 360 {
+			t.Errorf("%s is %d px wide at 360 px", p.path, w)
 		}
 	}
 	amina.visit(threadPath)

@@ -69,9 +69,11 @@ func describe(v *view, labels []string, ss []series) string {
 				best, bi = x, i
 			}
 		}
-		p := s.Name + ": " + v.TN("web.chart.total", int(total))
+		p := s.Name + v.l.colon + v.TN("web.chart.total", int(total))
 		if bi >= 0 && best > 0 {
-			p += "; " + strings.ReplaceAll(v.TN("web.chart.peak", int(best)), "{Date}", labels[bi])
+			// A comma, not a semicolon: French would want a space before
+			// one, and the sentence reads as well either way.
+			p += ", " + strings.ReplaceAll(v.TN("web.chart.peak", int(best)), "{Date}", labels[bi])
 		}
 		parts = append(parts, p)
 	}

@@ -95,32 +95,14 @@ func (w *htmlw) post(p *projections.Post, d postPerms) {
 	w.raw(`">`)
 	w.raw(p.BodyHTML) // sanitised by the projections (goldmark, then bluemonday's UGC policy)
 	w.raw(`</div><div class="post-actions">`)
-	switch {
-	case d.Member:
+	if d.Member {
 		w.reactionForms(p)
 		w.raw(`<details class="inline-details"><summary>`)
 		w.T("web.post.flag")
 		w.raw(`</summary>`)
-		w.reasonForm(p.ID, "flag", "web.label.flag_reason", "button-secondary", "web.post.flag_submit")
+		w.reasonForm(p.ID, "flag", "web.label.flag_reason", "button-secondary", "web.post.flag_submit", true)
 		w.raw(`</details>`)
-		if d.Moderator {
-			if p.Hidden {
-				w.raw(`<form method="post" action="/posts/`)
-				w.path(p.ID)
-				w.raw(`/restore" class="inline">`)
-				w.csrf()
-				w.raw(`<input type="hidden" name="reason" value="restored"><button type="submit" class="button button-secondary">`)
-				w.T("web.post.restore")
-				w.raw(`</button></form>`)
-			} else {
-				w.raw(`<details class="inline-details"><summary>`)
-				w.T("web.post.hide")
-				w.raw(`</summary>`)
-				w.reasonForm(p.ID, "hide", "web.label.hide_reason", "button-warn", "web.post.hide_submit")
-				w.raw(`</details>`)
-			}
-		}
-	case len(p.Reactions) > 0:
+	} else if len(p.Reactions) > 0 {
 		w.raw(`<p class="muted">`)
 		for _, k := range reactionKinds {
 			if n := p.Reactions[k]; n > 0 {
@@ -131,6 +113,21 @@ func (w *htmlw) post(p *projections.Post, d postPerms) {
 			}
 		}
 		w.raw(`</p>`)
+	}
+	// Moderating needs no membership: site staff moderate every group
+	// without joining it.
+	if d.Moderator {
+		w.raw(`<details class="inline-details"><summary>`)
+		if p.Hidden {
+			w.T("web.post.restore")
+			w.raw(`</summary>`)
+			w.reasonForm(p.ID, "restore", "web.label.restore_reason", "button-secondary", "web.post.restore", false)
+		} else {
+			w.T("web.post.hide")
+			w.raw(`</summary>`)
+			w.reasonForm(p.ID, "hide", "web.label.hide_reason", "button-warn", "web.post.hide_submit", true)
+		}
+		w.raw(`</details>`)
 	}
 	w.raw(`</div></article>`)
 }
@@ -161,9 +158,10 @@ func (w *htmlw) reactionForms(p *projections.Post) {
 	w.raw(`</ul></form>`)
 }
 
-// reasonForm is a post action that asks for a reason (action "flag" or
-// "hide", with its label, button class and submit text).
-func (w *htmlw) reasonForm(id, action, label, button, submit string) {
+// reasonForm is a post action that asks for a reason (action "flag",
+// "hide" or "restore", with its label, button class and submit text);
+// required: the action needs one (a restore does not).
+func (w *htmlw) reasonForm(id, action, label, button, submit string, required bool) {
 	w.raw(`<form method="post" action="/posts/`)
 	w.path(id)
 	w.byte('/')
@@ -180,7 +178,11 @@ func (w *htmlw) reasonForm(id, action, label, button, submit string) {
 	w.raw(action)
 	w.byte('-')
 	w.text(id)
-	w.raw(`" name="reason" required maxlength="1000"><button type="submit" class="button `)
+	w.raw(`" name="reason"`)
+	if required {
+		w.raw(` required`)
+	}
+	w.raw(` maxlength="1000"><button type="submit" class="button `)
 	w.raw(button)
 	w.raw(`">`)
 	w.T(submit)
@@ -250,7 +252,7 @@ func (w *htmlw) cards(threads []projections.Thread, groups map[string]string) {
 		if t.Resource != nil && t.Resource.Format != "" {
 			w.raw(`<p class="meta">`)
 			w.T("web.resource.format")
-			w.raw(`: `)
+			w.colon()
 			w.text(t.Resource.Format)
 			w.raw(`</p>`)
 		}

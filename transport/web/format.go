@@ -18,6 +18,9 @@ type locale struct {
 	esc    map[string]string // msgs escaped for HTML, for the pages written in Go
 	tz     *time.Location
 	months [12]string
+	// colon ends a label before its value: French sets a no-break space
+	// before the colon ("Motif : spam"), English none.
+	colon string
 }
 
 func newLocale(cat *i18n.Catalog, lang string, tz *time.Location) *locale {
@@ -29,7 +32,9 @@ func newLocale(cat *i18n.Catalog, lang string, tz *time.Location) *locale {
 		l.msgs[k] = cat.T(lang, k, ph)
 		l.esc[k] = escaped(l.msgs[k])
 	}
+	l.colon = ": "
 	if lang == "fr" {
+		l.colon = "\u00a0: "
 		l.months = [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 	} else {
 		l.months = [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}

@@ -17,12 +17,16 @@ func (w *htmlw) groupMain(d *groupPage) {
 	w.T("web.crumbs")
 	w.raw(`"><ol><li><a href="/groups">`)
 	w.T("web.nav.groups")
-	w.raw(`</a></li><li aria-current="page">`)
+	w.raw(`</a></li><li aria-current="page"`)
+	w.lang(g.Language)
+	w.raw(`>`)
 	w.text(g.Name)
-	w.raw("</li></ol></nav>\n<div class=\"page-head\">\n<h1>")
+	w.raw("</li></ol></nav>\n<div class=\"page-head\">\n<h1")
+	w.lang(g.Language)
+	w.raw(">")
 	w.text(g.Name)
 	w.raw("</h1>\n<div class=\"actions\">\n")
-	w.groupMembership(g)
+	w.groupMembership(d)
 	w.raw("</div>\n</div>\n<div class=\"columns\">\n<div class=\"col-main\">\n")
 	w.groupThreads(d)
 	w.raw("</div>\n<aside class=\"col-side\" aria-labelledby=\"about-title\">\n")
@@ -38,8 +42,8 @@ func (w *htmlw) groupMain(d *groupPage) {
 
 // groupMembership is the viewer's way in or out: start a thread and leave,
 // a pending request, join or request to join, or log in first.
-func (w *htmlw) groupMembership(g *projections.Group) {
-	v := w.v
+func (w *htmlw) groupMembership(d *groupPage) {
+	v, g := w.v, &d.Group
 	switch {
 	case v.User == nil:
 		w.raw(`<a class="button" href="/login?next=`)
@@ -52,7 +56,15 @@ func (w *htmlw) groupMembership(g *projections.Group) {
 		w.path(g.ID)
 		w.raw(`/threads/new">`)
 		w.T("web.group.new_thread")
-		w.raw("</a>\n<form class=\"inline\" method=\"post\" action=\"/groups/")
+		w.raw("</a>\n")
+		if d.OwnerStays {
+			// Leaving would be refused: say what makes it possible.
+			w.raw(`<p class="hint">`)
+			w.T("web.group.owner_leave")
+			w.raw("</p>\n")
+			return
+		}
+		w.raw(`<form class="inline" method="post" action="/groups/`)
 		w.path(g.ID)
 		w.raw(`/leave">`)
 		w.csrf()
@@ -133,7 +145,9 @@ func (w *htmlw) groupAbout(g *projections.Group) {
 	v := w.v
 	w.raw("<section class=\"panel\">\n<h2 id=\"about-title\">")
 	w.T("web.group.about")
-	w.raw("</h2>\n<p>")
+	w.raw("</h2>\n<p")
+	w.lang(g.Language)
+	w.raw(">")
 	w.text(g.Description)
 	w.raw("</p>\n<dl class=\"facts\">\n<dt>")
 	w.T("web.label.visibility")

@@ -123,6 +123,9 @@ type groupPage struct {
 	Requests  []projections.JoinRequest
 	CanRead   bool
 	Moderator bool
+	// OwnerStays: the viewer owns the group and it has no moderator to
+	// hand it to, so leaving would be refused (domain.ErrLastOwner).
+	OwnerStays bool
 }
 
 // isMember: the viewer's role in a group makes them a member.
@@ -163,11 +166,37 @@ func (s *Server) group(c *gin.Context) {
 			d.Requests = rq.Items
 		}
 	}
+	if g.MyRole == domain.GroupRoleOwner {
+		d.OwnerStays = !s.hasModerator(r.viewer, g.ID)
+	}
 	v := s.view(c, "groups")
 	v.Title = g.Name
 	v.Topic = "group:" + g.ID
 	v.Data = d
 	s.renderGo(c, http.StatusOK, v, func(w *htmlw) { w.groupMain(&d) })
+}
+
+// hasModerator: a group has a moderator besides its owner (the one its
+// owner's leaving would hand the group to). Only the owner's page asks, so
+// reading the member list through is affordable; a failed read says no,
+// which only hides the leave button.
+func (s *Server) hasModerator(v projections.Viewer, groupID string) bool {
+	p := projections.PageRequest{Limit: 100}
+	for {
+		ms, err := s.d.Reads.GroupMembers(v, groupID, p)
+		if err != nil {
+			return false
+		}
+		for _, m := range ms.Items {
+			if m.Role == domain.GroupRoleModerator {
+				return true
+			}
+		}
+		if ms.NextCursor == "" {
+			return false
+		}
+		p.Cursor = ms.NextCursor
+	}
 }
 
 func (s *Server) joinGroup(c *gin.Context) {

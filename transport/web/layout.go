@@ -118,12 +118,25 @@ func (w *htmlw) head() {
 			w.raw(`">`)
 			if e.Label != "" {
 				w.text(e.Label)
-				w.raw(": ")
+				w.colon()
 			}
 			w.text(e.Message)
 			w.raw(`</a></li>`)
 		}
 		w.raw("</ul>\n</div>\n")
+	}
+}
+
+// colon ends a label before its value, as the page's language writes it.
+func (w *htmlw) colon() { w.raw(w.v.l.colon) }
+
+// lang writes the lang attribute of content in the other language (see
+// view.OtherLang), nothing otherwise.
+func (w *htmlw) lang(code string) {
+	if l := w.v.OtherLang(code); l != "" {
+		w.raw(` lang="`)
+		w.raw(l)
+		w.raw(`"`)
 	}
 }
 

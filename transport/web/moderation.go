@@ -2,9 +2,13 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/projections"
 )
 
@@ -62,6 +66,17 @@ type logPage struct {
 	Entries []projections.LogEntry
 	Groups  map[string]string
 	Next    string
+	// Group is the group the log is filtered to ("" all), kept by the
+	// link to the next page.
+	Group string
+}
+
+// PagerBase is the next page's address so far: the filter, then the cursor.
+func (d logPage) PagerBase() string {
+	if d.Group == "" {
+		return "/moderation/log?"
+	}
+	return "/moderation/log?group=" + url.QueryEscape(d.Group) + "&"
 }
 
 func (s *Server) moderationLog(c *gin.Context) {
@@ -69,13 +84,14 @@ func (s *Server) moderationLog(c *gin.Context) {
 		return
 	}
 	r := state(c)
-	l, err := s.d.Reads.ModerationLog(r.viewer, projections.LogQuery{GroupID: bounded(c, "group"),
+	group := bounded(c, "group")
+	l, err := s.d.Reads.ModerationLog(r.viewer, projections.LogQuery{GroupID: group,
 		PageRequest: projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")}})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d := logPage{Entries: l.Items, Next: l.NextCursor, Groups: map[string]string{}}
+	d := logPage{Entries: l.Items, Next: l.NextCursor, Groups: map[string]string{}, Group: group}
 	for _, e := range l.Items {
 		if _, ok := d.Groups[e.GroupID]; e.GroupID != "" && !ok {
 			if g, err := s.d.Reads.Group(r.viewer, e.GroupID); err == nil {
@@ -91,6 +107,33 @@ func (s *Server) moderationLog(c *gin.Context) {
 
 // Action names a log entry's action in the page's language.
 func (v *view) Action(a string) string { return v.l.t("web.action." + a) }
+
+// Detail says what a log entry's detail means, in the page's language:
+// the read model records codes (a flag's resolution, a site role) and a
+// suspension's end as "until <RFC 3339 time>".
+func (v *view) Detail(e projections.LogEntry) string {
+	switch e.Action {
+	case "FlagResolved":
+		switch e.Detail {
+		case domain.FlagActioned:
+			return v.l.t("web.modlog.actioned")
+		case domain.FlagDismissed:
+			return v.l.t("web.modlog.dismissed")
+		}
+	case "MemberRoleGranted", "MemberRoleRevoked":
+		switch e.Detail {
+		case domain.RoleAdmin:
+			return v.l.t("web.siterole.admin")
+		case domain.RoleModerator:
+			return v.l.t("web.siterole.moderator")
+		}
+	case "MemberSuspended":
+		if t, err := time.Parse(time.RFC3339, strings.TrimPrefix(e.Detail, "until ")); err == nil {
+			return strings.ReplaceAll(v.l.t("web.modlog.until"), "{Date}", v.l.date(t))
+		}
+	}
+	return e.Detail
+}
 
 // Excerpt is a post's text cut for the queue (plain text, escaped by the
 // template).

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -11,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,6 +138,47 @@ func (v *view) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // LangName names a content language in the page's language.
 func (v *view) LangName(code string) string { return v.l.t("web.lang." + code) }
 
+// Colon ends a label before its value, as the page's language writes it
+// ("Reason: " / "Motif : ").
+func (v *view) Colon() string { return v.l.colon }
+
+// OtherLang is the lang attribute content in another language needs
+// (WCAG 3.1.2): its code when it is English or French and not the page's
+// language, "" otherwise ("bilingual" is no language tag, and the page's
+// own language needs no repeating).
+func (v *view) OtherLang(code string) string {
+	if (code == "en" || code == "fr") && code != v.Lang {
+		return code
+	}
+	return ""
+}
+
+// Query is a query parameter of the page's address, for the filters of
+// pages whose data do not carry what was asked.
+func (v *view) Query(name string) string {
+	if i := strings.IndexByte(v.Path, '?'); i >= 0 {
+		if q, err := url.ParseQuery(v.Path[i+1:]); err == nil {
+			return strings.TrimSpace(q.Get(name))
+		}
+	}
+	return ""
+}
+
+// FilterBase is a list's address with the filters named kept from the
+// page's own, ready for a pager's cursor ("/resources?language=fr&").
+func (v *view) FilterBase(path string, names ...string) string {
+	q := url.Values{}
+	for _, n := range names {
+		if val := v.Query(n); val != "" {
+			q.Set(n, val)
+		}
+	}
+	if len(q) == 0 {
+		return path + "?"
+	}
+	return path + "?" + q.Encode() + "&"
+}
+
 // Other is the language the switch offers.
 func (v *view) Other() string {
 	if v.Lang == "fr" {
@@ -206,14 +250,21 @@ func (s *Server) view(c *gin.Context, nav string) *view {
 
 // withErrors fills the error summary from a validation error's fields.
 func (v *view) withErrors(fields map[string]string) {
-	v.Errors = v.Errors[:0]
+	v.Errors = append(v.Errors[:0], v.fieldList(fields)...)
+}
+
+// fieldList names a validation error's fields and says what is wrong with
+// each, in the page's language.
+func (v *view) fieldList(fields map[string]string) []fieldError {
+	var out []fieldError
 	for _, f := range sortedKeys(fields) {
 		label := v.l.t("web.label." + strings.ReplaceAll(f, ".", "_"))
 		if strings.HasPrefix(label, "web.label.") {
 			label = ""
 		}
-		v.Errors = append(v.Errors, fieldError{Field: f, ID: fieldID(f), Label: label, Message: v.l.t("field." + fields[f])})
+		out = append(out, fieldError{Field: f, ID: fieldID(f), Label: label, Message: v.l.t("field." + fields[f])})
 	}
+	return out
 }
 
 // render executes a template page into a pooled buffer and writes it.
@@ -226,12 +277,46 @@ func (s *Server) render(c *gin.Context, status int, page string, v *view) {
 	}
 	w := getHTMLW(v)
 	defer putHTMLW(w)
-	if err := t.ExecuteTemplate(w, "layout", v); err != nil {
-		s.d.Logger.ErrorContext(c.Request.Context(), "render page", "page", page, "err", err)
-		c.Status(http.StatusInternalServerError)
+	execute := func() bool {
+		if err := t.ExecuteTemplate(w, "layout", v); err != nil {
+			s.d.Logger.ErrorContext(c.Request.Context(), "render page", "page", page, "err", err)
+			c.Status(http.StatusInternalServerError)
+			return false
+		}
+		return true
+	}
+	if !execute() {
 		return
 	}
+	// The error summary must list the fields in the order the form shows
+	// them, which only the written page knows (withErrors sorts by name):
+	// a page whose order differs is written once more, in its own order.
+	if len(v.Errors) > 1 && inPageOrder(v.Errors, w.bytes()) {
+		w.n = 0
+		if !execute() {
+			return
+		}
+	}
 	send(c, status, w)
+}
+
+// inPageOrder sorts a summary's entries by where their fields' inputs are
+// in the page (entries without one last, as they were) and reports
+// whether that changed the order.
+func inPageOrder(errs []fieldError, page []byte) bool {
+	at := make(map[string]int, len(errs))
+	for _, e := range errs {
+		i := bytes.Index(page, []byte(`id="`+e.ID+`"`))
+		if i < 0 {
+			i = len(page)
+		}
+		at[e.ID] = i
+	}
+	moved := !slices.IsSortedFunc(errs, func(a, b fieldError) int { return cmp.Compare(at[a.ID], at[b.ID]) })
+	if moved {
+		slices.SortStableFunc(errs, func(a, b fieldError) int { return cmp.Compare(at[a.ID], at[b.ID]) })
+	}
+	return moved
 }
 
 // renderGo writes a page whose main content is written in Go, inside the

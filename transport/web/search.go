@@ -3,6 +3,9 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,6 +45,57 @@ type searchPage struct {
 	Fallback bool
 	Groups   []projections.Group
 	Members  []projections.Member
+	// Choices are the groups the group filter offers: the viewer's own,
+	// and the one filtered on.
+	Choices []groupChoice
+}
+
+type groupChoice struct{ ID, Name, Language string }
+
+// values are the query's filters as an address's parameters (no cursor).
+func (q SearchQuery) values() url.Values {
+	vals := url.Values{}
+	for k, v := range map[string]string{"q": q.Q, "type": q.Type, "group": q.GroupID, "language": q.Language, "kind": q.Kind} {
+		if v != "" {
+			vals.Set(k, v)
+		}
+	}
+	return vals
+}
+
+// With is the search's address with one filter set to value, every other
+// one kept (a facet's link).
+func (q SearchQuery) With(name, value string) string {
+	vals := q.values()
+	vals.Set(name, value)
+	return "/search?" + vals.Encode()
+}
+
+// PagerBase is the address of the search's next page, before its cursor.
+func (q SearchQuery) PagerBase() string { return "/search?" + q.values().Encode() + "&" }
+
+// groupChoices are the groups a viewer may narrow a search to: their own,
+// and the one already chosen (from a facet or a link) if it is not theirs.
+func (s *Server) groupChoices(r *req, chosen string) []groupChoice {
+	var ids []string
+	if r.p != nil {
+		if me, err := s.d.Reads.Me(r.p.MemberID); err == nil {
+			for _, g := range me.Groups {
+				ids = append(ids, g.ID)
+			}
+		}
+	}
+	if chosen != "" && !slices.Contains(ids, chosen) {
+		ids = append(ids, chosen)
+	}
+	var out []groupChoice
+	for _, id := range ids {
+		if g, err := s.d.Reads.Group(r.viewer, id); err == nil {
+			out = append(out, groupChoice{ID: g.ID, Name: g.Name, Language: g.Language})
+		}
+	}
+	slices.SortFunc(out, func(a, b groupChoice) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	return out
 }
 
 // search answers with the search port when one is wired; without it, the
@@ -50,7 +104,7 @@ func (s *Server) search(c *gin.Context) {
 	r := state(c)
 	q := SearchQuery{Q: bounded(c, "q"), Type: bounded(c, "type"), GroupID: bounded(c, "group"), Language: bounded(c, "language"),
 		Kind: bounded(c, "kind"), Limit: 20, Cursor: c.Query("cursor")}
-	d := searchPage{Query: q}
+	d := searchPage{Query: q, Choices: s.groupChoices(r, q.GroupID)}
 	if q.Q != "" {
 		if s.d.Search != nil {
 			res, err := s.d.Search.Search(c.Request.Context(), r.viewer, q)

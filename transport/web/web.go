@@ -438,12 +438,30 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if e.RetryAfter > 0 {
 		data["Seconds"] = int(e.RetryAfter.Seconds() + 0.999)
 	}
-	msg := s.d.Catalog.T(v.Lang, "error."+e.Code, data)
-	if e.Code == "csrf" {
-		msg = v.T("web.error.csrf")
+	ep := errorPage{Status: e.Status, Message: s.d.Catalog.T(v.Lang, "error."+e.Code, data)}
+	switch e.Code {
+	case "csrf":
+		ep.Message = v.T("web.error.csrf")
+	case "bad_request":
+		// The API's message speaks of JSON; a page's 400 is an address
+		// it could not read (a filter, a stale cursor): the page without
+		// its query is the way on.
+		ep.Message = v.T("web.error.bad_request")
+		if c.Request.Method == http.MethodGet {
+			ep.Back, ep.BackText = c.Request.URL.Path, v.T("web.error.bad_request_back")
+		}
+	case "validation_failed":
+		// A form that cannot be shown again with its errors (a post's
+		// report, an admin's action in a list) gets them named here.
+		ep.Fields = v.fieldList(e.Fields)
+		if u, err := url.Parse(c.Request.Referer()); err == nil && c.Request.Method != http.MethodGet {
+			if back := localPath(u.RequestURI(), ""); back != "" && u.Path != "" {
+				ep.Back, ep.BackText = back, v.T("web.error.back")
+			}
+		}
 	}
 	v.Title = v.T("web.error.title")
-	v.Data = errorPage{Status: e.Status, Message: msg}
+	v.Data = ep
 	s.render(c, e.Status, "error", v)
 	c.Abort()
 }
@@ -451,13 +469,25 @@ func (s *Server) fail(c *gin.Context, err error) {
 type errorPage struct {
 	Status  int
 	Message string
+	// Fields are a refused form's fields and what is wrong with them.
+	Fields []fieldError
+	// Back is where to go on from here ("": only home), with its link's text.
+	Back, BackText string
 }
 
 // NotFound is the page for an unknown path outside the API (the router's
-// NoRoute). It runs without the session middleware, so it shows the
-// visitor's view; that is enough for "we could not find that".
+// NoRoute). The router's not-found chain does not run the page group's
+// middleware, so the session is resolved here: a member sees the page in
+// their language, with their header.
 func (s *Server) NotFound(c *gin.Context) {
 	s.headers(c)
+	// The middleware ends with c.Next(), which at the end of the
+	// not-found chain runs nothing more; on a store failure it answers
+	// through sessionFailed and aborts.
+	s.d.Sessions.Middleware(s.sessionFailed)(c)
+	if c.IsAborted() {
+		return
+	}
 	s.prepare(c)
 	s.fail(c, httperr.ErrNotFound)
 }
