@@ -282,7 +282,7 @@ func (f *Feed) handle(ctx context.Context, rec eventstore.Record) {
 	if at.IsZero() {
 		at = rec.Time
 	}
-	for _, d := range f.deliveries(ev, at, md.Actor) {
+	for _, d := range f.deliveries(ev, at) {
 		if _, err := hub.Publish(d); err != nil {
 			f.o.Logger.Error("live feed: publish", "type", d.Message.Type, "position", rec.Position, "err", err)
 		}
@@ -292,7 +292,7 @@ func (f *Feed) handle(ctx context.Context, rec eventstore.Record) {
 
 // deliveries builds the activity messages of an event, with the rule that
 // decides who may read each.
-func (f *Feed) deliveries(ev domain.Event, at time.Time, actor string) []Delivery {
+func (f *Feed) deliveries(ev domain.Event, at time.Time) []Delivery {
 	r := f.o.Reads
 	msg := func(typ, group, thread, post, actorID, summary string) Message {
 		return Message{Type: typ, At: at.UTC(), GroupID: group, ThreadID: thread, PostID: post, Actor: f.actor(actorID), Summary: summary}
@@ -327,10 +327,11 @@ func (f *Feed) deliveries(ev domain.Event, at time.Time, actor string) []Deliver
 			Message: msg(TypeReactionAdded, e.GroupID, e.ThreadID, e.PostID, e.MemberID, e.Kind),
 			Allowed: f.postReadable(e.PostID)}}
 	case domain.PostHidden:
-		// The reason is for moderators: the message only says which post.
+		// The message only says which post, to those who read its thread:
+		// who hid it and why are for moderators, as on the thread page.
 		return []Delivery{{Topics: []string{groupPrefix + e.GroupID, threadPrefix + e.ThreadID},
-			Message: msg(TypePostHidden, e.GroupID, e.ThreadID, e.PostID, actor, ""),
-			Allowed: f.postReadable(e.PostID)}}
+			Message: msg(TypePostHidden, e.GroupID, e.ThreadID, e.PostID, "", ""),
+			Allowed: f.threadReadable(e.ThreadID)}}
 	}
 	return nil
 }
@@ -346,13 +347,19 @@ func (f *Feed) actor(id string) projections.MemberRef {
 	return projections.MemberRef{ID: id, DisplayName: m.DisplayName}
 }
 
-// replySummary is the thread's title and the start of the reply.
+// replySummary is the thread's title and the start of the reply as the
+// read models have it now (an edit made before the feed got here shows,
+// not the text first posted).
 func (f *Feed) replySummary(e domain.ReplyPosted) string {
 	title := ""
 	if t, err := f.o.Reads.ThreadHeader(f.staff, e.ThreadID); err == nil {
 		title = t.Title
 	}
-	body := excerpt(e.Body, 140)
+	text := e.Body
+	if p, err := f.o.Reads.Post(f.staff, e.PostID); err == nil {
+		text = p.Body
+	}
+	body := excerpt(text, 140)
 	if title == "" {
 		return body
 	}
@@ -377,9 +384,21 @@ func excerpt(s string, n int) string {
 
 // The rules, asked of the projections at delivery time.
 
+// postReadable: the viewer may read the post, and it is neither hidden
+// nor deleted now. The read models answer a hidden or deleted post with a
+// placeholder, not an error; the message, built from the event, would
+// carry its author and text, so it is not pushed at all (the feed may get
+// to a reply after a moderator has hidden it).
 func (f *Feed) postReadable(postID string) func(projections.Viewer) bool {
 	return func(v projections.Viewer) bool {
-		_, err := f.o.Reads.Post(v, postID)
+		p, err := f.o.Reads.Post(v, postID)
+		return err == nil && !p.Hidden && !p.Deleted
+	}
+}
+
+func (f *Feed) threadReadable(threadID string) func(projections.Viewer) bool {
+	return func(v projections.Viewer) bool {
+		_, err := f.o.Reads.ThreadHeader(v, threadID)
 		return err == nil
 	}
 }
