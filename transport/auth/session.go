@@ -29,6 +29,9 @@ type Principal struct {
 	Admin       bool
 	Moderator   bool
 	SessionHash string
+	// ExpiresAt is when the session ends: a long-lived connection (the
+	// live WebSocket) must close then, as a new request would be refused.
+	ExpiresAt time.Time
 }
 
 // SessionRecord is a session as a lookup knows it.
@@ -165,7 +168,7 @@ func (s *Sessions) Start(c *gin.Context, o domain.Origin, memberID string) (*Pri
 	if s.o.OnStart != nil {
 		s.o.OnStart()
 	}
-	p, err := s.principal(ctx, memberID, hash)
+	p, err := s.principal(ctx, memberID, hash, expires)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +244,7 @@ func (s *Sessions) resolve(ctx context.Context, token string) (*Principal, error
 		if rec.Ended || !s.o.Now().Before(rec.ExpiresAt) {
 			return nil, errNoSession
 		}
-		return s.principal(ctx, rec.MemberID, hash)
+		return s.principal(ctx, rec.MemberID, hash, rec.ExpiresAt)
 	}
 	return nil, errNoSession
 }
@@ -267,7 +270,7 @@ func (s *Sessions) confirmed(hash string) {
 // a read model: a suspension through this instance takes effect on the very
 // next request, and one through another instance within MemberMaxAge
 // (projections may lag behind by more under load).
-func (s *Sessions) principal(ctx context.Context, memberID, hash string) (*Principal, error) {
+func (s *Sessions) principal(ctx context.Context, memberID, hash string, expires time.Time) (*Principal, error) {
 	m, err := s.o.Commands.LoadMemberWithin(ctx, memberID, s.o.MemberMaxAge)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, errNoSession
@@ -279,7 +282,7 @@ func (s *Sessions) principal(ctx context.Context, memberID, hash string) (*Princ
 		return nil, errNoSession
 	}
 	return &Principal{MemberID: m.ID, Language: m.Language, Admin: m.HasRole(domain.RoleAdmin),
-		Moderator: m.HasRole(domain.RoleModerator), SessionHash: hash}, nil
+		Moderator: m.HasRole(domain.RoleModerator), SessionHash: hash, ExpiresAt: expires}, nil
 }
 
 // Middleware resolves the session cookie, if any, into the request's

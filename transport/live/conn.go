@@ -37,6 +37,9 @@ type conn struct {
 	sock    *socket
 	member  string
 	session string
+	// expires is when the session ends (zero: not known); the hub's ping
+	// round closes the connection then.
+	expires time.Time
 	viewer  atomic.Pointer[viewerState]
 	// done is closed when the connection is to end; code and text (set
 	// before) are the close frame the writer sends, code 0 for none.

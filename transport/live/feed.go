@@ -267,6 +267,14 @@ func (f *Feed) handle(ctx context.Context, rec eventstore.Record) {
 	case domain.SessionEnded:
 		hub.CloseSession(e.SessionHash, websocket.ClosePolicyViolation, "session ended")
 		return
+	case domain.MemberRoleRevoked:
+		// Less access takes hold at once too: the member's connections
+		// close, and a new one gets the roles the member has now. Taking
+		// the new roles from the read models (as a grant does, below)
+		// waits for them, and a wait that ran out under load left an
+		// admin's view on the connection until it reconnected.
+		hub.CloseMember(e.MemberID, websocket.CloseServiceRestart, "roles changed")
+		return
 	}
 	wctx, cancel := context.WithTimeout(ctx, f.o.WaitBound)
 	err = f.o.Reads.WaitFor(wctx, rec.Position)
@@ -299,8 +307,6 @@ func (f *Feed) deliveries(ev domain.Event, at time.Time) []Delivery {
 	}
 	switch e := ev.(type) {
 	case domain.MemberRoleGranted:
-		f.o.Hub.SetViewer(r.ViewerFor(e.MemberID))
-	case domain.MemberRoleRevoked:
 		f.o.Hub.SetViewer(r.ViewerFor(e.MemberID))
 	case domain.GroupCreated:
 		return []Delivery{{Topics: []string{TopicSite},

@@ -210,20 +210,31 @@ func (h *Hub) shutdown() {
 }
 
 // ping pings the connections of one slot, as a fan-out: one ticker for
-// the hub instead of one timer per connection.
+// the hub instead of one timer per connection. A connection whose session
+// has expired is closed instead: the session was checked only at the
+// upgrade, and nothing in the log marks an expiry.
 func (h *Hub) ping(slot int) {
 	h.pubMu.Lock()
 	defer h.pubMu.Unlock()
+	now := time.Now()
 	targets := h.targets[:0]
+	var expired []*conn
 	h.mu.RLock()
 	for _, cs := range h.members {
 		for c := range cs {
-			if c.slot == slot {
+			switch {
+			case c.slot != slot:
+			case !c.expires.IsZero() && !now.Before(c.expires):
+				expired = append(expired, c)
+			default:
 				targets = append(targets, c)
 			}
 		}
 	}
 	h.mu.RUnlock()
+	for _, c := range expired {
+		c.close(websocket.ClosePolicyViolation, "session expired")
+	}
 	h.fanOut(pingFrame, targets)
 }
 
@@ -349,7 +360,7 @@ func (h *Hub) serve(c *gin.Context) {
 	if p.Moderator {
 		roles = append(roles, "moderator")
 	}
-	cn := &conn{h: h, ws: ws, sock: hj.sock, member: p.MemberID, session: p.SessionHash,
+	cn := &conn{h: h, ws: ws, sock: hj.sock, member: p.MemberID, session: p.SessionHash, expires: p.ExpiresAt,
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 	cn.setViewer(projections.Viewer{MemberID: p.MemberID, Roles: roles})
 	if !h.add(cn) {
