@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/settlenet/settlenet/projections"
 )
@@ -225,12 +226,20 @@ func (c *conn) readLoop() {
 		c.deliver(frame(opPong, []byte(data)), nil)
 		return nil
 	})
+	// A page subscribes once and a client rarely changes its topics; every
+	// message takes the hub's lock, so a client that keeps sending them is
+	// closed rather than served.
+	messages := rate.NewLimiter(rate.Every(time.Second/clientMessagesPerSecond), clientMessageBurst)
 	for {
 		typ, r, err := c.ws.NextReader()
 		if err != nil {
 			return
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(wait))
+		if !messages.Allow() {
+			c.close(websocket.ClosePolicyViolation, "too many messages")
+			return
+		}
 		if typ != websocket.TextMessage {
 			c.reply(errorReply("bad_message", "messages are JSON text"))
 			continue
@@ -242,6 +251,13 @@ func (c *conn) readLoop() {
 		c.reply(c.handle(data))
 	}
 }
+
+// A client may send clientMessageBurst messages at once, then
+// clientMessagesPerSecond.
+const (
+	clientMessageBurst      = 20
+	clientMessagesPerSecond = 5
+)
 
 // reply queues an answer to a client message.
 func (c *conn) reply(v any) {

@@ -65,3 +65,20 @@ func TestRoleRevokedCloses(t *testing.T) {
 		t.Fatalf("closed with %d, want %d", code, websocket.CloseServiceRestart)
 	}
 }
+
+// TestClientMessageFlood: a client that keeps sending subscribe messages
+// (each takes the hub's lock) is closed, not served forever.
+func TestClientMessageFlood(t *testing.T) {
+	e := newEngine(t, openEmbedded(t), engineOptions{})
+	ws := e.connect(e.login(e.register("Ana Lopez")))
+	go func() {
+		for range 1000 {
+			if err := ws.WriteMessage(websocket.TextMessage, []byte(`{"subscribe":["site"]}`)); err != nil {
+				return
+			}
+		}
+	}()
+	if code := closedWith(t, ws, 10*time.Second); code != websocket.ClosePolicyViolation {
+		t.Fatalf("closed with %d, want %d", code, websocket.ClosePolicyViolation)
+	}
+}
