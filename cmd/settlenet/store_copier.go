@@ -13,12 +13,14 @@ import (
 )
 
 // Copy sizes: a page of the source per read; a run of one stream's
-// consecutive events per append, bounded so one append stays a modest
-// message even with large events.
+// consecutive events per append, bounded in events and in bytes: half of
+// EventStoreDB's default MaxAppendSize (1 MiB), which refuses a larger
+// append outright, and posts run to 20,000 bytes each.
 const (
-	copyPage      = 4096
-	copyMaxAppend = 512
-	copyRetries   = 5
+	copyPage           = 4096
+	copyMaxAppend      = 512
+	copyMaxAppendBytes = 512 << 10
+	copyRetries        = 5
 )
 
 type copyOptions struct {
@@ -85,8 +87,9 @@ func copyStore(ctx context.Context, src, dst eventstore.Store, opts copyOptions)
 		}
 		page := p.recs
 		for i := 0; i < len(page); {
-			j := i + 1
-			for j < len(page) && j-i < copyMaxAppend && page[j].Stream == page[i].Stream {
+			j, size := i+1, recordSize(page[i])
+			for j < len(page) && j-i < copyMaxAppend && page[j].Stream == page[i].Stream && size+recordSize(page[j]) <= copyMaxAppendBytes {
+				size += recordSize(page[j])
 				j++
 			}
 			run := page[i:j]
@@ -132,6 +135,10 @@ func readPages(ctx context.Context, src eventstore.Store, after eventstore.Posit
 		after = page[len(page)-1].Position
 	}
 }
+
+// recordSize is what an event weighs in an append, as EventStoreDB counts
+// it against its MaxAppendSize.
+func recordSize(r eventstore.Record) int { return len(r.Data) + len(r.Metadata) }
 
 // appendRun appends one stream's consecutive events at the revision they
 // have in the source, retrying transient failures with the same ids.

@@ -260,3 +260,45 @@ func (f *flakyStore) Append(ctx context.Context, stream string, exp eventstore.E
 	}
 	return res, err
 }
+
+// TestStoreCopyOfLargeEvents: a stream of large events (posts run to
+// 20,000 bytes) is copied in appends EventStoreDB takes: bounded in bytes,
+// not only in events, as a node refuses an append over its MaxAppendSize
+// (here lowered, so that a few events show it).
+func TestStoreCopyOfLargeEvents(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	src, err := embedded.Open(filepath.Join(dir, "src"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	body := strings.Repeat("réseau ", 2800) // ~20 KB
+	evs := make([]eventstore.EventData, 60)
+	for i := range evs {
+		evs[i] = eventstore.EventData{ID: eventstore.NewEventID(), Type: "ReplyPosted",
+			Data: fmt.Appendf(nil, `{"n":%d,"body":%q}`, i, body), Metadata: []byte(`{"actor":"m1"}`)}
+	}
+	if _, err := src.Append(ctx, "thread-long", eventstore.NoStream(), evs...); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := esdbtest.Start(filepath.Join(dir, "esdb"), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	srv.SetMaxAppendSize(copyMaxAppendBytes + 64<<10)
+	dst, err := esdb.Open(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	res, err := copyStore(ctx, src, dst, copyOptions{})
+	if err != nil || res.Copied != len(evs) {
+		t.Fatalf("copy: %+v %v", res, err)
+	}
+	got, err := dst.ReadStream(ctx, "thread-long", eventstore.ReadStreamOptions{Max: 100})
+	if err != nil || len(got) != len(evs) {
+		t.Fatalf("target holds %d events (%v)", len(got), err)
+	}
+}

@@ -213,6 +213,12 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	}, nil)
 	if err != nil {
 		var esErr *esdb.Error
+		if status.Code(err) == codes.InvalidArgument {
+			// What the server refuses as such (an append over its
+			// MaxAppendSize) fails the same way every time: not a
+			// transient failure to retry.
+			return eventstore.AppendResult{}, fmt.Errorf("esdb: append to %q: %w: %v", stream, eventstore.ErrInvalidEvent, err)
+		}
 		if errors.As(err, &esErr) && esErr.Code() == esdb.ErrorCodeWrongExpectedVersion {
 			return eventstore.AppendResult{}, &eventstore.WrongExpectedRevisionError{
 				Stream: stream, Expected: expected, Actual: s.actualRevision(ctx, stream, esErr),

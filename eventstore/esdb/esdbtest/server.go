@@ -56,6 +56,30 @@ type Server struct {
 	inst       *instance // nil while stopped
 	stall      chan struct{}
 	onConflict func(stream string)
+	// maxAppend is the largest append, in bytes of event data and
+	// metadata, as EventStoreDB's MaxAppendSize (1 MiB by default).
+	maxAppend int
+}
+
+// DefaultMaxAppendSize is EventStoreDB's default MaxAppendSize.
+const DefaultMaxAppendSize = 1 << 20
+
+// SetMaxAppendSize sets the largest append the server takes, in bytes of
+// event data and metadata; past it an append fails as EventStoreDB's does,
+// with InvalidArgument. 0 restores the default.
+func (s *Server) SetMaxAppendSize(n int) {
+	s.mu.Lock()
+	s.maxAppend = n
+	s.mu.Unlock()
+}
+
+func (s *Server) maxAppendSize() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.maxAppend <= 0 {
+		return DefaultMaxAppendSize
+	}
+	return s.maxAppend
 }
 
 // instance is one run of the server between Start/Restart and Stop: its own

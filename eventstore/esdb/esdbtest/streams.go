@@ -72,6 +72,7 @@ func (h *streamsService) Append(srv streams.Streams_AppendServer) error {
 		expected = eventstore.Any()
 	}
 	var events []eventstore.EventData
+	size, limit := 0, h.inst.srv.maxAppendSize()
 	for {
 		req, err := srv.Recv()
 		if errors.Is(err, io.EOF) {
@@ -94,6 +95,10 @@ func (h *streamsService) Append(srv streams.Streams_AppendServer) error {
 			Data:     pm.GetData(),
 			Metadata: pm.GetCustomMetadata(),
 		})
+		if size += len(pm.GetData()) + len(pm.GetCustomMetadata()); size > limit {
+			// As EventStoreDB answers an append over its MaxAppendSize.
+			return status.Errorf(codes.InvalidArgument, "Maximum Append Size of %d Exceeded.", limit)
+		}
 	}
 	res, err := h.inst.store.Append(ctx, stream, expected, events...)
 	var wrong *eventstore.WrongExpectedRevisionError
