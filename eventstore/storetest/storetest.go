@@ -372,6 +372,23 @@ func testRoundTrip(t *testing.T, newStore Factory) {
 	if r.Time.Before(before) || r.Time.After(time.Now().Add(time.Minute)) || r.Time.Location() != time.UTC {
 		t.Fatalf("record time %v is not a recent UTC time", r.Time)
 	}
+
+	// A batch's result names its last event, revision and position, which
+	// read-your-writes waits on; so does an idempotent repeat of it.
+	batch := events(3)
+	res = mustAppend(t, s, stream, eventstore.Exact(0), batch...)
+	recs, err = s.ReadStream(ctxT(t), stream, eventstore.ReadStreamOptions{})
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("read back the batch: %v %d", err, len(recs))
+	}
+	last := recs[3]
+	if last.ID != batch[2].ID || res.NextRevision != 3 || res.Position != last.Position {
+		t.Fatalf("batch result %+v, its last record %+v", res, last)
+	}
+	again := mustAppend(t, s, stream, eventstore.Exact(0), batch...)
+	if again != res {
+		t.Fatalf("the repeat of the batch answered %+v, the batch %+v", again, res)
+	}
 }
 
 func testValidation(t *testing.T, newStore Factory) {
