@@ -47,3 +47,18 @@ func TestReplyOnALongThread(t *testing.T) {
 		t.Fatal("the first page: its replies, and no link to earlier ones")
 	}
 }
+
+// TestThreadCrumbsLanguage: on a French page, the breadcrumbs name an
+// English group and thread in English, and say so (WCAG 3.1.2).
+func TestThreadCrumbsLanguage(t *testing.T) {
+	e := newEnv(t)
+	owner := e.member("Olga Owner", "en")
+	g := e.group(owner, "Case management", domain.VisibilityOpen)
+	th, _ := e.thread(owner, g, "Intake checklists", "en")
+	body := e.browser("fr").get("/threads/" + th).body
+	crumbs := body[strings.Index(body, `class="crumbs"`):]
+	crumbs = crumbs[:strings.Index(crumbs, "</nav>")]
+	if !strings.Contains(crumbs, `<li aria-current="page" lang="en">Intake checklists`) {
+		t.Fatalf("the thread's crumb is not marked English: %s", crumbs)
+	}
+}

@@ -34,9 +34,13 @@ func (w *htmlw) threadCrumbs(d *threadPage) {
 	w.T("web.nav.groups")
 	w.raw(`</a></li><li><a href="/groups/`)
 	w.path(g.ID)
-	w.raw(`">`)
+	w.raw(`"`)
+	w.lang(g.Language)
+	w.raw(`>`)
 	w.text(g.Name)
-	w.raw(`</a></li><li aria-current="page">`)
+	w.raw(`</a></li><li aria-current="page"`)
+	w.lang(t.Language)
+	w.raw(`>`)
 	w.text(t.Title)
 	w.raw("</li></ol></nav>\n")
 }
@@ -236,7 +240,7 @@ func (w *htmlw) resourceBox(t *projections.Thread) {
 	if r.Format != "" {
 		w.raw(`<p>`)
 		w.T("web.resource.format")
-		w.raw(`: `)
+		w.colon()
 		w.text(r.Format)
 		w.raw("</p>\n")
 	}
