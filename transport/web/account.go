@@ -270,28 +270,31 @@ func (s *Server) notifications(c *gin.Context) {
 // leaves its summary untagged.
 func (s *Server) summaryLangs(v projections.Viewer, items []projections.Notification) map[string]string {
 	out := map[string]string{}
-	threads, groups := map[string]string{}, map[string]string{}
+	known := map[string]string{} // "t:" or "g:" and the id -> language
+	langOf := func(key string, read func() (string, error)) string {
+		l, ok := known[key]
+		if !ok {
+			var err error
+			if l, err = read(); err != nil {
+				l = "" // unreadable now: untagged
+			}
+			known[key] = l
+		}
+		return l
+	}
 	for _, n := range items {
 		switch {
 		case n.Summary == "":
 		case n.ThreadID != "":
-			l, ok := threads[n.ThreadID]
-			if !ok {
-				if t, err := s.d.Reads.ThreadHeader(v, n.ThreadID); err == nil {
-					l = t.Language
-				}
-				threads[n.ThreadID] = l
-			}
-			out[n.ID] = l
+			out[n.ID] = langOf("t:"+n.ThreadID, func() (string, error) {
+				t, err := s.d.Reads.ThreadHeader(v, n.ThreadID)
+				return t.Language, err
+			})
 		case n.GroupID != "":
-			l, ok := groups[n.GroupID]
-			if !ok {
-				if g, err := s.d.Reads.Group(v, n.GroupID); err == nil {
-					l = g.Language
-				}
-				groups[n.GroupID] = l
-			}
-			out[n.ID] = l
+			out[n.ID] = langOf("g:"+n.GroupID, func() (string, error) {
+				g, err := s.d.Reads.Group(v, n.GroupID)
+				return g.Language, err
+			})
 		}
 	}
 	return out
