@@ -79,21 +79,10 @@ func routeBodies(memberID, threadID string) map[string]any {
 // on a group that does not exist, and the statuses API.md gives.
 func TestObjectIDSweep(t *testing.T) {
 	e := newEnv(t, envOptions{limits: noLimits, search: true})
-	owner := e.register("Owner")
-	insider := e.register("Insider")
-	outsider := e.register("Outsider")
-	g := owner.group("Secret circle", "private")
-	owner.must(204, "POST", "/api/v1/groups/"+g+"/invitations", map[string]any{"member_id": insider.id})
-	insider.must(200, "POST", "/api/v1/groups/"+g+"/join", nil)
-	th := owner.thread(g, "Secret thread")
-	tid, opening := th["id"].(string), th["opening_post_id"].(string)
-	ev := owner.must(201, "POST", "/api/v1/groups/"+g+"/threads", map[string]any{
-		"title": "Secret event", "body": "b", "language": "en", "kind": "event",
-		"event": map[string]any{"starts_at": time.Now().Add(48 * time.Hour)},
-	}).obj(t)["id"].(string)
-	reply := insider.must(201, "POST", "/api/v1/threads/"+tid+"/replies", map[string]any{"body": "secret reply", "language": "en"}).obj(t)["id"].(string)
-	insider.must(204, "POST", "/api/v1/posts/"+reply+"/flags", map[string]any{"reason": "secret flag"})
-	secrets := []string{"Secret circle", "Secret thread", "Secret event", "secret reply", "secret flag"}
+	sc := newSecretCircle(t, e)
+	owner, insider, outsider := sc.owner, sc.insider, sc.outsider
+	g, tid, opening, ev, reply := sc.group, sc.thread, sc.opening, sc.event, sc.reply
+	secrets := sc.secrets
 
 	ids := map[string][]string{
 		":id":        {g, tid, ev, opening, reply, owner.id, insider.id, "nope", strings.Repeat("z", 101)},
@@ -231,25 +220,13 @@ func TestObjectIDSweep(t *testing.T) {
 // or its posts' text, and nothing is written.
 func TestPageObjectIDSweep(t *testing.T) {
 	e, eng := newPagesEnv(t, false)
-	owner := e.register("Owner")
-	insider := e.register("Insider")
-	outsider := e.register("Outsider")
-	g := owner.group("Secret circle", "private")
-	owner.must(204, "POST", "/api/v1/groups/"+g+"/invitations", map[string]any{"member_id": insider.id})
-	insider.must(200, "POST", "/api/v1/groups/"+g+"/join", nil)
-	th := owner.thread(g, "Secret thread")
-	tid, opening := th["id"].(string), th["opening_post_id"].(string)
-	ev := owner.must(201, "POST", "/api/v1/groups/"+g+"/threads", map[string]any{
-		"title": "Secret event", "body": "Secret agenda", "language": "fr", "kind": "event",
-		"event": map[string]any{"starts_at": time.Now().Add(48 * time.Hour), "location": "Secret room"},
-	}).obj(t)["id"].(string)
+	sc := newSecretCircle(t, e)
+	owner, insider, outsider := sc.owner, sc.insider, sc.outsider
+	g, tid, opening, ev, reply := sc.group, sc.thread, sc.opening, sc.event, sc.reply
 	owner.must(204, "POST", "/api/v1/threads/"+tid+"/translations", map[string]any{"thread_id": ev})
 	insider.must(200, "POST", "/api/v1/threads/"+ev+"/rsvp", map[string]any{"status": "going"})
-	reply := insider.must(201, "POST", "/api/v1/threads/"+tid+"/replies", map[string]any{"body": "secret reply", "language": "en"}).obj(t)["id"].(string)
-	insider.must(204, "POST", "/api/v1/posts/"+reply+"/flags", map[string]any{"reason": "secret flag"})
 	owner.must(204, "POST", "/api/v1/posts/"+opening+"/hide", map[string]any{"reason": "secret hiding"})
-	secrets := []string{"Secret circle", "About Secret circle", "Secret thread", "Opening post of Secret thread", "Secret event",
-		"Secret agenda", "Secret room", "secret reply", "secret flag", "secret hiding"}
+	secrets := append(sc.secrets, "secret hiding")
 
 	b := browserOf(outsider)
 	tok := b.token(t, "/")
@@ -353,4 +330,34 @@ func TestPageObjectIDSweep(t *testing.T) {
 	if r := b.do("POST", "/notifications/read", url.Values{"csrf": {tok}}, nil); r.code != http.StatusSeeOther {
 		t.Errorf("a valid POST with the sweep's token: %d %.200s", r.code, r.body)
 	}
+}
+
+// secretCircle is a private group an outsider must learn nothing of: its
+// owner and a member (the insider), a thread with a reply the insider has
+// flagged, an event with an agenda and a place; secrets are the words that
+// must appear in no answer to the outsider.
+type secretCircle struct {
+	owner, insider, outsider             *client
+	group, thread, opening, event, reply string
+	secrets                              []string
+}
+
+func newSecretCircle(t *testing.T, e *env) secretCircle {
+	t.Helper()
+	sc := secretCircle{owner: e.register("Owner"), insider: e.register("Insider"), outsider: e.register("Outsider")}
+	owner, insider := sc.owner, sc.insider
+	sc.group = owner.group("Secret circle", "private")
+	owner.must(204, "POST", "/api/v1/groups/"+sc.group+"/invitations", map[string]any{"member_id": insider.id})
+	insider.must(200, "POST", "/api/v1/groups/"+sc.group+"/join", nil)
+	th := owner.thread(sc.group, "Secret thread")
+	sc.thread, sc.opening = th["id"].(string), th["opening_post_id"].(string)
+	sc.event = owner.must(201, "POST", "/api/v1/groups/"+sc.group+"/threads", map[string]any{
+		"title": "Secret event", "body": "Secret agenda", "language": "fr", "kind": "event",
+		"event": map[string]any{"starts_at": time.Now().Add(48 * time.Hour), "location": "Secret room"},
+	}).obj(t)["id"].(string)
+	sc.reply = insider.must(201, "POST", "/api/v1/threads/"+sc.thread+"/replies", map[string]any{"body": "secret reply", "language": "en"}).obj(t)["id"].(string)
+	insider.must(204, "POST", "/api/v1/posts/"+sc.reply+"/flags", map[string]any{"reason": "secret flag"})
+	sc.secrets = []string{"Secret circle", "About Secret circle", "Secret thread", "Opening post of Secret thread", "Secret event",
+		"Secret agenda", "Secret room", "secret reply", "secret flag"}
+	return sc
 }
