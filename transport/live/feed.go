@@ -126,6 +126,13 @@ var control = map[string]bool{
 	domain.TypeSessionEnded: true,
 }
 
+// endsAccess are the control events that close connections. They are
+// followed on a subscription of their own (followAccess), so that they
+// never queue behind activity, each of which may wait for the read models.
+var endsAccess = map[string]bool{
+	domain.TypeMemberSuspended: true, domain.TypeMemberRoleRevoked: true, domain.TypeSessionEnded: true,
+}
+
 // relevantTypes are the event types the feed acts on; others are not
 // decoded.
 func relevantTypes() map[string]bool {
@@ -152,6 +159,10 @@ func (f *Feed) Run(ctx context.Context) error {
 		return err
 	}
 	f.setHandled(after)
+	ctx, cancel := context.WithCancel(ctx)
+	var access sync.WaitGroup
+	access.Go(func() { f.followAccess(ctx, after) })
+	defer func() { cancel(); access.Wait() }()
 	relevant := relevantTypes()
 	filter := eventstore.Filter{StreamPrefixes: []string{domain.MemberStreamPrefix, domain.GroupStreamPrefix,
 		domain.ThreadStreamPrefix, domain.SessionStreamPrefix}}
@@ -208,7 +219,7 @@ func (f *Feed) follow(ctx context.Context, sub eventstore.Subscription, after ev
 		// to: it is not decoded, waited for or built. What closes or
 		// re-checks connections is handled whatever the count, as one may
 		// be opening at this moment.
-		if relevant[rec.Type] && (control[rec.Type] || f.o.Hub.Conns() > 0) {
+		if relevant[rec.Type] && !endsAccess[rec.Type] && (control[rec.Type] || f.o.Hub.Conns() > 0) {
 			f.handle(ctx, rec)
 		}
 		after = rec.Position
@@ -247,6 +258,65 @@ func (f *Feed) WaitFor(ctx context.Context, pos eventstore.Position) error {
 	}
 }
 
+// followAccess follows the member and session streams from after, on a
+// subscription of its own, and closes the connections whose access the log
+// ends, until ctx ends. A failed subscription is resumed from the last
+// position handled.
+func (f *Feed) followAccess(ctx context.Context, after eventstore.Position) {
+	filter := eventstore.Filter{StreamPrefixes: []string{domain.MemberStreamPrefix, domain.SessionStreamPrefix}}
+	for {
+		sub, err := f.o.Store.SubscribeAll(ctx, after, filter)
+		for err == nil {
+			var rec eventstore.Record
+			if rec, err = sub.Recv(); err == nil {
+				if endsAccess[rec.Type] {
+					f.endAccess(rec)
+				}
+				after = rec.Position
+			}
+		}
+		if sub != nil {
+			_ = sub.Close()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		f.o.Logger.Error("live feed: access subscription failed; resubscribing", "after", after, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(f.o.Retry):
+		}
+	}
+}
+
+// endAccess closes the connections a suspension, an ended session or a
+// revoked role ends, as soon as the log says so, without waiting for the
+// read models: every instance sees the event on its own subscription.
+func (f *Feed) endAccess(rec eventstore.Record) {
+	ev, _, err := f.o.Codec.Decode(rec)
+	if err != nil {
+		f.o.Logger.Error("live feed: decode", "stream", rec.Stream, "type", rec.Type, "position", rec.Position, "err", err)
+		return
+	}
+	hub := f.o.Hub
+	switch e := ev.(type) {
+	case domain.MemberSuspended:
+		if e.Until == nil || e.Until.After(f.o.Now()) {
+			hub.CloseMember(e.MemberID, websocket.ClosePolicyViolation, "suspended")
+		}
+	case domain.SessionEnded:
+		hub.CloseSession(e.SessionHash, websocket.ClosePolicyViolation, "session ended")
+	case domain.MemberRoleRevoked:
+		// Less access takes hold at once too: the member's connections
+		// close, and a new one gets the roles the member has now. Taking
+		// the new roles from the read models (as a grant does, below)
+		// waits for them, and a wait that ran out under load left an
+		// admin's view on the connection until it reconnected.
+		hub.CloseMember(e.MemberID, websocket.CloseServiceRestart, "roles changed")
+	}
+}
+
 // handle turns one record into hub actions. Failures are logged: one
 // undeliverable message must not stop the others.
 func (f *Feed) handle(ctx context.Context, rec eventstore.Record) {
@@ -256,26 +326,6 @@ func (f *Feed) handle(ctx context.Context, rec eventstore.Record) {
 		return
 	}
 	hub := f.o.Hub
-	// Access ends as soon as the log says so, without waiting for the
-	// read models: every instance sees the event on its own subscription.
-	switch e := ev.(type) {
-	case domain.MemberSuspended:
-		if e.Until == nil || e.Until.After(f.o.Now()) {
-			hub.CloseMember(e.MemberID, websocket.ClosePolicyViolation, "suspended")
-		}
-		return
-	case domain.SessionEnded:
-		hub.CloseSession(e.SessionHash, websocket.ClosePolicyViolation, "session ended")
-		return
-	case domain.MemberRoleRevoked:
-		// Less access takes hold at once too: the member's connections
-		// close, and a new one gets the roles the member has now. Taking
-		// the new roles from the read models (as a grant does, below)
-		// waits for them, and a wait that ran out under load left an
-		// admin's view on the connection until it reconnected.
-		hub.CloseMember(e.MemberID, websocket.CloseServiceRestart, "roles changed")
-		return
-	}
 	wctx, cancel := context.WithTimeout(ctx, f.o.WaitBound)
 	err = f.o.Reads.WaitFor(wctx, rec.Position)
 	cancel()

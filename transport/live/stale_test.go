@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/transport/live"
@@ -110,5 +112,29 @@ func TestLaggingFeedPushesWhatIsReadNow(t *testing.T) {
 			}
 			c.want(t, m, poster)
 		})
+	}
+}
+
+// TestSuspensionClosesDespiteABacklog: a suspension closes the member's
+// connection as soon as the log has it, even while the feed's activity is
+// held behind a reply (here, for good): access is followed on a
+// subscription of its own.
+func TestSuspensionClosesDespiteABacklog(t *testing.T) {
+	store := &laggingStore{Store: openEmbedded(t), release: make(chan struct{})}
+	defer close(store.release)
+	e := newEngine(t, store, engineOptions{})
+	admin, owner, mia := e.register("Ada Admin", domain.RoleAdmin), e.register("Olu Owner"), e.register("Mia Member")
+	grp := e.group(owner, "Open board", domain.VisibilityOpen)
+	ws := e.connect(e.login(mia), "group:"+grp)
+	th, _ := e.thread(owner, grp, "Open thread", "hello")
+	if m := next(t, ws); m.ThreadID != th {
+		t.Fatalf("%+v", m)
+	}
+	e.reply(owner, th, "held back") // the activity feed stops here
+	if _, err := e.svc.SuspendMember(context.Background(), domain.Origin{Actor: admin}, mia, domain.SuspendMember{Reason: "spam"}); err != nil {
+		t.Fatal(err)
+	}
+	if code := closedWith(t, ws, 5*time.Second); code != websocket.ClosePolicyViolation {
+		t.Fatalf("closed with %d, want %d", code, websocket.ClosePolicyViolation)
 	}
 }
