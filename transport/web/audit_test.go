@@ -3,10 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,12 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/projections"
-	"github.com/settlenet/settlenet/transport/api"
-	"github.com/settlenet/settlenet/transport/auth"
 	"github.com/settlenet/settlenet/transport/web"
 )
 
@@ -118,29 +111,8 @@ func (f *fakeSearch) last() web.SearchQuery {
 // (the test engine wires none into the pages).
 func searchPages(t *testing.T, e *env, s web.Searcher) *env {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sessions := auth.NewSessions(auth.SessionOptions{
-		Lookups: []auth.SessionLookup{auth.SessionLookupFunc(func(_ context.Context, hash string) (auth.SessionRecord, bool, error) {
-			id, exp, ok := e.runner.Session(hash)
-			return auth.SessionRecord{MemberID: id, ExpiresAt: exp}, ok, nil
-		})},
-		Commands: e.svc, WaitFor: e.runner.WaitFor,
-	})
-	pages, err := web.New(web.Deps{Commands: e.svc, Reads: e.runner, Sessions: sessions, Hasher: hasher, Catalog: e.cat,
-		Errors: api.NewErrors(e.cat, logger), Logger: logger, Search: s})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := gin.New()
-	pages.Register(r)
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
 	other := *e
-	other.srv = srv
+	other.srv = pagesOver(t, e, func(d *web.Deps) { d.Search = s })
 	return &other
 }
 

@@ -22,8 +22,15 @@ import (
 // thread cache: every thread page written afresh.
 func freshPages(t *testing.T, e *env) *httptest.Server {
 	t.Helper()
+	return pagesOver(t, e, func(d *web.Deps) { d.Live, d.ThreadCache = true, -1 })
+}
+
+// pagesOver serves another set of pages over the env's store and read
+// models, with deps as set makes them (the test engine's pages are wired
+// as serve wires them; some tests need them otherwise).
+func pagesOver(t *testing.T, e *env, set func(*web.Deps)) *httptest.Server {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	errs := api.NewErrors(e.cat, logger)
 	hasher, err := auth.NewHasher(auth.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -35,8 +42,10 @@ func freshPages(t *testing.T, e *env) *httptest.Server {
 		})},
 		Commands: e.svc, WaitFor: e.runner.WaitFor,
 	})
-	pages, err := web.New(web.Deps{Commands: e.svc, Reads: e.runner, Sessions: sessions, Hasher: hasher, Catalog: e.cat, Errors: errs,
-		Logger: logger, Live: true, ThreadCache: -1})
+	d := web.Deps{Commands: e.svc, Reads: e.runner, Sessions: sessions, Hasher: hasher, Catalog: e.cat,
+		Errors: api.NewErrors(e.cat, logger), Logger: logger}
+	set(&d)
+	pages, err := web.New(d)
 	if err != nil {
 		t.Fatal(err)
 	}
