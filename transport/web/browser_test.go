@@ -387,6 +387,15 @@ func TestBrowserJourneys(t *testing.T) {
 	if eval[string](jp, "document.querySelector('"+reply+" button[value=thanks]').getAttribute('aria-pressed')") != "true" {
 		t.Error("reaction not pressed")
 	}
+	// Amina, on the thread page, gets the reaction live: it is not read
+	// aloud (a summary is a code or the poster's words, in no known
+	// language).
+	for range 20 {
+		if got := eval[string](amina, "document.getElementById('live-announcer').textContent"); strings.Contains(got, "thanks") {
+			t.Fatalf("a reaction was announced as %q", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	jp.do(chromedp.Click(chromedp.CSS(reply + " details summary")))
 	jp.fill(reply+` input[name=reason]`, "Off topic advertising")
 	jp.click(reply + ` form[action$="/flag"] button`)

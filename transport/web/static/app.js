@@ -91,9 +91,10 @@
       btn.textContent = text;
       box.hidden = false;
       if (announcer) { announcer.textContent = text; }
-    } else if (announcer && m.summary) {
-      announcer.textContent = m.summary;
     }
+    // Other activity is not read aloud: its summary is the poster's own
+    // words (or a reaction's code), in no known language, and on a busy
+    // page it would talk over whatever the reader is doing.
   });
   if (btn) {
     btn.addEventListener("click", function () {
