@@ -62,3 +62,22 @@ func TestThreadCrumbsLanguage(t *testing.T) {
 		t.Fatalf("the thread's crumb is not marked English: %s", crumbs)
 	}
 }
+
+// TestNewThreadPreviewWithoutScript: the new-thread form's Preview button
+// works without the script, as the reply form's does: the form comes back
+// as typed, with the body rendered below it, and nothing is posted.
+func TestNewThreadPreviewWithoutScript(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser("en")
+	b.register("Lina Haddad", "lina@settlenet.test", "en")
+	lina := e.memberID("lina@settlenet.test")
+	g := e.group(lina, "Case management", domain.VisibilityOpen)
+	p := b.post("/groups/"+g+"/threads/new", "/groups/"+g+"/threads", url.Values{"action": {"preview"}, "kind": {"discussion"},
+		"title": {"Intake checklists"}, "body": {"Our **new** checklist"}, "language": {"en"}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, "<strong>new</strong>") || !strings.Contains(p.body, `value="Intake checklists"`) {
+		t.Fatalf("preview: %d, rendered body or typed title missing", p.status)
+	}
+	if list := b.get("/groups/" + g); strings.Contains(list.body, "Intake checklists") {
+		t.Fatal("a preview posted the thread")
+	}
+}

@@ -182,6 +182,9 @@ type threadForm struct {
 	StartsAt, EndsAt, Location, OnlineURL, Cap string
 	JobOrganization, JobLocation, JobDeadline  string
 	JobEmploymentType, JobSalary, JobApplyURL  string
+	// Preview is the body rendered as it would be posted (the form's
+	// Preview button, with or without the script).
+	Preview template.HTML
 }
 
 type newThreadPage struct {
@@ -273,7 +276,20 @@ func (s *Server) startThread(c *gin.Context) {
 		v.Title = v.T("web.newthread.title")
 		v.withErrors(fields)
 		v.Data = newThreadPage{Group: g, Form: f}
-		s.render(c, http.StatusUnprocessableEntity, "thread_new", v)
+		status := http.StatusUnprocessableEntity
+		if len(fields) == 0 {
+			status = http.StatusOK // a preview
+		}
+		s.render(c, status, "thread_new", v)
+	}
+	// The Preview button without the script: the form again, as typed,
+	// with the body rendered below it; nothing is posted.
+	if c.PostForm("action") == "preview" {
+		if strings.TrimSpace(f.Body) != "" {
+			f.Preview = s.md.render(f.Body)
+		}
+		again(nil)
+		return
 	}
 	if len(fields) > 0 {
 		// Report the domain's findings too, so every problem shows at once.
