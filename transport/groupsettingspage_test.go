@@ -19,7 +19,7 @@ func TestGroupSettingsPage(t *testing.T) {
 	e, _ := newPagesEnv(t, false)
 	admin, owner, mod, member, outsider := e.register("admin"), e.register("Owner"), e.register("Modo Française"), e.register("Member"), e.register("Outsider")
 	mod.must(200, "PATCH", "/api/v1/me", map[string]any{"language": "fr"})
-	g := owner.must(201, "POST", "/api/v1/groups", map[string]any{"name": "Lighthouse keepers", "description": "About harbours.",
+	g := owner.must(201, "POST", "/api/v1/groups", map[string]any{"name": "Lighthouse keepers", "description": "About harbours.\nAnd piers.",
 		"visibility": "request", "language": "en", "topics": []string{"quays", "boats"}, "province": "NS"}).obj(t)["id"].(string)
 	for _, c := range []*client{mod, member} {
 		owner.must(204, "POST", "/api/v1/groups/"+g+"/invitations", map[string]any{"member_id": c.id})
@@ -47,7 +47,7 @@ func TestGroupSettingsPage(t *testing.T) {
 	ob := browserOf(owner)
 	page := ob.do("GET", settings, nil, nil)
 	body := html.UnescapeString(string(page.body))
-	for _, s := range []string{`value="Lighthouse keepers"`, `>About harbours.</textarea>`, `value="quays, boats"`,
+	for _, s := range []string{`value="Lighthouse keepers"`, ">About harbours.\nAnd piers.</textarea>", `value="quays, boats"`,
 		`<option value="NS" selected>`, `<option value="en" selected>`, `action="` + settings + `"`, `name="csrf"`} {
 		if !strings.Contains(body, s) {
 			t.Errorf("settings form lacks %s", s)
@@ -82,7 +82,7 @@ func TestGroupSettingsPage(t *testing.T) {
 	}
 	before := logLength(t, e.store)
 	// Refused, in English and in French, next to the field; nothing written.
-	form := url.Values{"name": {""}, "description": {"About harbours."}, "language": {"en"}, "topics": {"quays, boats"}, "province": {"NS"}}
+	form := url.Values{"name": {""}, "description": {"About harbours.\r\nAnd piers."}, "language": {"en"}, "topics": {"quays, boats"}, "province": {"NS"}}
 	for _, c := range []struct {
 		b    *browser
 		want []string
@@ -102,7 +102,7 @@ func TestGroupSettingsPage(t *testing.T) {
 				t.Errorf("refused form: %d, lacks %q", r.code, s)
 			}
 		}
-		if !strings.Contains(body, `>About harbours.</textarea>`) {
+		if !strings.Contains(body, ">About harbours.\r\nAnd piers.</textarea>") {
 			t.Error("the refused form lost what was typed")
 		}
 	}
@@ -111,8 +111,18 @@ func TestGroupSettingsPage(t *testing.T) {
 	if r := ob.do("POST", settings, f, nil); r.code != 422 || !strings.Contains(html.UnescapeString(string(r.body)), "This cannot be changed once the group is created.") {
 		t.Errorf("forged visibility: %d", r.code)
 	}
+	// The form sent back as it came, its textarea's line breaks as a
+	// browser sends them (CRLF): saved, and nothing written.
+	unchanged := url.Values{"csrf": {ob.token(t, settings)}}
+	for k, v := range form {
+		unchanged[k] = v
+	}
+	unchanged.Set("name", "Lighthouse keepers")
+	if r := ob.do("POST", settings, unchanged, nil); r.code != http.StatusSeeOther {
+		t.Errorf("unchanged form: %d %.300s", r.code, r.body)
+	}
 	if after := logLength(t, e.store); after != before {
-		t.Errorf("refused forms wrote %d events", after-before)
+		t.Errorf("refused and unchanged forms wrote %d events", after-before)
 	}
 
 	// Saved: back to the group page, which shows the new settings.
