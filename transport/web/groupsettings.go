@@ -80,7 +80,13 @@ func (s *Server) updateGroup(c *gin.Context) {
 	f := groupSettingsForm{ID: g.ID, Current: g.Name, CurrentLanguage: g.Language, groupForm: groupForm{
 		Name: c.PostForm("name"), Description: c.PostForm("description"), Visibility: g.Visibility,
 		Language: c.PostForm("language"), Topics: c.PostForm("topics"), Province: strings.ToUpper(strings.TrimSpace(c.PostForm("province")))}}
+	// Topics are typed separated by commas, but one set through the API
+	// may hold a comma: the list shown, sent back as it was, keeps the
+	// topics as they are rather than splitting that one.
 	topics := splitList(f.Topics)
+	if f.Topics == strings.Join(g.Topics, ", ") {
+		topics = g.Topics
+	}
 	if topics == nil {
 		topics = []string{}
 	}
