@@ -113,6 +113,7 @@ func NewCodec(opts ...CodecOption) *Codec {
 	register[GroupModeratorAppointed](c, 1)
 	register[GroupOwnershipTransferred](c, 1)
 	register[GroupModeratorDismissed](c, 1)
+	register[GroupUpdated](c, 1)
 	register[ThreadStarted](c, 2)
 	c.upcasters[upcastKey{TypeThreadStarted, 1}] = upcastOnlyAdded
 	register[ReplyPosted](c, 1)

@@ -18,7 +18,7 @@
 //	                   JoinRequestApproved, JoinRequestRejected, MemberInvited,
 //	                   MemberLeftGroup, MemberRemovedFromGroup,
 //	                   GroupModeratorAppointed, GroupModeratorDismissed,
-//	                   GroupOwnershipTransferred
+//	                   GroupOwnershipTransferred, GroupUpdated
 //	thread-<id>        ThreadStarted (with the opening post; schema 2 added job),
 //	                   ReplyPosted, PostEdited,
 //	                   PostDeleted, ReactionAdded, ReactionRemoved, PostFlagged,
@@ -41,6 +41,8 @@
 // Permissions: site admins and site moderators have a group moderator's
 // powers in every group; appointing and dismissing group moderators is
 // for the group's owner and site admins (a moderator may step down);
+// editing a group's settings is for its owner, its moderators and site
+// admins;
 // linking a thread to its translation is for its author and the group's
 // moderators; the empty actor id is the system, which may do anything.
 // Suspended members cannot write.

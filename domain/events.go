@@ -34,6 +34,7 @@ const (
 	TypeGroupModeratorAppointed   = "GroupModeratorAppointed"
 	TypeGroupOwnershipTransferred = "GroupOwnershipTransferred"
 	TypeGroupModeratorDismissed   = "GroupModeratorDismissed"
+	TypeGroupUpdated              = "GroupUpdated"
 	// thread-<id>
 	TypeThreadStarted             = "ThreadStarted"
 	TypeReplyPosted               = "ReplyPosted"
@@ -297,6 +298,22 @@ type GroupOwnershipTransferred struct {
 	To      string `json:"to"`
 }
 
+// GroupUpdated: the group's settings after an edit, in full (a read model
+// replaces them, it never merges), with the fields that changed. The
+// visibility is not among them: changing it would re-grant every indexed
+// document of the group and reopen membership questions, so it stays as
+// GroupCreated set it.
+type GroupUpdated struct {
+	GroupID     string   `json:"group_id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Language    string   `json:"language"`
+	Topics      []string `json:"topics"`
+	Province    string   `json:"province,omitempty"`
+	Changed     []string `json:"changed"`
+	By          string   `json:"by"`
+}
+
 // ---- thread-<id> ----
 
 // EventDetails describes an event thread (kind event).
@@ -551,6 +568,7 @@ func (MemberRemovedFromGroup) EventType() string    { return TypeMemberRemovedFr
 func (GroupModeratorAppointed) EventType() string   { return TypeGroupModeratorAppointed }
 func (GroupOwnershipTransferred) EventType() string { return TypeGroupOwnershipTransferred }
 func (GroupModeratorDismissed) EventType() string   { return TypeGroupModeratorDismissed }
+func (GroupUpdated) EventType() string              { return TypeGroupUpdated }
 func (ThreadStarted) EventType() string             { return TypeThreadStarted }
 func (ReplyPosted) EventType() string               { return TypeReplyPosted }
 func (PostEdited) EventType() string                { return TypePostEdited }

@@ -144,6 +144,12 @@ func EvolveGroup(g GroupState, e Event) GroupState {
 		g.Members[e.To] = GroupRoleOwner
 		g.OwnerID = e.To
 		g.ModeratorOrder = slices.DeleteFunc(g.ModeratorOrder, func(id string) bool { return id == e.To })
+	case GroupUpdated:
+		g.Name = e.Name
+		g.Description = e.Description
+		g.Language = e.Language
+		g.Topics = e.Topics
+		g.Province = e.Province
 	}
 	return g
 }
@@ -230,6 +236,22 @@ type AppointModerator struct{ MemberID string }
 // member (the owner or a site admin, or the moderator stepping down).
 type DismissModerator struct{ MemberID string }
 
+// UpdateGroup changes a group's settings: the fields that are not nil
+// (an empty Province clears it; Topics replaces the list). Visibility may
+// only repeat the current one (see GroupUpdated). It is for the group's
+// owner and moderators, who answer for what the group says it is, and
+// for site admins, who answer for the whole site; site moderators
+// moderate content everywhere but, as with appointing moderators, do not
+// run other people's groups.
+type UpdateGroup struct {
+	Name        *string
+	Description *string
+	Language    *string
+	Topics      *[]string
+	Province    *string
+	Visibility  *string
+}
+
 func (CreateGroup) groupCommand()      {}
 func (JoinGroup) groupCommand()        {}
 func (LeaveGroup) groupCommand()       {}
@@ -239,6 +261,7 @@ func (InviteMember) groupCommand()     {}
 func (RemoveMember) groupCommand()     {}
 func (AppointModerator) groupCommand() {}
 func (DismissModerator) groupCommand() {}
+func (UpdateGroup) groupCommand()      {}
 
 // DecideGroup decides a group command against the group's state.
 func DecideGroup(g GroupState, cmd GroupCommand, actor Actor, now time.Time) ([]Event, error) {
@@ -376,6 +399,11 @@ func DecideGroup(g GroupState, cmd GroupCommand, actor Actor, now time.Time) ([]
 			return nil, nil
 		}
 		return []Event{GroupModeratorDismissed{GroupID: g.ID, MemberID: c.MemberID, By: actor.ID}}, nil
+	case UpdateGroup:
+		if ga.Role != GroupRoleOwner && ga.Role != GroupRoleModerator && !actor.Admin && !actor.System {
+			return nil, fmt.Errorf("update settings of %q: %w", g.ID, ErrForbidden)
+		}
+		return decideUpdateGroup(g, c, actor)
 	}
 	return nil, fmt.Errorf("group command %T: %w", cmd, ErrInvalid)
 }
@@ -391,10 +419,8 @@ func decideCreateGroup(g GroupState, c CreateGroup, actor Actor) ([]Event, error
 	if !validID(c.GroupID) {
 		f.add("id", CodeInvalid)
 	}
-	name := strings.TrimSpace(c.Name)
-	checkLine(f, "name", name, true, MaxGroupName)
-	desc := strings.TrimSpace(c.Description)
-	checkText(f, "description", desc, false, MaxDescription)
+	s := checkGroupSettings(f, groupSettings{Name: c.Name, Description: c.Description, Language: c.Language,
+		Topics: c.Topics, Province: c.Province})
 	switch c.Visibility {
 	case VisibilityOpen, VisibilityRequest, VisibilityPrivate:
 	case "":
@@ -402,26 +428,97 @@ func decideCreateGroup(g GroupState, c CreateGroup, actor Actor) ([]Event, error
 	default:
 		f.add("visibility", CodeInvalid)
 	}
-	if c.Language == "" {
-		f.add("language", CodeRequired)
-	} else if !ValidGroupLanguage(c.Language) {
-		f.add("language", CodeInvalid)
-	}
-	checkTags(f, "topics", c.Topics)
-	if c.Province != "" && !ValidProvince(c.Province) {
-		f.add("province", CodeInvalid)
-	}
 	if err := f.err(); err != nil {
 		return nil, err
 	}
 	return []Event{GroupCreated{
 		GroupID:     c.GroupID,
-		Name:        name,
-		Description: desc,
+		Name:        s.Name,
+		Description: s.Description,
 		Visibility:  c.Visibility,
-		Language:    c.Language,
-		Topics:      normalizeTags(c.Topics),
-		Province:    c.Province,
+		Language:    s.Language,
+		Topics:      s.Topics,
+		Province:    s.Province,
 		OwnerID:     actor.ID,
 	}}, nil
+}
+
+// groupSettings are the fields of a group its owner and moderators may
+// change after creation.
+type groupSettings struct {
+	Name, Description, Language, Province string
+	Topics                                []string
+}
+
+// checkGroupSettings checks the settings a group is created or updated
+// with, one rule for both so that an edit can never store what creation
+// would refuse, and returns them as stored (trimmed, topics normalised).
+func checkGroupSettings(f fieldErrors, s groupSettings) groupSettings {
+	s.Name = strings.TrimSpace(s.Name)
+	checkLine(f, "name", s.Name, true, MaxGroupName)
+	s.Description = strings.TrimSpace(s.Description)
+	checkText(f, "description", s.Description, false, MaxDescription)
+	if s.Language == "" {
+		f.add("language", CodeRequired)
+	} else if !ValidGroupLanguage(s.Language) {
+		f.add("language", CodeInvalid)
+	}
+	checkTags(f, "topics", s.Topics)
+	if s.Province != "" && !ValidProvince(s.Province) {
+		f.add("province", CodeInvalid)
+	}
+	s.Topics = normalizeTags(s.Topics)
+	return s
+}
+
+// decideUpdateGroup applies the fields the command sets over the current
+// settings, checks the result as creation would, and records it whole
+// with the list of fields that changed; nothing changed, nothing is
+// recorded.
+func decideUpdateGroup(g GroupState, c UpdateGroup, actor Actor) ([]Event, error) {
+	f := fieldErrors{}
+	if c.Visibility != nil && *c.Visibility != g.Visibility {
+		f.add("visibility", CodeUnchangeable)
+	}
+	next := groupSettings{Name: g.Name, Description: g.Description, Language: g.Language,
+		Topics: slices.Clone(g.Topics), Province: g.Province}
+	if c.Name != nil {
+		next.Name = *c.Name
+	}
+	if c.Description != nil {
+		next.Description = *c.Description
+	}
+	if c.Language != nil {
+		next.Language = *c.Language
+	}
+	if c.Topics != nil {
+		next.Topics = *c.Topics
+	}
+	if c.Province != nil {
+		next.Province = *c.Province
+	}
+	next = checkGroupSettings(f, next)
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	var changed []string
+	for _, d := range []struct {
+		field string
+		same  bool
+	}{
+		{"name", next.Name == g.Name},
+		{"description", next.Description == g.Description},
+		{"language", next.Language == g.Language},
+		{"topics", slices.Equal(next.Topics, g.Topics)},
+		{"province", next.Province == g.Province},
+	} {
+		if !d.same {
+			changed = append(changed, d.field)
+		}
+	}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	return []Event{GroupUpdated{GroupID: g.ID, Name: next.Name, Description: next.Description, Language: next.Language,
+		Topics: next.Topics, Province: next.Province, Changed: changed, By: actor.ID}}, nil
 }

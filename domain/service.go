@@ -797,6 +797,12 @@ func (s *Service) DismissModerator(ctx context.Context, o Origin, groupID, membe
 	return s.onGroup(ctx, o, groupID, DismissModerator{MemberID: memberID})
 }
 
+// UpdateGroup changes a group's settings (its owner, its moderators or a
+// site admin).
+func (s *Service) UpdateGroup(ctx context.Context, o Origin, groupID string, cmd UpdateGroup) (Result, error) {
+	return s.onGroup(ctx, o, groupID, cmd)
+}
+
 func (s *Service) mustBeMember(ctx context.Context, memberID string) error {
 	if !validID(memberID) {
 		return notFound("member", memberID)

@@ -49,7 +49,7 @@ func (*groupsModel) types() []string {
 	return []string{domain.TypeGroupCreated, domain.TypeMemberJoinedGroup, domain.TypeJoinRequested,
 		domain.TypeJoinRequestApproved, domain.TypeJoinRequestRejected, domain.TypeMemberInvited,
 		domain.TypeMemberLeftGroup, domain.TypeMemberRemovedFromGroup, domain.TypeGroupModeratorAppointed,
-		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorDismissed, domain.TypeThreadStarted}
+		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorDismissed, domain.TypeGroupUpdated, domain.TypeThreadStarted}
 }
 
 func (m *groupsModel) apply(e *envelope) error {
@@ -57,8 +57,7 @@ func (m *groupsModel) apply(e *envelope) error {
 		g := &groupRec{id: x.GroupID, name: x.Name, description: x.Description, visibility: x.Visibility,
 			language: x.Language, province: x.Province, owner: x.OwnerID, topics: slices.Clone(x.Topics),
 			createdAt: e.at, members: map[string]*membership{}, pending: map[string]time.Time{}, invited: map[string]invite{}}
-		g.sortName = fold(g.name)
-		g.folded = g.sortName + "\x00" + fold(g.description) + "\x00" + fold(strings.Join(g.topics, "\x00"))
+		g.index()
 		m.byID[g.id] = g
 		m.join(g, x.OwnerID, domain.GroupRoleOwner, e.at)
 		return nil
@@ -69,6 +68,10 @@ func (m *groupsModel) apply(e *envelope) error {
 		return fmt.Errorf("group %q: not created", gid)
 	}
 	switch x := e.ev.(type) {
+	case domain.GroupUpdated:
+		g.name, g.description, g.language, g.province = x.Name, x.Description, x.Language, x.Province
+		g.topics = slices.Clone(x.Topics)
+		g.index()
 	case domain.ThreadStarted:
 		g.threadCount++
 	case domain.MemberJoinedGroup:
@@ -111,6 +114,13 @@ func (m *groupsModel) apply(e *envelope) error {
 		g.owner = x.To
 	}
 	return nil
+}
+
+// index remakes what the directory sorts and searches on from the
+// group's settings.
+func (g *groupRec) index() {
+	g.sortName = fold(g.name)
+	g.folded = g.sortName + "\x00" + fold(g.description) + "\x00" + fold(strings.Join(g.topics, "\x00"))
 }
 
 func (m *groupsModel) join(g *groupRec, member, role string, at time.Time) {
@@ -156,6 +166,8 @@ func groupIDOf(ev domain.Event) string {
 	case domain.GroupOwnershipTransferred:
 		return x.GroupID
 	case domain.GroupModeratorDismissed:
+		return x.GroupID
+	case domain.GroupUpdated:
 		return x.GroupID
 	}
 	return ""

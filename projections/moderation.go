@@ -3,6 +3,7 @@ package projections
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/eventstore"
@@ -41,7 +42,7 @@ func (*moderationModel) types() []string {
 		domain.TypeThreadUnlocked, domain.TypeThreadPinned, domain.TypeThreadUnpinned,
 		domain.TypeJoinRequestApproved, domain.TypeJoinRequestRejected, domain.TypeMemberInvited,
 		domain.TypeMemberRemovedFromGroup, domain.TypeGroupModeratorAppointed, domain.TypeGroupModeratorDismissed,
-		domain.TypeGroupOwnershipTransferred, domain.TypeMemberSuspended, domain.TypeMemberReinstated, domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked}
+		domain.TypeGroupOwnershipTransferred, domain.TypeGroupUpdated, domain.TypeMemberSuspended, domain.TypeMemberReinstated, domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked}
 }
 
 func (m *moderationModel) apply(e *envelope) error {
@@ -93,6 +94,11 @@ func (m *moderationModel) apply(e *envelope) error {
 		l.Actor.ID, l.GroupID, l.MemberID = x.By, x.GroupID, x.MemberID
 	case domain.GroupOwnershipTransferred:
 		l.Actor.ID, l.GroupID, l.MemberID = e.actor, x.GroupID, x.To
+	case domain.GroupUpdated:
+		// Detail is the fields changed, as the API names them
+		// ("name,topics"): the entry says what changed, the group page
+		// what it is now.
+		l.Actor.ID, l.GroupID, l.Detail = x.By, x.GroupID, strings.Join(x.Changed, ",")
 	case domain.MemberSuspended:
 		l.Actor.ID, l.MemberID, l.Reason = x.By, x.MemberID, x.Reason
 		if x.Until != nil {

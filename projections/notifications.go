@@ -58,7 +58,7 @@ func newNotificationsModel() *notificationsModel {
 func (*notificationsModel) name() string { return "notifications" }
 
 func (*notificationsModel) types() []string {
-	return []string{domain.TypeMemberRegistered, domain.TypeMemberProfileUpdated, domain.TypeGroupCreated,
+	return []string{domain.TypeMemberRegistered, domain.TypeMemberProfileUpdated, domain.TypeGroupCreated, domain.TypeGroupUpdated,
 		domain.TypeMemberJoinedGroup, domain.TypeMemberLeftGroup, domain.TypeMemberRemovedFromGroup,
 		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorAppointed,
 		domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypeJoinRequestApproved, domain.TypeMemberInvited, domain.TypeRsvpChanged,
@@ -97,6 +97,10 @@ func (m *notificationsModel) apply(e *envelope) error {
 		m.setName(x.MemberID, x.DisplayName)
 	case domain.GroupCreated:
 		m.groups[x.GroupID] = &notifGroup{name: x.Name, open: x.Visibility == domain.VisibilityOpen, members: map[string]struct{}{x.OwnerID: {}}}
+	case domain.GroupUpdated:
+		if g := m.groups[x.GroupID]; g != nil {
+			g.name = x.Name
+		}
 	case domain.MemberJoinedGroup:
 		m.member(x.GroupID, x.MemberID, true)
 	case domain.GroupModeratorAppointed:
@@ -233,13 +237,22 @@ func (m *notificationsModel) mentions(e *envelope, body, author, group, thread, 
 // add gives a member a notification whose id is the position of the event
 // that made it (one event notifies a member at most once).
 // groupNotice notifies a member of something a moderator did about a
-// group, which the summary names.
+// group. Its summary, the group's name, is filled in when it is read
+// (named), so that a renamed group is never shown by its old name.
 func (m *notificationsModel) groupNotice(e *envelope, member, typ, groupID, by string) {
-	name := ""
-	if g := m.groups[groupID]; g != nil {
-		name = g.name
+	m.add(e, member, Notification{Type: typ, At: e.at, GroupID: groupID, Actor: MemberRef{ID: by}})
+}
+
+// named is n as it is shown: a group notice (one about a group, not a
+// thread) summarised by the group's current name. The caller holds the
+// read lock.
+func (m *notificationsModel) named(n Notification) Notification {
+	if n.ThreadID == "" {
+		if g := m.groups[n.GroupID]; g != nil {
+			n.Summary = g.name
+		}
 	}
-	m.add(e, member, Notification{Type: typ, At: e.at, GroupID: groupID, Actor: MemberRef{ID: by}, Summary: name})
+	return n
 }
 
 func (m *notificationsModel) add(e *envelope, member string, n Notification) {
@@ -300,7 +313,7 @@ func (r *Runner) Notifications(memberID string, p PageRequest) (Page[Notificatio
 		items = make([]keyed[Notification], 0, len(in.items))
 		for i, n := range in.items {
 			if m.shown(memberID, &n) {
-				items = append(items, keyed[Notification]{key: sortKey{A: -int64(in.pos[i].Commit), B: -int64(in.pos[i].Prepare)}, item: n})
+				items = append(items, keyed[Notification]{key: sortKey{A: -int64(in.pos[i].Commit), B: -int64(in.pos[i].Prepare)}, item: m.named(n)})
 			}
 		}
 	}

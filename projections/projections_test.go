@@ -222,6 +222,38 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 	if g, _ := r.Group(r.ViewerFor("outsider"), x.request); !g.Pending {
 		t.Errorf("pending flag: %+v", g)
 	}
+	// The edited group: its card and the directory's filters follow the
+	// new settings, and no longer the old ones.
+	if g, _ := r.Group(member, x.request); g.Name != "Case managers' network" || g.Language != domain.LanguageFrench ||
+		!slices.Equal(g.Topics, []string{"gestion de cas"}) || g.Province != "" || g.Visibility != domain.VisibilityRequest || g.Description != "About greq" {
+		t.Errorf("edited group: %+v", g)
+	}
+	directory := func(q GroupQuery) []string {
+		var out []string
+		page, _ := r.Groups(member, q)
+		for _, g := range page.Items {
+			out = append(out, g.ID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		q    GroupQuery
+		want []string
+	}{
+		{GroupQuery{Q: "case managers"}, []string{x.request}},
+		{GroupQuery{Q: "group greq"}, nil},
+		{GroupQuery{Topic: "Gestion de cas"}, []string{x.request}},
+		{GroupQuery{Topic: "youth"}, []string{x.open, x.private}},
+		{GroupQuery{Language: domain.LanguageFrench}, []string{x.request}},
+		{GroupQuery{Language: domain.LanguageBilingual}, []string{x.open, x.private}},
+		{GroupQuery{Province: "QC"}, []string{x.open, x.private}},
+		// Sorted by the new name: "Case..." before "Group...".
+		{GroupQuery{}, []string{x.request, x.open, x.private}},
+	} {
+		if got := directory(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("directory %+v = %v, want %v", c.q, got, c.want)
+		}
+	}
 	me, _ := r.Me("member")
 	if !reflect.DeepEqual(me.Groups, []GroupMembership{{x.open, "member"}, {x.private, "member"}, {x.request, "member"}}) {
 		t.Errorf("me groups: %+v", me.Groups)
@@ -303,10 +335,16 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 		actions[l.Action] = true
 	}
 	for _, a := range []string{"PostHidden", "FlagResolved", "ThreadPinned", "ThreadLocked", "JoinRequestApproved", "MemberInvited",
-		"GroupModeratorAppointed", "MemberSuspended", "PostEdited"} {
+		"GroupModeratorAppointed", "MemberSuspended", "PostEdited", "GroupUpdated"} {
 		if !actions[a] {
 			t.Errorf("log lacks %s: %v", a, actions)
 		}
+	}
+	// The owner moderates the edited group: its log says who changed what.
+	glog, _ := r.ModerationLog(r.ViewerFor("owner"), LogQuery{GroupID: x.request})
+	if i := slices.IndexFunc(glog.Items, func(l LogEntry) bool { return l.Action == "GroupUpdated" }); i < 0 ||
+		glog.Items[i].Actor.DisplayName != "Gil Mod" || glog.Items[i].Detail != "name,language,topics,province" || glog.Items[i].At.IsZero() {
+		t.Errorf("group log: %+v", glog.Items)
 	}
 
 	// Statistics, counted independently of the projection: the scenario

@@ -163,6 +163,10 @@ func (w *world) scenario() ids {
 	w.join("member", x.private)
 	w.join("outsider", x.request)                                      // stays pending
 	w.note(w.svc.InviteMember(ctx, as("owner"), x.private, "invitee")) // never joins
+	// The request group's moderator edits its settings after the member's
+	// join was approved: that notice, and every list, shows the new name.
+	rename, lang, topics, none := "Case managers' network", domain.LanguageFrench, []string{"gestion de cas"}, ""
+	w.note(w.svc.UpdateGroup(ctx, as("gmod"), x.request, domain.UpdateGroup{Name: &rename, Language: &lang, Topics: &topics, Province: &none}))
 	w.advance(24 * time.Hour)
 
 	x.pOpen = w.thread("owner", x.open, x.tOpen, "Welcome <b>all</b>", "Hello **everyone**, say hi to @Mia Member.", "en", "", nil)

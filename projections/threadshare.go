@@ -9,7 +9,9 @@ import (
 // whose ThreadShare gave equal stamps, both shared, give equal answers.
 //
 // Stamps are log positions, so they only grow, and a rebuild gives the same
-// ones for the same read models.
+// ones for the same read models. The answer names its group by id only,
+// so an edit of the group's settings (GroupUpdated) changes no answer and
+// needs no stamp.
 type ThreadStamp struct {
 	// Thread is the position of the last event applied to the thread
 	// (replies, edits, reactions, hides, RSVPs, locks, pins, translation

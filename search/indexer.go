@@ -36,7 +36,7 @@ type IndexerOptions struct {
 // indexedTypes are the events that change documents; others are not read.
 var indexedTypes = []string{
 	domain.TypeMemberRegistered, domain.TypeRegistrationAbandoned, domain.TypeMemberProfileUpdated,
-	domain.TypeGroupCreated,
+	domain.TypeGroupCreated, domain.TypeGroupUpdated,
 	domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypePostEdited, domain.TypePostDeleted,
 	domain.TypePostHidden, domain.TypePostRestored,
 }
@@ -62,7 +62,9 @@ func logFilter() eventstore.Filter {
 // edit needs the post's author, language and time, which PostEdited does
 // not carry). Group visibility, which every thread and post document
 // carries, is read from the group's first event and cached (visibility
-// never changes: no event changes it).
+// never changes: no event changes it). A group's name is in its own
+// document only (thread and post documents carry its id), so an edit of
+// the group's settings rewrites that one document.
 type Indexer struct {
 	store eventstore.Store
 	index Index
@@ -445,12 +447,16 @@ func (x *Indexer) handle(ctx context.Context, p *pending, r *eventstore.Record) 
 		p.delete(Key(TypeMember, e.MemberID))
 	case domain.GroupCreated:
 		x.groups[e.GroupID] = e.Visibility
-		p.upsert(Document{
-			Type: TypeGroup, ID: e.GroupID, Title: e.Name,
-			Body:     strings.TrimSpace(x.plain.Text(e.Description) + " " + strings.Join(e.Topics, " ")),
-			Language: e.Language, GroupID: e.GroupID, GroupVisibility: e.Visibility,
-			Tags: e.Topics, AuthorID: e.OwnerID, CreatedAt: at,
-		})
+		p.upsert(x.groupDoc(e, at))
+	case domain.GroupUpdated:
+		// The document keeps what only GroupCreated says (visibility,
+		// owner, creation time), so it is rebuilt over that event.
+		gc, created, err := x.groupCreated(ctx, e.GroupID)
+		if err != nil {
+			return err
+		}
+		gc.Name, gc.Description, gc.Language, gc.Topics = e.Name, e.Description, e.Language, e.Topics
+		p.upsert(x.groupDoc(gc, created))
 	case domain.ThreadStarted:
 		gvis, err := x.visibility(ctx, e.GroupID)
 		if err != nil {
@@ -477,6 +483,15 @@ func (x *Indexer) handle(ctx context.Context, p *pending, r *eventstore.Record) 
 		return x.rebuildPost(ctx, p, r, e.ThreadID, e.PostID)
 	}
 	return nil
+}
+
+func (x *Indexer) groupDoc(e domain.GroupCreated, created time.Time) Document {
+	return Document{
+		Type: TypeGroup, ID: e.GroupID, Title: e.Name,
+		Body:     strings.TrimSpace(x.plain.Text(e.Description) + " " + strings.Join(e.Topics, " ")),
+		Language: e.Language, GroupID: e.GroupID, GroupVisibility: e.Visibility,
+		Tags: e.Topics, AuthorID: e.OwnerID, CreatedAt: created,
+	}
 }
 
 func memberDoc(id, name, org, bio, province string, created time.Time) Document {
@@ -527,23 +542,35 @@ func (x *Indexer) visibility(ctx context.Context, groupID string) (string, error
 	if v, ok := x.groups[groupID]; ok {
 		return v, nil
 	}
-	recs, err := x.store.ReadStream(ctx, domain.GroupStream(groupID), eventstore.ReadStreamOptions{Max: 1})
+	gc, _, err := x.groupCreated(ctx, groupID)
 	if err != nil {
-		return "", fmt.Errorf("search indexer: group %s: %w", groupID, err)
-	}
-	ev, _, err := x.codec.Decode(recs[0])
-	if err != nil {
-		return "", fmt.Errorf("search indexer: group %s: %w", groupID, err)
-	}
-	gc, ok := ev.(domain.GroupCreated)
-	if !ok {
-		return "", fmt.Errorf("search indexer: group %s starts with %s", groupID, recs[0].Type)
+		return "", err
 	}
 	if len(x.groups) >= cacheLimit {
 		clear(x.groups)
 	}
 	x.groups[groupID] = gc.Visibility
 	return gc.Visibility, nil
+}
+
+// groupCreated reads a group's first event, and when it happened.
+func (x *Indexer) groupCreated(ctx context.Context, groupID string) (domain.GroupCreated, time.Time, error) {
+	recs, err := x.store.ReadStream(ctx, domain.GroupStream(groupID), eventstore.ReadStreamOptions{Max: 1})
+	if err != nil {
+		return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s: %w", groupID, err)
+	}
+	ev, md, err := x.codec.Decode(recs[0])
+	if err != nil {
+		return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s: %w", groupID, err)
+	}
+	gc, ok := ev.(domain.GroupCreated)
+	if !ok {
+		return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s starts with %s", groupID, recs[0].Type)
+	}
+	if md.At.IsZero() {
+		return gc, recs[0].Time, nil
+	}
+	return gc, md.At, nil
 }
 
 func (x *Indexer) threadInfo(ctx context.Context, threadID string) (*threadInfo, error) {

@@ -218,6 +218,67 @@ func TestIndexerFollowsEvents(t *testing.T) {
 	}
 }
 
+// An edit of a group's settings rewrites the group's document: the new
+// name, description and topics are found, the old ones are not, and what
+// only GroupCreated says (visibility, owner, creation time) stays. Thread
+// and post documents carry the group's id, not its name, so they have
+// nothing to rewrite: the old name finds none of them before or after.
+func TestIndexerGroupUpdated(t *testing.T) {
+	l := newLog(t)
+	idx := openIndex(t, filepath.Join(t.TempDir(), "index"))
+	defer idx.Close()
+	x, _ := run(t, l, idx, search.IndexerOptions{})
+	l.append("member-m1", domain.MemberRegistered{MemberID: "m1", Email: "m1@example.org", PasswordHash: "h", DisplayName: "Amina", Language: "fr"})
+	l.append("group-g1", domain.GroupCreated{GroupID: "g1", Name: "Lighthouse keepers", Description: "About harbours.", Visibility: "private",
+		Language: "en", Topics: []string{"quays"}, OwnerID: "m1"})
+	l.append("thread-t1",
+		domain.ThreadStarted{ThreadID: "t1", GroupID: "g1", PostID: "t1.a", AuthorID: "m1", Title: "Budget", Body: "Opening.", Language: "en", Kind: "discussion"},
+		domain.ReplyPosted{ThreadID: "t1", GroupID: "g1", PostID: "t1.b", AuthorID: "m1", Body: "A reply.", Language: "en"})
+	waitFor(t, x, l.last)
+	all := func(text string) []string {
+		return hits(t, idx, search.Query{Text: text, Access: search.Access{All: true}})
+	}
+	if got := all("lighthouse keepers"); !slices.Equal(got, []string{"group:g1"}) {
+		t.Fatalf("before the edit: %v", got)
+	}
+	before, err := idx.Search(context.Background(), search.Query{Types: []string{search.TypeGroup}, Access: search.Access{All: true}})
+	if err != nil || len(before.Items) != 1 {
+		t.Fatalf("group document: %+v %v", before, err)
+	}
+
+	l.append("group-g1", domain.GroupUpdated{GroupID: "g1", Name: "Orchestre des violons", Description: "Pour les musiciens.",
+		Language: "fr", Topics: []string{"cordes"}, Changed: []string{"name", "description", "language", "topics"}, By: "m1"})
+	waitFor(t, x, l.last)
+	for _, text := range []string{"orchestre violons", "musiciens", "cordes"} {
+		if got := all(text); !slices.Equal(got, []string{"group:g1"}) {
+			t.Errorf("%q after the edit: %v", text, got)
+		}
+	}
+	for _, text := range []string{"lighthouse", "keepers", "harbours", "quays"} {
+		if got := all(text); len(got) != 0 {
+			t.Errorf("old %q still found: %v", text, got)
+		}
+	}
+	after, err := idx.Search(context.Background(), search.Query{Types: []string{search.TypeGroup}, Access: search.Access{All: true}})
+	if err != nil || len(after.Items) != 1 || after.Items[0].Language != "fr" || !after.Items[0].CreatedAt.Equal(before.Items[0].CreatedAt) {
+		t.Fatalf("group document after the edit: %+v (before %+v) %v", after, before, err)
+	}
+	// Still private: an outsider finds nothing, a member finds it.
+	if got := hits(t, idx, search.Query{Text: "orchestre"}); len(got) != 0 {
+		t.Errorf("private group found by an outsider after its edit: %v", got)
+	}
+	if got := hits(t, idx, search.Query{Text: "orchestre", Access: search.Access{Groups: []string{"g1"}}}); !slices.Equal(got, []string{"group:g1"}) {
+		t.Errorf("private group not found by its member after its edit: %v", got)
+	}
+	// The thread and its reply are untouched and still found.
+	if got := all("budget"); !slices.Equal(got, []string{"thread:t1"}) {
+		t.Errorf("thread after the group's edit: %v", got)
+	}
+	if got := keys(t, idx); !slices.Equal(got, []string{"group_g1", "member_m1", "post_t1-2eb", "thread_t1"}) {
+		t.Errorf("keys %v", got)
+	}
+}
+
 // A thread's details are in its document from ThreadStarted on, stay
 // through edits and a hidden opening post (the thread page still shows
 // them), and are not copied into its replies.

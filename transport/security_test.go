@@ -319,6 +319,9 @@ const (
 	fGroupName    = "gn"
 	fGroupDesc    = "gd"
 	fTopics       = "gt"
+	fGroupRename  = "gm" // PATCH /groups/{id}: the name, description and
+	fGroupRedesc  = "gs" // topics the group was created with are replaced
+	fGroupRetopic = "gp"
 	fEventTitle   = "et"
 	fEventBody    = "eb"
 	fEventTags    = "eg"
@@ -351,7 +354,7 @@ const (
 
 // xssFields are the fields whose acceptance is counted (every one but the
 // province, which is a code).
-var xssFields = []string{fRegName, fDisplayName, fOrganization, fBio, fGroupName, fGroupDesc, fTopics,
+var xssFields = []string{fRegName, fDisplayName, fOrganization, fBio, fGroupName, fGroupDesc, fTopics, fGroupRename, fGroupRedesc, fGroupRetopic,
 	fEventTitle, fEventBody, fEventTags, fLocation, fOnlineURL, fResTitle, fResBody, fResTags, fResURL, fFormat,
 	fJobTitle, fJobBody, fJobTags, fJobOrg, fJobLocation, fSalary, fApplyURL, fReply, fEdit, fFlag, fFlagOpening,
 	fResolve, fHide, fLock, fRemove, fReject, fSuspend, fReinstate}
@@ -586,6 +589,10 @@ func newXSSFixture(t *testing.T, e *env, corpus []string) *xssFixture {
 		}
 		g := str(r, "id")
 		f.groups[i] = g
+		f.call(author, i, "PATCH", "/api/v1/groups/"+g, map[string]any{
+			"name": oneLine(fGroupRename, i, p, domain.MaxGroupName), "description": multiLine(fGroupRedesc, i, p),
+			"topics": tagList(fGroupRetopic, i, p),
+		}, fGroupRename, fGroupRedesc, fGroupRetopic)
 		f.call(m, i, "POST", "/api/v1/groups/"+g+"/join", nil)
 
 		thread := func(kind string, body map[string]any, fields ...string) resp {
@@ -843,11 +850,14 @@ func TestXSSCorpus(t *testing.T) {
 			readJSON(f.admin, "/api/v1/threads/"+th)
 		}
 		// Every accepted payload of every field is read back somewhere
-		// (the registration name was replaced by PATCH /me's; the flag on
-		// the opening post was resolved, so it shows in no list).
+		// (the registration name was replaced by PATCH /me's, the group's
+		// first name, description and topics by PATCH /groups/{id}'s; the
+		// flag on the opening post was resolved, so it shows in no list).
 		var fields []string
 		for _, fl := range xssFields {
-			if fl != fRegName && fl != fFlagOpening {
+			switch fl {
+			case fRegName, fFlagOpening, fGroupName, fGroupDesc, fTopics:
+			default:
 				fields = append(fields, fl)
 			}
 		}
@@ -882,6 +892,7 @@ func TestXSSCorpus(t *testing.T) {
 				readPage(f.members[i], "new-thread", "/groups/"+f.groups[i]+"/threads/new")
 			}
 			readPage(admin, "group", "/groups/"+f.groups[i])
+			readPage(clone(f.author), "group-settings", "/groups/"+f.groups[i]+"/settings")
 			readPage(admin, "profile", "/members/"+f.members[i].id)
 			readPage(f.members[i], "settings", "/settings")
 		})
@@ -890,8 +901,9 @@ func TestXSSCorpus(t *testing.T) {
 		}
 		s.expect(t, f, "thread", fEventTitle, fEventBody, fEventTags, fLocation, fOnlineURL, fResTitle, fResBody, fResTags,
 			fResURL, fFormat, fJobTitle, fJobBody, fJobTags, fJobOrg, fJobLocation, fSalary, fApplyURL, fDisplayName, fReply, fEdit)
-		s.expect(t, f, "group", fGroupName, fGroupDesc, fTopics, fEventTitle, fResTitle, fJobTitle)
-		s.expect(t, f, "groups", fGroupName)
+		s.expect(t, f, "group", fGroupRename, fGroupRedesc, fGroupRetopic, fEventTitle, fResTitle, fJobTitle)
+		s.expect(t, f, "group-settings", fGroupRename, fGroupRedesc, fGroupRetopic)
+		s.expect(t, f, "groups", fGroupRename)
 		s.expect(t, f, "group-members", fDisplayName, fOrganization)
 		s.expect(t, f, "members", fDisplayName, fOrganization)
 		s.expect(t, f, "admin-members", fDisplayName, fOrganization)
@@ -907,9 +919,10 @@ func TestXSSCorpus(t *testing.T) {
 	t.Logf("read the pages in %v", time.Since(start))
 
 	// The forms that show back what was typed: the Markdown previews (the
-	// pages render those themselves), and a new thread of each kind and
-	// the settings, refused for one bad field and shown again with the
-	// payloads in their inputs. None of it writes.
+	// pages render those themselves), and a new thread of each kind, a
+	// group's settings and the member's settings, refused for one bad
+	// field and shown again with the payloads in their inputs. None of it
+	// writes.
 	start = time.Now()
 	t.Run("forms", func(t *testing.T) {
 		before := logLength(t, e.store)
@@ -952,6 +965,9 @@ func TestXSSCorpus(t *testing.T) {
 				}
 				post(b, "thread-form", "/groups/"+f.groups[i]+"/threads", form, 422)
 			}
+			post(b, "group-settings-form", "/groups/"+f.groups[i]+"/settings", url.Values{"csrf": {tok}, "language": {"en"}, "province": {"XX"},
+				"name": {oneLine(fGroupRename, i, p, domain.MaxGroupName)}, "description": {multiLine(fGroupRedesc, i, p)},
+				"topics": {strings.Join(tagList(fGroupRetopic, i, p), ", ")}}, 422)
 			post(mb, "settings-form", "/settings", url.Values{"csrf": {mtok}, "language": {"en"}, "province": {"XX"},
 				"display_name": {oneLine(fDisplayName, i, p, domain.MaxDisplayName)},
 				"organization": {oneLine(fOrganization, i, p, domain.MaxOrganization)}, "bio": {multiLine(fBio, i, p)}}, 422)
@@ -972,6 +988,7 @@ func TestXSSCorpus(t *testing.T) {
 		s.expect(t, every, "thread-form", fEventTitle, fEventTags, fLocation, fOnlineURL, fResTitle, fResURL, fFormat,
 			fJobTitle, fJobOrg, fJobLocation, fSalary, fApplyURL)
 		s.expect(t, every, "settings-form", fDisplayName, fOrganization, fBio)
+		s.expect(t, every, "group-settings-form", fGroupRename, fGroupRedesc, fGroupRetopic)
 	})
 	t.Logf("sent the forms in %v", time.Since(start))
 }

@@ -52,6 +52,7 @@ func TestCheckerIsNotVacuous(t *testing.T) {
 // that a sweep gets past decoding and validation to the permission checks.
 func routeBodies(memberID, threadID string) map[string]any {
 	return map[string]any{
+		"/groups/:id":                           map[string]any{"name": "Renamed", "description": "d", "topics": []string{"t"}},
 		"/groups/:id/invitations":               map[string]any{"member_id": memberID},
 		"/groups/:id/moderators":                map[string]any{"member_id": memberID},
 		"/groups/:id/members/:member_id/remove": map[string]any{"reason": "r"},

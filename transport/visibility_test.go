@@ -13,7 +13,7 @@ import (
 // 403 to others; a thread itself answers 404); private groups do not exist
 // for anyone but members, invited members (who see the card, to join) and
 // site staff: their content is 404, never 403, to everyone else. Rows cover
-// reads, writes, a real event's calendar file and attendees, the
+// reads, writes, a group's settings, a real event's calendar file and attendees, the
 // moderation log, flags, hide and restore, and translation links; then the
 // content: a hidden post's text reaches moderators only, the moderation
 // queue and log of a group's moderator hold nothing of other groups, an
@@ -80,6 +80,11 @@ func TestVisibilityTable(t *testing.T) {
 	rows := []row{
 		{"GET", "/api/v1/groups/{g}", nil, map[string][6]int{
 			"open": {200, 200, 200, 200, 200, 200}, "request": {200, 200, 200, 200, 200, 200}, "private": {404, 404, 200, 200, 200, 200}}},
+		// Editing the settings: the group's moderators and site admins;
+		// a private group stays 404 to who cannot see it, an invitee
+		// (who sees its card) gets 403.
+		{"PATCH", "/api/v1/groups/{g}", map[string]any{"description": "Edited settings"}, map[string][6]int{
+			"open": {401, 403, 403, 403, 200, 200}, "request": {401, 403, 403, 403, 200, 200}, "private": {401, 404, 403, 403, 200, 200}}},
 		{"GET", "/api/v1/groups/{g}/threads", nil, map[string][6]int{
 			"open": {200, 200, 200, 200, 200, 200}, "request": {403, 403, 403, 200, 200, 200}, "private": {404, 404, 404, 200, 200, 200}}},
 		{"GET", "/api/v1/threads/{t}", nil, map[string][6]int{

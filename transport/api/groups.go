@@ -80,6 +80,43 @@ func (s *Server) getGroup(c *gin.Context) {
 	c.JSON(http.StatusOK, g)
 }
 
+// groupPatch is the body of PATCH /groups/{id}: an absent (or null) field
+// keeps its value.
+type groupPatch struct {
+	Name        *string   `json:"name"`
+	Description *string   `json:"description"`
+	Topics      *[]string `json:"topics"`
+	Language    *string   `json:"language"`
+	Province    *string   `json:"province"`
+	Visibility  *string   `json:"visibility"`
+}
+
+// patchGroup edits a group's settings and answers the group as GET does.
+func (s *Server) patchGroup(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	var b groupPatch
+	if !s.decode(c, &b, true) {
+		return
+	}
+	if b.Province != nil {
+		v := strings.ToUpper(strings.TrimSpace(*b.Province))
+		b.Province = &v
+	}
+	id := c.Param("id")
+	res, err := s.d.Commands.UpdateGroup(c.Request.Context(), s.origin(c, p), id, domain.UpdateGroup{
+		Name: b.Name, Description: b.Description, Topics: b.Topics, Language: b.Language, Province: b.Province, Visibility: b.Visibility,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	s.getGroup(c)
+}
+
 func (s *Server) joinGroup(c *gin.Context) {
 	p, ok := s.member(c)
 	if !ok {

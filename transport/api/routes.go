@@ -55,6 +55,7 @@ func (s *Server) routes(r router) {
 	r.POST("/groups", s.createGroup)
 	r.GET("/groups", s.listGroups)
 	r.GET("/groups/:id", s.getGroup)
+	r.PATCH("/groups/:id", s.patchGroup)
 	r.POST("/groups/:id/join", s.joinGroup)
 	r.POST("/groups/:id/leave", s.leaveGroup)
 	r.GET("/groups/:id/members", s.groupMembers)

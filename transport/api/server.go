@@ -40,6 +40,7 @@ type Commands interface {
 	RemoveMember(ctx context.Context, o domain.Origin, groupID, memberID, reason string) (domain.Result, error)
 	AppointModerator(ctx context.Context, o domain.Origin, groupID, memberID string) (domain.Result, error)
 	DismissModerator(ctx context.Context, o domain.Origin, groupID, memberID string) (domain.Result, error)
+	UpdateGroup(ctx context.Context, o domain.Origin, groupID string, cmd domain.UpdateGroup) (domain.Result, error)
 
 	StartThread(ctx context.Context, o domain.Origin, cmd domain.StartThread) (domain.ThreadResult, error)
 	PostReply(ctx context.Context, o domain.Origin, threadID string, cmd domain.PostReply) (domain.PostResult, error)

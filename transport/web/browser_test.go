@@ -287,6 +287,24 @@ func TestBrowserJourneys(t *testing.T) {
 	}
 	groupPath := strings.Split(groupURL, "?")[0]
 
+	// Its owner opens its settings from the group page (both languages),
+	// empties the name (refused next to the field, the rest kept), then
+	// extends the description and saves: back on the group page.
+	admin.click(`a[href="` + groupPath + `/settings"]`)
+	admin.both("group-settings")
+	eval[string](admin, "document.querySelector('#f-name').value = ''")
+	admin.fill("#f-description", " And their families.")
+	admin.click(`form[action="` + groupPath + `/settings"] button[type=submit]`)
+	if got := admin.text("#f-name-err"); got == "" || !eval[bool](admin, "document.querySelector('#f-name').getAttribute('aria-invalid') === 'true'") {
+		t.Fatalf("an empty name is not refused next to the field: %q", got)
+	}
+	admin.audit("group-settings-errors")
+	admin.fill("#f-name", "Youth settlement network")
+	admin.click(`form[action="` + groupPath + `/settings"] button[type=submit]`)
+	if u := admin.url(); !strings.HasPrefix(u, groupPath+"?") || !strings.Contains(admin.text("main"), "And their families.") {
+		t.Fatalf("settings not saved: %s: %s", u, admin.text("main"))
+	}
+
 	// A visitor's pages, then registration.
 	amina.visit("/")
 	amina.both("home-visitor")

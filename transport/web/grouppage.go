@@ -30,7 +30,7 @@ func (w *htmlw) groupMain(d *groupPage) {
 	w.raw("</div>\n</div>\n<div class=\"columns\">\n<div class=\"col-main\">\n")
 	w.groupThreads(d)
 	w.raw("</div>\n<aside class=\"col-side\" aria-labelledby=\"about-title\">\n")
-	w.groupAbout(g)
+	w.groupAbout(g, d.Edits)
 	if d.CanRead {
 		w.groupMembers(d)
 	}
@@ -140,8 +140,9 @@ func (w *htmlw) groupThreads(d *groupPage) {
 	w.raw("\n</section>\n")
 }
 
-// groupAbout is the group's description and facts.
-func (w *htmlw) groupAbout(g *projections.Group) {
+// groupAbout is the group's description and facts, and the way to its
+// settings for those who may change them.
+func (w *htmlw) groupAbout(g *projections.Group, edits bool) {
 	v := w.v
 	w.raw("<section class=\"panel\">\n<h2 id=\"about-title\">")
 	w.T("web.group.about")
@@ -184,7 +185,15 @@ func (w *htmlw) groupAbout(g *projections.Group) {
 	w.iso(g.CreatedAt)
 	w.raw(`">`)
 	w.text(v.Date(g.CreatedAt))
-	w.raw("</time></dd>\n</dl>\n</section>\n")
+	w.raw("</time></dd>\n</dl>\n")
+	if edits {
+		w.raw(`<p><a href="/groups/`)
+		w.path(g.ID)
+		w.raw(`/settings">`)
+		w.T("web.group.settings")
+		w.raw("</a></p>\n")
+	}
+	w.raw("</section>\n")
 }
 
 // groupMembers shows the first members and links to the full list.

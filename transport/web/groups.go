@@ -126,6 +126,8 @@ type groupPage struct {
 	// OwnerStays: the viewer owns the group and it has no moderator to
 	// hand it to, so leaving would be refused (domain.ErrLastOwner).
 	OwnerStays bool
+	// Edits: the viewer may change the group's settings.
+	Edits bool
 }
 
 // isMember: the viewer's role in a group makes them a member.
@@ -139,7 +141,8 @@ func (s *Server) group(c *gin.Context) {
 		return
 	}
 	d := groupPage{Group: g, Kind: bounded(c, "kind"), CanRead: true,
-		Moderator: g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff()}
+		Moderator: g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff(),
+		Edits:     editsGroup(r.viewer, &g)}
 	if d.Kind != "" && !slices.Contains([]string{domain.KindDiscussion, domain.KindResource, domain.KindEvent, domain.KindJob, domain.KindNews}, d.Kind) {
 		d.Kind = ""
 	}

@@ -127,6 +127,15 @@ func (v *view) Detail(e projections.LogEntry) string {
 		case domain.RoleModerator:
 			return v.l.t("web.siterole.moderator")
 		}
+	case "GroupUpdated":
+		// The fields changed, named by the form's labels.
+		var names []string
+		for f := range strings.SplitSeq(e.Detail, ",") {
+			if label := v.l.t("web.label." + f); !strings.HasPrefix(label, "web.label.") {
+				names = append(names, label)
+			}
+		}
+		return strings.Join(names, ", ")
 	case "MemberSuspended":
 		if t, err := time.Parse(time.RFC3339, strings.TrimPrefix(e.Detail, "until ")); err == nil {
 			return strings.ReplaceAll(v.l.t("web.modlog.until"), "{Date}", v.l.date(t))

@@ -17,7 +17,10 @@ import (
 // the projections stamp (projections.ThreadStamp: the log position of the
 // thread's last change and of the last display-name change). A request
 // whose stamp differs writes the body afresh and keeps that instead; an
-// entry is only ever used for the exact stamp it was written at.
+// entry is only ever used for the exact stamp it was written at. Nothing
+// of the thread's group is in the body (its name is in the crumbs and the
+// reply box, written for each request), so a group's edited settings need
+// no stamp of their own.
 
 // threadKey is everything the body depends on besides the thread's
 // version and the viewer's own parts.

@@ -162,6 +162,8 @@ func (s *Server) Register(r gin.IRouter) {
 	g.GET("/groups/new", s.newGroupForm)
 	g.POST("/groups", s.createGroup)
 	g.GET("/groups/:id", s.group)
+	g.GET("/groups/:id/settings", s.groupSettings)
+	g.POST("/groups/:id/settings", s.updateGroup)
 	g.POST("/groups/:id/join", s.joinGroup)
 	g.POST("/groups/:id/leave", s.leaveGroup)
 	g.GET("/groups/:id/members", s.groupMembers)
