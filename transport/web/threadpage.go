@@ -20,6 +20,7 @@ func (s *Server) renderThread(c *gin.Context, status int, v *view, d *threadPage
 	cursor := c.Query("cursor")
 	s.renderGo(c, status, v, func(w *htmlw) {
 		w.threadCrumbs(d)
+		w.threadActions(d)
 		s.threadBody(w, d, cursor)
 		w.threadTail(d)
 	})
