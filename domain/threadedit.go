@@ -12,13 +12,17 @@ import (
 // field keeps its value. Event, Resource and Job each replace the details
 // whole: an event sent without a capacity has none (unlimited), and a job
 // or resource sent with every field empty has no details left. Kind,
-// language and group never change.
+// language and group never change: a Kind or Language other than the
+// thread's is refused (not_allowed), so that a client asking for one is
+// not told it got it.
 type EditThread struct {
 	Title    *string
 	Tags     *[]string
 	Event    *EventDetails
 	Resource *ResourceDetails
 	Job      *JobDetails
+	Kind     *string
+	Language *string
 }
 
 // Field names of ThreadEdited.Changed.
@@ -74,6 +78,12 @@ func decideEditThread(t ThreadState, c EditThread, env ThreadEnv, mod bool, now 
 		return nil, fmt.Errorf("edit thread %q: %w", t.ID, ErrThreadLocked)
 	}
 	f := fieldErrors{}
+	if c.Kind != nil && *c.Kind != t.Kind {
+		f.add("kind", CodeNotAllowed)
+	}
+	if c.Language != nil && *c.Language != t.Language {
+		f.add("language", CodeNotAllowed)
+	}
 	title := t.Title
 	if c.Title != nil {
 		title = strings.TrimSpace(*c.Title)

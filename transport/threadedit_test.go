@@ -70,6 +70,9 @@ func TestEditThread(t *testing.T) {
 	if b.Error.Fields["title"] != "Ce champ est obligatoire." {
 		t.Fatalf("french fields: %+v", b.Error)
 	}
+	if b := checkErr(t, bob.do("PATCH", "/api/v1/threads/"+tid, map[string]any{"kind": "event", "language": "en"}), 422, "validation_failed"); b.Error.Fields["kind"] == "" {
+		t.Fatalf("a new kind: %+v", b.Error)
+	}
 	checkErr(t, bob.do("PATCH", "/api/v1/threads/"+tid, `{"title": `), 400, "")
 	checkErr(t, bob.do("PATCH", "/api/v1/threads/"+tid, `{"title": "`+strings.Repeat("x", api.MaxBody)+`"}`), 413, "")
 

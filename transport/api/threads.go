@@ -59,13 +59,17 @@ func (s *Server) startThread(c *gin.Context) {
 }
 
 // threadEditBody is PATCH /threads/{id}: an absent (or null) field keeps
-// its value; event, resource and job replace the details whole.
+// its value; event, resource and job replace the details whole. Kind and
+// language may be sent as they are (a client echoing the thread back);
+// other values are refused, not ignored, since they never change.
 type threadEditBody struct {
 	Title    *string                 `json:"title"`
 	Tags     *[]string               `json:"tags"`
 	Event    *domain.EventDetails    `json:"event"`
 	Resource *domain.ResourceDetails `json:"resource"`
 	Job      *domain.JobDetails      `json:"job"`
+	Kind     *string                 `json:"kind"`
+	Language *string                 `json:"language"`
 }
 
 // editThread changes a thread's title, tags or details (its author or a
@@ -83,7 +87,7 @@ func (s *Server) editThread(c *gin.Context) {
 		return
 	}
 	res, err := s.d.Commands.EditThread(c.Request.Context(), s.origin(c, p), c.Param("id"), domain.EditThread{
-		Title: b.Title, Tags: b.Tags, Event: b.Event, Resource: b.Resource, Job: b.Job,
+		Title: b.Title, Tags: b.Tags, Event: b.Event, Resource: b.Resource, Job: b.Job, Kind: b.Kind, Language: b.Language,
 	})
 	if err != nil {
 		s.fail(c, err)
