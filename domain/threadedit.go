@@ -50,6 +50,13 @@ func (e ThreadEdited) EventRescheduled() bool {
 	return false
 }
 
+// CalendarChanged reports whether an edit changed what an event's calendar
+// entry shows (its title, time, place or link): calendar clients must
+// replace the entry they hold (its iCalendar SEQUENCE goes up).
+func (e ThreadEdited) CalendarChanged() bool {
+	return slices.Contains(e.Changed, ChangedTitle) || e.EventRescheduled()
+}
+
 // decideEditThread decides EditThread; mod is DecideThread's: the actor
 // moderates the thread's group.
 //

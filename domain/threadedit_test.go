@@ -212,5 +212,8 @@ func TestThreadEditedEventRescheduled(t *testing.T) {
 		if got := (ThreadEdited{Changed: []string{changed}}).EventRescheduled(); got != want {
 			t.Errorf("%s: %v, want %v", changed, got, want)
 		}
+		if got := (ThreadEdited{Changed: []string{changed}}).CalendarChanged(); got != (want || changed == ChangedTitle) {
+			t.Errorf("%s: calendar changed %v", changed, got)
+		}
 	}
 }

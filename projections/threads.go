@@ -220,9 +220,7 @@ func (m *threadsModel) apply(e *envelope) error {
 		at := e.at
 		t.title, t.tags, t.editedAt = x.Title, slices.Clone(x.Tags), &at
 		t.event, t.resource, t.job = x.Event, x.Resource, x.Job
-		if slices.ContainsFunc(x.Changed, func(c string) bool {
-			return c == domain.ChangedTitle || strings.HasPrefix(c, "event.") && c != domain.ChangedEventCapacity
-		}) {
+		if x.CalendarChanged() {
 			t.sequence++
 		}
 		// The linked translations show this title: their answers change too.
