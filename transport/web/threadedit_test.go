@@ -71,7 +71,7 @@ func TestEditThreadJourney(t *testing.T) {
 		t.Fatalf("save: %d %q\n%s", p.status, p.header.Get("Location"), p.body)
 	}
 	mustContain(t, "edited thread", b.get(p.header.Get("Location")), "Your changes are saved.", "Quarterly call (moved)", "March 12, 2030",
-		"https://meet.example.org/q2")
+		"https://meet.example.org/q2", "Details edited on <time datetime=")
 	mustContain(t, "events list", b.get("/events"), "Quarterly call (moved)")
 
 	// Locked: the author loses the link and the form; a moderator keeps

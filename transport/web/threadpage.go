@@ -104,6 +104,15 @@ func (w *htmlw) threadHead(t *projections.Thread) {
 		w.text(tag)
 		w.raw(`</span> `)
 	}
+	if t.EditedAt != nil {
+		w.raw(`<span class="muted">`)
+		w.T("web.thread.edited")
+		w.raw(` <time datetime="`)
+		w.iso(*t.EditedAt)
+		w.raw(`">`)
+		w.dateTime(*t.EditedAt)
+		w.raw("</time></span>\n")
+	}
 	w.raw("</p>\n<h1 id=\"thread-title\" lang=\"")
 	w.text(t.Language)
 	w.raw(`">`)
