@@ -132,6 +132,7 @@ func NewCodec(opts ...CodecOption) *Codec {
 	register[ThreadTranslationLinked](c, 1)
 	register[ThreadTranslationUnlinked](c, 1)
 	register[RsvpChanged](c, 1)
+	register[ThreadEdited](c, 1)
 	register[EngagementRolledUp](c, 1)
 	register[SessionStarted](c, 1)
 	register[SessionEnded](c, 1)

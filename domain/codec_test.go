@@ -58,6 +58,8 @@ func sampleEvents() []Event {
 		ThreadTranslationLinked{ThreadID: th, TranslationID: "t2", TranslationLanguage: "fr", By: "o"},
 		ThreadTranslationUnlinked{ThreadID: th, GroupID: "g1", TranslationID: "t2", By: "o"},
 		RsvpChanged{ThreadID: th, MemberID: "m1", Status: RsvpGoing, Previous: RsvpWaitlisted, Promoted: true, PromotedAfter: "m2"},
+		ThreadEdited{ThreadID: th, GroupID: "g1", Title: "T2", Tags: []string{"y"}, Event: &EventDetails{StartsAt: now0(), Location: "M"},
+			Changed: []string{ChangedTitle, ChangedEventLocation}, EditorID: "o", AuthorID: "a"},
 		EngagementRolledUp{PeriodStart: now0(), PeriodSeconds: 60, PageViews: 10, Sessions: 2, Node: "n1"},
 		SessionStarted{SessionHash: "h", MemberID: "m1", ExpiresAt: now0(), UserAgent: "ua"},
 		SessionEnded{SessionHash: "h", MemberID: "m1", Reason: SessionEndLogout},

@@ -24,7 +24,7 @@
 //	                   PostDeleted, ReactionAdded, ReactionRemoved, PostFlagged,
 //	                   FlagResolved, PostHidden, PostRestored, ThreadLocked,
 //	                   ThreadUnlocked, ThreadPinned, ThreadUnpinned,
-//	                   ThreadTranslationLinked, RsvpChanged
+//	                   ThreadTranslationLinked, RsvpChanged, ThreadEdited
 //	stats-<yyyy-mm-dd> EngagementRolledUp
 //
 // Post ids are "<thread id>.<suffix>" (ThreadIDOfPost), so a command on a

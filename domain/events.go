@@ -53,6 +53,7 @@ const (
 	TypeThreadTranslationLinked   = "ThreadTranslationLinked"
 	TypeThreadTranslationUnlinked = "ThreadTranslationUnlinked"
 	TypeRsvpChanged               = "RsvpChanged"
+	TypeThreadEdited              = "ThreadEdited"
 	// stats-<yyyy-mm-dd>
 	TypeEngagementRolledUp = "EngagementRolledUp"
 )
@@ -536,6 +537,26 @@ type RsvpChanged struct {
 	PromotedAfter string `json:"promoted_after,omitempty"`
 }
 
+// ThreadEdited replaces a thread's title, tags and kind details. Like
+// MemberProfileUpdated it carries the whole of them after the change, so a
+// read model never needs the previous ones; Changed lists what changed
+// ("title", "tags", "event.starts_at", "event.ends_at", "event.location",
+// "event.online_url", "event.capacity", "resource", "job"). AuthorID is the
+// thread's author, so a moderator's edit is told from the author's without
+// a lookup. Kind, language and group never change.
+type ThreadEdited struct {
+	ThreadID string           `json:"thread_id"`
+	GroupID  string           `json:"group_id"`
+	Title    string           `json:"title"`
+	Tags     []string         `json:"tags"`
+	Event    *EventDetails    `json:"event,omitempty"`
+	Resource *ResourceDetails `json:"resource,omitempty"`
+	Job      *JobDetails      `json:"job,omitempty"`
+	Changed  []string         `json:"changed"`
+	EditorID string           `json:"editor_id"`
+	AuthorID string           `json:"author_id"`
+}
+
 // ---- stats-<yyyy-mm-dd> ----
 
 // EngagementRolledUp carries counters tallied in memory over one period
@@ -586,4 +607,5 @@ func (ThreadUnpinned) EventType() string            { return TypeThreadUnpinned 
 func (ThreadTranslationLinked) EventType() string   { return TypeThreadTranslationLinked }
 func (ThreadTranslationUnlinked) EventType() string { return TypeThreadTranslationUnlinked }
 func (RsvpChanged) EventType() string               { return TypeRsvpChanged }
+func (ThreadEdited) EventType() string              { return TypeThreadEdited }
 func (EngagementRolledUp) EventType() string        { return TypeEngagementRolledUp }

@@ -1075,6 +1075,12 @@ func (s *Service) UnlinkTranslation(ctx context.Context, o Origin, threadID, oth
 	return res, nil
 }
 
+// EditThread changes a thread's title, tags and details (its author or a
+// moderator); an edit that changes nothing appends nothing.
+func (s *Service) EditThread(ctx context.Context, o Origin, threadID string, cmd EditThread) (Result, error) {
+	return s.threadCmd(ctx, o, threadID, cmd)
+}
+
 // threadRef is what a decision on one thread needs of another.
 func threadRef(t ThreadState) ThreadRef {
 	return ThreadRef{ID: t.ID, GroupID: t.GroupID, Exists: t.Started, Language: t.Language, Translations: maps.Clone(t.Translations)}

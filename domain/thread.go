@@ -161,6 +161,12 @@ func EvolveThread(t ThreadState, e Event) ThreadState {
 		t.Translations[e.TranslationID] = e.TranslationLanguage
 	case ThreadTranslationUnlinked:
 		delete(t.Translations, e.TranslationID)
+	case ThreadEdited:
+		t.Title = e.Title
+		t.Tags = e.Tags
+		t.Event = e.Event
+		t.Resource = e.Resource
+		t.Job = e.Job
 	case RsvpChanged:
 		if t.Rsvp == nil {
 			t.Rsvp = map[string]string{}
@@ -330,7 +336,8 @@ type unlinkBack struct{ From string }
 // checked against both. Only the service issues it, after LinkTranslation.
 type linkBack struct{ From ThreadRef }
 
-func (SetRsvp) threadCommand() {}
+func (SetRsvp) threadCommand()    {}
+func (EditThread) threadCommand() {}
 
 func validReaction(k string) bool {
 	return k == ReactionLike || k == ReactionThanks || k == ReactionInsightful
@@ -631,6 +638,9 @@ func DecideThread(t ThreadState, cmd ThreadCommand, env ThreadEnv, now time.Time
 
 	case SetRsvp:
 		return decideRsvp(t, c, env, now)
+
+	case EditThread:
+		return decideEditThread(t, c, env, mod, now)
 	}
 	return nil, fmt.Errorf("thread command %T: %w", cmd, ErrInvalid)
 }
@@ -681,35 +691,10 @@ func decideStartThread(t ThreadState, c StartThread, env ThreadEnv, now time.Tim
 		f.add("kind", CodeInvalid)
 	}
 	checkTags(f, "tags", c.Tags)
-	var ev *EventDetails
-	if c.Event != nil {
-		if kind != KindEvent {
-			f.add("event", CodeNotAllowed)
-		} else {
-			ev = checkEventDetails(f, *c.Event)
-		}
-	} else if kind == KindEvent {
+	if c.Event == nil && kind == KindEvent {
 		f.add("event", CodeRequired)
 	}
-	var res *ResourceDetails
-	if c.Resource != nil {
-		if kind != KindResource {
-			f.add("resource", CodeNotAllowed)
-		} else {
-			r := ResourceDetails{URL: strings.TrimSpace(c.Resource.URL), Format: strings.TrimSpace(c.Resource.Format)}
-			checkURL(f, "resource.url", r.URL)
-			checkLine(f, "resource.format", r.Format, false, MaxFormat)
-			res = &r
-		}
-	}
-	var job *JobDetails
-	if c.Job != nil {
-		if kind != KindJob {
-			f.add("job", CodeNotAllowed)
-		} else {
-			job = checkJobDetails(f, *c.Job, now)
-		}
-	}
+	ev, res, job := checkKindDetails(f, kind, c.Event, c.Resource, c.Job, now)
 	if err := f.err(); err != nil {
 		return nil, err
 	}
@@ -721,6 +706,40 @@ func decideStartThread(t ThreadState, c StartThread, env ThreadEnv, now time.Tim
 		Title: title, Body: c.Body, Language: c.Language, Kind: kind, Tags: normalizeTags(c.Tags),
 		Event: ev, Resource: res, Job: job,
 	}}, nil
+}
+
+// checkKindDetails validates the details of a thread's kind (starting or
+// editing it: the same checks) and answers them normalised; details of
+// another kind are not allowed. A nil argument is no details.
+func checkKindDetails(f fieldErrors, kind string, event *EventDetails, resource *ResourceDetails, job *JobDetails, now time.Time) (*EventDetails, *ResourceDetails, *JobDetails) {
+	var ev *EventDetails
+	if event != nil {
+		if kind != KindEvent {
+			f.add("event", CodeNotAllowed)
+		} else {
+			ev = checkEventDetails(f, *event)
+		}
+	}
+	var res *ResourceDetails
+	if resource != nil {
+		if kind != KindResource {
+			f.add("resource", CodeNotAllowed)
+		} else {
+			r := ResourceDetails{URL: strings.TrimSpace(resource.URL), Format: strings.TrimSpace(resource.Format)}
+			checkURL(f, "resource.url", r.URL)
+			checkLine(f, "resource.format", r.Format, false, MaxFormat)
+			res = &r
+		}
+	}
+	var jd *JobDetails
+	if job != nil {
+		if kind != KindJob {
+			f.add("job", CodeNotAllowed)
+		} else {
+			jd = checkJobDetails(f, *job, now)
+		}
+	}
+	return ev, res, jd
 }
 
 // JobDeadlinePassed: a deadline (YYYY-MM-DD) has passed once that day is
@@ -838,18 +857,23 @@ func decideRsvp(t ThreadState, c SetRsvp, env ThreadEnv, now time.Time) ([]Event
 		return []Event{change(a.ID, RsvpNotGoing, current)}, nil
 	}
 	events := []Event{change(a.ID, RsvpNotGoing, current)}
-	going := t.Going - 1
+	return append(events, promoteWaitlisted(t, t.Going-1, t.Event.Capacity, a.ID)...), nil
+}
+
+// promoteWaitlisted moves waitlisted members, first come first served, to
+// going while going is under capacity (nil: unlimited). after is who made
+// the room: the member who cancelled, or the editor who raised the capacity.
+func promoteWaitlisted(t ThreadState, going int, capacity *int, after string) []Event {
+	var events []Event
 	for _, id := range t.Waitlist {
-		if t.Event.Capacity != nil && going >= *t.Event.Capacity {
+		if capacity != nil && going >= *capacity {
 			break
 		}
-		p := change(id, RsvpGoing, RsvpWaitlisted)
-		p.Promoted = true
-		p.PromotedAfter = a.ID
-		events = append(events, p)
+		events = append(events, RsvpChanged{ThreadID: t.ID, GroupID: t.GroupID, MemberID: id, Status: RsvpGoing,
+			Previous: RsvpWaitlisted, Promoted: true, PromotedAfter: after})
 		going++
 	}
-	return events, nil
+	return events
 }
 
 // oneTranslationPerLanguage: thread may take other as its translation in

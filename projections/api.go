@@ -200,6 +200,12 @@ type Thread struct {
 	Rsvp           *Rsvp                   `json:"rsvp,omitempty"`
 	// OpeningPostID is the thread's first post.
 	OpeningPostID string `json:"opening_post_id"`
+	// EditedAt is the last edit of the title, tags or details (null until
+	// one), as a post's edited_at is for its body.
+	EditedAt *time.Time `json:"edited_at"`
+	// Sequence counts the edits that changed what an event's calendar
+	// entry shows (title, time, place, link): its iCalendar SEQUENCE.
+	Sequence int `json:"-"`
 }
 
 // Post is a post. A hidden post seen by a non-moderator carries only ID,
@@ -304,6 +310,9 @@ const (
 	// NotifyInvited: a moderator invited the member to a group (which
 	// they may then join, private or not); Summary is the group's name.
 	NotifyInvited = "invited"
+	// NotifyEventChanged: an event the member is going to, or waitlisted
+	// for, changed its time or place; Summary is its title.
+	NotifyEventChanged = "event_changed"
 )
 
 // Notification is one notification of a member, newest first in lists.

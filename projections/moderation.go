@@ -42,7 +42,8 @@ func (*moderationModel) types() []string {
 		domain.TypeThreadUnlocked, domain.TypeThreadPinned, domain.TypeThreadUnpinned,
 		domain.TypeJoinRequestApproved, domain.TypeJoinRequestRejected, domain.TypeMemberInvited,
 		domain.TypeMemberRemovedFromGroup, domain.TypeGroupModeratorAppointed, domain.TypeGroupModeratorDismissed,
-		domain.TypeGroupOwnershipTransferred, domain.TypeGroupUpdated, domain.TypeMemberSuspended, domain.TypeMemberReinstated, domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked}
+		domain.TypeGroupOwnershipTransferred, domain.TypeGroupUpdated, domain.TypeMemberSuspended, domain.TypeMemberReinstated, domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked,
+		domain.TypeThreadEdited}
 }
 
 func (m *moderationModel) apply(e *envelope) error {
@@ -59,6 +60,12 @@ func (m *moderationModel) apply(e *envelope) error {
 			return nil // the author's own edit is no moderation
 		}
 		l.Actor.ID, l.GroupID, l.ThreadID, l.PostID, l.MemberID = x.EditorID, x.GroupID, x.ThreadID, x.PostID, m.postAuthors[x.PostID]
+	case domain.ThreadEdited:
+		if x.EditorID == x.AuthorID {
+			return nil // the author's own edit is no moderation, as with PostEdited
+		}
+		l.Actor.ID, l.GroupID, l.ThreadID, l.MemberID = x.EditorID, x.GroupID, x.ThreadID, x.AuthorID
+		l.Detail = strings.Join(x.Changed, ", ")
 	case domain.PostFlagged:
 		m.flags[flagKey{x.PostID, x.MemberID}] = &flagRec{pos: e.pos, QueueItem: QueueItem{Type: QueueFlag,
 			GroupID: x.GroupID, ThreadID: x.ThreadID, PostID: x.PostID, Member: MemberRef{ID: x.MemberID},

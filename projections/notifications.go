@@ -15,7 +15,8 @@ import (
 // notificationsModel derives each member's notifications from the log: a
 // reply to my thread or to my post, a mention of my "@display name" in a
 // post of a group I may read, my join request approved, my waitlist place
-// promoted, a flag on my post resolved. It keeps its own small copy of what
+// promoted, a flag on my post resolved, the time or place of an event I am
+// going to (or waitlisted for) changed. It keeps its own small copy of what
 // it needs (names, memberships, thread titles), so that it depends on no
 // other projection's progress.
 type notificationsModel struct {
@@ -42,6 +43,10 @@ type notifGroup struct {
 
 type notifThread struct {
 	group, author, title string
+	// attending are the members going or waitlisted, in order of their
+	// first RSVP (so a rebuild notifies in the same order).
+	attending []string
+	status    map[string]string
 }
 
 type inbox struct {
@@ -62,7 +67,7 @@ func (*notificationsModel) types() []string {
 		domain.TypeMemberJoinedGroup, domain.TypeMemberLeftGroup, domain.TypeMemberRemovedFromGroup,
 		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorAppointed,
 		domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypeJoinRequestApproved, domain.TypeMemberInvited, domain.TypeRsvpChanged,
-		domain.TypeFlagResolved, domain.TypeNotificationsRead}
+		domain.TypeFlagResolved, domain.TypeNotificationsRead, domain.TypeThreadEdited}
 }
 
 func firstWord(folded string) string {
@@ -137,7 +142,33 @@ func (m *notificationsModel) apply(e *envelope) error {
 		m.groupNotice(e, x.MemberID, NotifyJoinApproved, x.GroupID, x.By)
 	case domain.MemberInvited:
 		m.groupNotice(e, x.MemberID, NotifyInvited, x.GroupID, x.By)
+	case domain.ThreadEdited:
+		t := m.threads[x.ThreadID]
+		if t == nil {
+			return fmt.Errorf("thread %q: not started", x.ThreadID)
+		}
+		t.title = x.Title
+		if !x.EventRescheduled() {
+			return nil
+		}
+		for _, member := range t.attending {
+			st := t.status[member]
+			if member == x.EditorID || (st != domain.RsvpGoing && st != domain.RsvpWaitlisted) || !m.mayRead(x.GroupID, member) {
+				continue
+			}
+			m.add(e, member, Notification{Type: NotifyEventChanged, At: e.at, GroupID: x.GroupID, ThreadID: x.ThreadID,
+				Actor: MemberRef{ID: x.EditorID}, Summary: x.Title})
+		}
 	case domain.RsvpChanged:
+		if t := m.threads[x.ThreadID]; t != nil {
+			if t.status == nil {
+				t.status = map[string]string{}
+			}
+			if _, seen := t.status[x.MemberID]; !seen {
+				t.attending = append(t.attending, x.MemberID)
+			}
+			t.status[x.MemberID] = x.Status
+		}
 		if x.Promoted && x.Status == domain.RsvpGoing && m.mayRead(x.GroupID, x.MemberID) {
 			title := ""
 			if t := m.threads[x.ThreadID]; t != nil {
@@ -312,6 +343,11 @@ func (r *Runner) Notifications(memberID string, p PageRequest) (Page[Notificatio
 	if in != nil {
 		items = make([]keyed[Notification], 0, len(in.items))
 		for i, n := range in.items {
+			// A thread's notifications name it by its title as it is now:
+			// an edit leaves no old title behind.
+			if t := m.threads[n.ThreadID]; t != nil && n.ThreadID != "" {
+				n.Summary = t.title
+			}
 			if m.shown(memberID, &n) {
 				items = append(items, keyed[Notification]{key: sortKey{A: -int64(in.pos[i].Commit), B: -int64(in.pos[i].Prepare)}, item: m.named(n)})
 			}

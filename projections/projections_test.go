@@ -201,16 +201,33 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 	if !slices.Equal(order, []string{x.tFrench, x.tOpen, x.event}) {
 		t.Errorf("group threads order: %v", order)
 	}
+	// The edit that raised the capacity to 2 promoted member from the waitlist.
 	ev, _ := r.ThreadHeader(member, x.event)
-	if ev.Rsvp == nil || ev.Rsvp.Going != 1 || ev.Rsvp.Waitlisted != 0 || *ev.Rsvp.Capacity != 1 || ev.Rsvp.MyStatus != domain.RsvpNotGoing {
+	if ev.Rsvp == nil || ev.Rsvp.Going != 2 || ev.Rsvp.Waitlisted != 0 || *ev.Rsvp.Capacity != 2 || ev.Rsvp.MyStatus != domain.RsvpGoing {
 		t.Errorf("rsvp: %+v", ev.Rsvp)
 	}
 	if ev, _ := r.ThreadHeader(gmod, x.event); ev.Rsvp.MyStatus != domain.RsvpGoing {
 		t.Errorf("promoted rsvp: %+v", ev.Rsvp)
 	}
-	events, _ := r.Threads(anon, ThreadQuery{Kind: domain.KindEvent, From: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)})
-	if len(events.Items) != 1 || events.Items[0].ID != x.event {
+	if ev.EditedAt == nil || ev.Sequence != 1 || ev.Event.Location != "Room 2" || ev.Title != "Quarterly call" {
+		t.Errorf("edited event: %+v", ev)
+	}
+	// Rescheduled from June 1 to June 8: the events list follows starts_at.
+	events, _ := r.Threads(anon, ThreadQuery{Kind: domain.KindEvent, From: time.Date(2026, 6, 5, 0, 0, 0, 0, time.UTC)})
+	if len(events.Items) != 1 || events.Items[0].ID != x.event || !events.Items[0].Event.StartsAt.Equal(time.Date(2026, 6, 8, 15, 0, 0, 0, time.UTC)) {
 		t.Errorf("events: %+v", events.Items)
+	}
+	if old, _ := r.Threads(anon, ThreadQuery{Kind: domain.KindEvent, From: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)}); len(old.Items) != 0 {
+		t.Errorf("the event is still listed at its old date: %+v", old.Items)
+	}
+	// Retitled by a moderator: its translation's link names the new title;
+	// retagged: the tag filters follow.
+	if th, _ := r.ThreadHeader(member, x.tOpen); len(th.Translations) != 1 || th.Translations[0].Title != "Bienvenue à toutes et à tous" ||
+		!slices.Equal(th.Tags, []string{"welcome", "newcomers"}) || th.EditedAt == nil {
+		t.Errorf("edited thread: %+v", th)
+	}
+	if tagged, _ := r.Threads(anon, ThreadQuery{Tag: "Newcomers"}); len(tagged.Items) != 1 || tagged.Items[0].ID != x.tOpen {
+		t.Errorf("tag filter after an edit: %+v", tagged.Items)
 	}
 	if tl, _ := r.Thread(member, x.tRequest, PageRequest{}); !tl.Thread.Locked {
 		t.Error("locked thread not locked")
@@ -305,7 +322,7 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 		}
 	}
 	// mention of member in the opening post; join approved; promoted; flag resolved to the hidden post's author.
-	for _, typ := range []string{NotifyReply, NotifyMention, NotifyJoinApproved, NotifyRsvpPromoted, NotifyFlagResolved} {
+	for _, typ := range []string{NotifyReply, NotifyMention, NotifyJoinApproved, NotifyRsvpPromoted, NotifyFlagResolved, NotifyEventChanged} {
 		if types[typ] == 0 {
 			t.Errorf("no %s notification: %v", typ, types)
 		}
@@ -335,7 +352,7 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 		actions[l.Action] = true
 	}
 	for _, a := range []string{"PostHidden", "FlagResolved", "ThreadPinned", "ThreadLocked", "JoinRequestApproved", "MemberInvited",
-		"GroupModeratorAppointed", "MemberSuspended", "PostEdited", "GroupUpdated"} {
+		"GroupModeratorAppointed", "MemberSuspended", "PostEdited", "GroupUpdated", "ThreadEdited"} {
 		if !actions[a] {
 			t.Errorf("log lacks %s: %v", a, actions)
 		}

@@ -210,6 +210,17 @@ func (w *world) scenario() ids {
 	}
 	r3, err := w.svc.SetRsvp(ctx, as("member"), x.event, domain.RsvpNotGoing)
 	w.note(r3.Result, err)
+	// Back on the waitlist, then the organiser reschedules the event with
+	// room for two: member is promoted, both are told of the new time.
+	r4, err := w.svc.SetRsvp(ctx, as("member"), x.event, domain.RsvpGoing)
+	w.note(r4.Result, err)
+	two := 2
+	rescheduled := &domain.EventDetails{StartsAt: time.Date(2026, 6, 8, 15, 0, 0, 0, time.UTC), Location: "Room 2", Capacity: &two}
+	w.note(w.svc.EditThread(ctx, as("owner"), x.event, domain.EditThread{Event: rescheduled}))
+	// A moderator fixes the owner's title (logged), the owner retags.
+	retitled := "Bienvenue à toutes et à tous"
+	w.note(w.svc.EditThread(ctx, as("gmod"), x.tFrench, domain.EditThread{Title: &retitled}))
+	w.note(w.svc.EditThread(ctx, as("owner"), x.tOpen, domain.EditThread{Tags: &[]string{"welcome", "newcomers"}}))
 	w.note(w.svc.RecordEngagement(ctx, as(""), domain.EngagementRolledUp{PeriodStart: w.clock().Truncate(time.Hour), PeriodSeconds: 3600, PageViews: 120, Sessions: 7}))
 	x.ownerSession, x.memberSession = "hash-owner", "hash-member"
 	w.note(w.svc.StartSession(ctx, as("owner"), domain.SessionStarted{SessionHash: x.ownerSession, MemberID: "owner", ExpiresAt: w.clock().Add(48 * time.Hour)}))

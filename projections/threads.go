@@ -27,6 +27,8 @@ type threadRec struct {
 	id, groupID, title, kind, language, author, openingPost string
 	tags                                                    []string
 	createdAt, lastActivity                                 time.Time
+	editedAt                                                *time.Time
+	sequence                                                int // edits a calendar entry shows
 	replyCount                                              int // visible replies
 	pinned, locked                                          bool
 	translations                                            []string // linked thread ids, in order of linking
@@ -80,7 +82,7 @@ func (*threadsModel) types() []string {
 	return []string{domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypePostEdited, domain.TypePostDeleted,
 		domain.TypeReactionAdded, domain.TypeReactionRemoved, domain.TypePostHidden, domain.TypePostRestored,
 		domain.TypeThreadLocked, domain.TypeThreadUnlocked, domain.TypeThreadPinned, domain.TypeThreadUnpinned,
-		domain.TypeThreadTranslationLinked, domain.TypeThreadTranslationUnlinked, domain.TypeRsvpChanged}
+		domain.TypeThreadTranslationLinked, domain.TypeThreadTranslationUnlinked, domain.TypeRsvpChanged, domain.TypeThreadEdited}
 }
 
 func (m *threadsModel) apply(e *envelope) error {
@@ -214,6 +216,19 @@ func (m *threadsModel) apply(e *envelope) error {
 			o.translations = slices.DeleteFunc(o.translations, func(id string) bool { return id == t.id })
 			o.version = e.pos
 		}
+	case domain.ThreadEdited:
+		at := e.at
+		t.title, t.tags, t.editedAt = x.Title, slices.Clone(x.Tags), &at
+		t.event, t.resource, t.job = x.Event, x.Resource, x.Job
+		if x.CalendarChanged() {
+			t.sequence++
+		}
+		// The linked translations show this title: their answers change too.
+		for _, id := range t.translations {
+			if o := m.byID[id]; o != nil {
+				o.version = e.pos
+			}
+		}
 	case domain.RsvpChanged:
 		if t.rsvp == nil {
 			t.rsvp = map[string]*rsvpRec{}
@@ -271,6 +286,8 @@ func threadIDOf(ev domain.Event) string {
 		return x.ThreadID
 	case domain.RsvpChanged:
 		return x.ThreadID
+	case domain.ThreadEdited:
+		return x.ThreadID
 	}
 	return ""
 }
@@ -284,7 +301,11 @@ func (m *threadsModel) card(t *threadRec, v Viewer, readable func(groupID string
 	out := Thread{ID: t.id, GroupID: t.groupID, Title: t.title, Kind: t.kind, Language: t.language,
 		Tags: append([]string{}, t.tags...), Author: MemberRef{ID: t.author}, CreatedAt: t.createdAt,
 		LastActivityAt: t.lastActivity, ReplyCount: t.replyCount, Pinned: t.pinned, Locked: t.locked,
-		Translations: []Translation{}, OpeningPostID: t.openingPost}
+		Translations: []Translation{}, OpeningPostID: t.openingPost, Sequence: t.sequence}
+	if t.editedAt != nil {
+		at := *t.editedAt
+		out.EditedAt = &at
+	}
 	for _, id := range t.translations {
 		if o := m.byID[id]; o != nil && (o.groupID == t.groupID || readable(o.groupID)) {
 			out.Translations = append(out.Translations, Translation{ID: o.id, Language: o.language, Title: o.title})

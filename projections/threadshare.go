@@ -14,8 +14,9 @@ import (
 // needs no stamp.
 type ThreadStamp struct {
 	// Thread is the position of the last event applied to the thread
-	// (replies, edits, reactions, hides, RSVPs, locks, pins, translation
-	// links).
+	// (replies, edits of its posts and of itself, reactions, hides, RSVPs,
+	// locks, pins, translation links), or of an edit of a linked
+	// translation, whose title it shows.
 	Thread eventstore.Position
 	// Names is the position of the last change of a member's display name.
 	Names eventstore.Position

@@ -38,7 +38,7 @@ var indexedTypes = []string{
 	domain.TypeMemberRegistered, domain.TypeRegistrationAbandoned, domain.TypeMemberProfileUpdated,
 	domain.TypeGroupCreated, domain.TypeGroupUpdated,
 	domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypePostEdited, domain.TypePostDeleted,
-	domain.TypePostHidden, domain.TypePostRestored,
+	domain.TypePostHidden, domain.TypePostRestored, domain.TypeThreadEdited,
 }
 
 // logFilter selects the records the indexer reads. Every name in
@@ -60,7 +60,9 @@ func logFilter() eventstore.Filter {
 // restore or an edit re-reads the thread's stream up to that event to
 // rebuild the post (the index no longer has a hidden post's text, and an
 // edit needs the post's author, language and time, which PostEdited does
-// not carry). Group visibility, which every thread and post document
+// not carry). A thread's edit re-reads it likewise and rewrites the
+// thread's document and every post's, which carry its title and tags, so
+// the new title is found and the old one no longer is. Group visibility, which every thread and post document
 // carries, is read from the group's first event and cached (visibility
 // never changes: no event changes it). A group's name is in its own
 // document only (thread and post documents carry its id), so an edit of
@@ -88,8 +90,8 @@ type Indexer struct {
 type threadInfo struct {
 	id, group, gvis, title, kind, lang, author, opening string
 	// details is DetailsText of the thread's event, resource or job
-	// details: only ThreadStarted sets them (no event changes them), so it
-	// is made once per thread, not per document.
+	// details: made when ThreadStarted or ThreadEdited sets them, not per
+	// document.
 	details string
 	tags    []string
 	created time.Time
@@ -481,6 +483,8 @@ func (x *Indexer) handle(ctx context.Context, p *pending, r *eventstore.Record) 
 		return x.rebuildPost(ctx, p, r, e.ThreadID, e.PostID)
 	case domain.PostEdited:
 		return x.rebuildPost(ctx, p, r, e.ThreadID, e.PostID)
+	case domain.ThreadEdited:
+		return x.reindexThread(ctx, p, r, e.ThreadID)
 	}
 	return nil
 }
@@ -609,6 +613,7 @@ type postState struct {
 type threadState struct {
 	info  *threadInfo
 	posts map[string]*postState
+	order []string // post ids, oldest first
 }
 
 // readThread folds a thread's stream, up to and including revision upTo
@@ -639,8 +644,15 @@ func (x *Indexer) readThread(ctx context.Context, threadID string, upTo uint64) 
 				lang: e.Language, author: e.AuthorID, opening: e.PostID,
 				details: DetailsText(e.Language, e.Event, e.Resource, e.Job), tags: e.Tags, created: at}
 			st.posts[e.PostID] = &postState{author: e.AuthorID, lang: e.Language, body: e.Body, created: at}
+			st.order = append(st.order, e.PostID)
 		case domain.ReplyPosted:
 			st.posts[e.PostID] = &postState{author: e.AuthorID, lang: e.Language, body: e.Body, created: at}
+			st.order = append(st.order, e.PostID)
+		case domain.ThreadEdited:
+			if st.info != nil {
+				st.info.title, st.info.tags = e.Title, e.Tags
+				st.info.details = DetailsText(st.info.lang, e.Event, e.Resource, e.Job)
+			}
 		case domain.PostEdited:
 			if ps := st.posts[e.PostID]; ps != nil {
 				ps.body = e.Body
@@ -683,6 +695,27 @@ func (x *Indexer) rebuildPost(ctx context.Context, p *pending, r *eventstore.Rec
 		p.delete(Key(TypePost, postID))
 	default:
 		p.upsert(x.postDoc(st.info, postID, ps.author, ps.lang, ps.body, ps.created))
+	}
+	return nil
+}
+
+// reindexThread rewrites, after an edit of the thread at record r, the
+// thread's document and those of its visible posts: each carries the
+// thread's title and tags.
+func (x *Indexer) reindexThread(ctx context.Context, p *pending, r *eventstore.Record, threadID string) error {
+	st, err := x.readThread(ctx, threadID, r.Revision)
+	if err != nil {
+		return err
+	}
+	x.remember(st.info)
+	for _, id := range st.order {
+		ps := st.posts[id]
+		switch {
+		case id == st.info.opening:
+			p.upsert(x.threadDoc(st.info, ps.body, ps.gone))
+		case !ps.gone:
+			p.upsert(x.postDoc(st.info, id, ps.author, ps.lang, ps.body, ps.created))
+		}
 	}
 	return nil
 }

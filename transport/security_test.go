@@ -261,7 +261,7 @@ func checkJSON(t testing.TB, where string, body []byte) {
 // icsProperties are the only properties an event's calendar file has.
 var icsProperties = map[string]bool{"BEGIN": true, "END": true, "VERSION": true, "PRODID": true, "CALSCALE": true,
 	"METHOD": true, "UID": true, "DTSTAMP": true, "DTSTART": true, "DTEND": true, "SUMMARY": true, "LOCATION": true,
-	"DESCRIPTION": true, "URL": true}
+	"DESCRIPTION": true, "URL": true, "SEQUENCE": true, "LAST-MODIFIED": true}
 
 // checkICS: an event's calendar file is an attachment of type
 // text/calendar (never sniffed or shown as a page), and what members wrote
@@ -293,6 +293,14 @@ func checkICS(t testing.TB, where string, r resp, baseURL string) {
 			}
 			if line == "BEGIN:VEVENT" {
 				events++
+			}
+		case "SEQUENCE":
+			if _, err := strconv.Atoi(value); err != nil {
+				t.Errorf("%s: SEQUENCE %q", where, value)
+			}
+		case "LAST-MODIFIED":
+			if _, err := time.Parse("20060102T150405Z", value); err != nil {
+				t.Errorf("%s: LAST-MODIFIED %q", where, value)
 			}
 		case "URL":
 			if !strings.HasPrefix(value, baseURL+"/threads/") {
@@ -350,6 +358,21 @@ const (
 	fReject       = "jr"
 	fSuspend      = "sr"
 	fReinstate    = "si"
+	// PATCH /threads/{id}: a plain thread of each kind edited into the
+	// payload (title, tags, details).
+	fEdEvTitle     = "ve"
+	fEdEvTags      = "vg"
+	fEdLocation    = "vl"
+	fEdOnlineURL   = "vu"
+	fEdResTitle    = "wt"
+	fEdResTags     = "wg"
+	fEdResURL      = "wu"
+	fEdFormat      = "wf"
+	fEdJobTitle    = "yt"
+	fEdJobOrg      = "yo"
+	fEdJobLocation = "yl"
+	fEdSalary      = "ys"
+	fEdApplyURL    = "ya"
 )
 
 // xssFields are the fields whose acceptance is counted (every one but the
@@ -357,7 +380,9 @@ const (
 var xssFields = []string{fRegName, fDisplayName, fOrganization, fBio, fGroupName, fGroupDesc, fTopics, fGroupRename, fGroupRedesc, fGroupRetopic,
 	fEventTitle, fEventBody, fEventTags, fLocation, fOnlineURL, fResTitle, fResBody, fResTags, fResURL, fFormat,
 	fJobTitle, fJobBody, fJobTags, fJobOrg, fJobLocation, fSalary, fApplyURL, fReply, fEdit, fFlag, fFlagOpening,
-	fResolve, fHide, fLock, fRemove, fReject, fSuspend, fReinstate}
+	fResolve, fHide, fLock, fRemove, fReject, fSuspend, fReinstate,
+	fEdEvTitle, fEdEvTags, fEdLocation, fEdOnlineURL, fEdResTitle, fEdResTags, fEdResURL, fEdFormat,
+	fEdJobTitle, fEdJobOrg, fEdJobLocation, fEdSalary, fEdApplyURL}
 
 var markerRE = regexp.MustCompile(`zq([a-z]{2})(\d{4})q`)
 
@@ -433,8 +458,9 @@ type xssFixture struct {
 	groups  []string  // one per payload
 
 	// Per payload: its threads, their opening post, and the reply carrying
-	// it (left visible).
+	// it (left visible); the threads edited into it.
 	events, resources, jobs, openings, replies []string
+	edEvents, edResources, edJobs              []string
 
 	// commons holds every payload member (one members page shows them all);
 	// requests is the request group where join requests are refused.
@@ -503,7 +529,8 @@ func newXSSFixture(t *testing.T, e *env, corpus []string) *xssFixture {
 	n := len(corpus)
 	f := &xssFixture{t: t, corpus: corpus, accepted: map[string]bits{}, refused: map[string][]string{},
 		members: make([]*client, n), groups: make([]string, n), events: make([]string, n), resources: make([]string, n),
-		jobs: make([]string, n), openings: make([]string, n), replies: make([]string, n)}
+		jobs: make([]string, n), openings: make([]string, n), replies: make([]string, n),
+		edEvents: make([]string, n), edResources: make([]string, n), edJobs: make([]string, n)}
 	for _, fl := range append(xssFields, fProvince) {
 		f.accepted[fl] = make(bits, n)
 	}
@@ -629,6 +656,34 @@ func newXSSFixture(t *testing.T, e *env, corpus []string) *xssFixture {
 				"employment_type": "full_time", "deadline": deadline, "apply_url": urlOf(fApplyURL, i, p)},
 		}, fJobTitle, fJobBody, fJobTags, fJobOrg, fJobLocation, fSalary, fApplyURL)
 		f.jobs[i] = str(job, "id")
+
+		// Plain threads, then edited into the payload.
+		edStart := starts.Add(time.Duration(i)*time.Minute + 30*time.Second)
+		plain := func(kind string, extra map[string]any) string {
+			body := map[string]any{"title": fmt.Sprintf("To edit %s %d", kind, i), "body": "b", "language": "en", "kind": kind}
+			for k, v := range extra {
+				body[k] = v
+			}
+			return str(f.call(author, i, "POST", "/api/v1/groups/"+g+"/threads", body), "id")
+		}
+		f.edEvents[i] = plain("event", map[string]any{"event": map[string]any{"starts_at": edStart}})
+		f.call(author, i, "PATCH", "/api/v1/threads/"+f.edEvents[i], map[string]any{
+			"title": oneLine(fEdEvTitle, i, p, domain.MaxTitle), "tags": tagList(fEdEvTags, i, p),
+			"event": map[string]any{"starts_at": edStart, "location": oneLine(fEdLocation, i, p, domain.MaxLocation),
+				"online_url": urlOf(fEdOnlineURL, i, p)},
+		}, fEdEvTitle, fEdEvTags, fEdLocation, fEdOnlineURL)
+		f.edResources[i] = plain("resource", nil)
+		f.call(author, i, "PATCH", "/api/v1/threads/"+f.edResources[i], map[string]any{
+			"title": oneLine(fEdResTitle, i, p, domain.MaxTitle), "tags": tagList(fEdResTags, i, p),
+			"resource": map[string]any{"url": urlOf(fEdResURL, i, p), "format": oneLine(fEdFormat, i, p, domain.MaxFormat)},
+		}, fEdResTitle, fEdResTags, fEdResURL, fEdFormat)
+		f.edJobs[i] = plain("job", nil)
+		f.call(author, i, "PATCH", "/api/v1/threads/"+f.edJobs[i], map[string]any{
+			"title": oneLine(fEdJobTitle, i, p, domain.MaxTitle),
+			"job": map[string]any{"organization": oneLine(fEdJobOrg, i, p, domain.MaxOrganization),
+				"location": oneLine(fEdJobLocation, i, p, domain.MaxLocation), "salary": oneLine(fEdSalary, i, p, domain.MaxSalary),
+				"employment_type": "part_time", "deadline": deadline, "apply_url": urlOf(fEdApplyURL, i, p)},
+		}, fEdJobTitle, fEdJobOrg, fEdJobLocation, fEdSalary, fEdApplyURL)
 
 		evp := "/api/v1/threads/" + f.events[i]
 		f.replies[i] = str(f.call(m, i, "POST", evp+"/replies", map[string]any{"body": multiLine(fReply, i, p), "language": "en"}, fReply), "id")
@@ -832,9 +887,12 @@ func TestXSSCorpus(t *testing.T) {
 		}
 		parallel(len(corpus), 2, func(_, i int) {
 			admin := clone(f.admin)
-			for _, th := range []string{f.events[i], f.resources[i], f.jobs[i]} {
+			for _, th := range []string{f.events[i], f.resources[i], f.jobs[i], f.edEvents[i], f.edResources[i], f.edJobs[i]} {
 				readJSON(admin, "/api/v1/threads/"+th+"?limit=200")
 			}
+			edICS := get(admin, "/api/v1/threads/"+f.edEvents[i]+"/event.ics")
+			checkICS(t, "edited event.ics of payload "+strconv.Itoa(i), edICS, baseURL)
+			s.scan("ics", edICS.body)
 			readJSON(anon, "/api/v1/threads/"+f.events[i])
 			readJSON(clone(f.author), "/api/v1/threads/"+f.events[i]+"/attendees")
 			ics := get(admin, "/api/v1/threads/"+f.events[i]+"/event.ics")
@@ -862,7 +920,7 @@ func TestXSSCorpus(t *testing.T) {
 			}
 		}
 		s.expect(t, f, "json", fields...)
-		s.expect(t, f, "ics", fEventTitle, fLocation, fOnlineURL)
+		s.expect(t, f, "ics", fEventTitle, fLocation, fOnlineURL, fEdEvTitle, fEdLocation, fEdOnlineURL)
 	})
 	t.Logf("read the JSON in %v", time.Since(start))
 
@@ -883,10 +941,13 @@ func TestXSSCorpus(t *testing.T) {
 		}
 		parallel(len(corpus), 2, func(_, i int) {
 			admin := clone(f.admin)
-			for _, th := range []string{f.events[i], f.resources[i], f.jobs[i]} {
+			for _, th := range []string{f.events[i], f.resources[i], f.jobs[i], f.edEvents[i], f.edResources[i], f.edJobs[i]} {
 				readPage(admin, "thread", "/threads/"+th)
 			}
 			if i%10 == 0 {
+				readPage(f.author, "edit-page", "/threads/"+f.edEvents[i]+"/edit")
+				readPage(f.author, "edit-page", "/threads/"+f.edResources[i]+"/edit")
+				readPage(f.author, "edit-page", "/threads/"+f.edJobs[i]+"/edit")
 				readPage(anon, "thread-visitor", "/threads/"+f.events[i])
 				readPage(f.members[i], "thread-member", "/threads/"+f.events[i])
 				readPage(f.members[i], "new-thread", "/groups/"+f.groups[i]+"/threads/new")
@@ -900,7 +961,9 @@ func TestXSSCorpus(t *testing.T) {
 			readPage(f.admin, "thread", "/threads/"+th)
 		}
 		s.expect(t, f, "thread", fEventTitle, fEventBody, fEventTags, fLocation, fOnlineURL, fResTitle, fResBody, fResTags,
-			fResURL, fFormat, fJobTitle, fJobBody, fJobTags, fJobOrg, fJobLocation, fSalary, fApplyURL, fDisplayName, fReply, fEdit)
+			fResURL, fFormat, fJobTitle, fJobBody, fJobTags, fJobOrg, fJobLocation, fSalary, fApplyURL, fDisplayName, fReply, fEdit,
+			fEdEvTitle, fEdEvTags, fEdLocation, fEdOnlineURL, fEdResTitle, fEdResTags, fEdResURL, fEdFormat,
+			fEdJobTitle, fEdJobOrg, fEdJobLocation, fEdSalary, fEdApplyURL)
 		s.expect(t, f, "group", fGroupRename, fGroupRedesc, fGroupRetopic, fEventTitle, fResTitle, fJobTitle)
 		s.expect(t, f, "group-settings", fGroupRename, fGroupRedesc, fGroupRetopic)
 		s.expect(t, f, "groups", fGroupRename)
@@ -912,9 +975,9 @@ func TestXSSCorpus(t *testing.T) {
 		s.expect(t, f, "notifications", fDisplayName, fEventTitle)
 		s.expect(t, f, "queue", fFlag)
 		s.expect(t, f, "modlog", fHide, fLock, fRemove, fReject, fSuspend, fReinstate, fResolve)
-		s.expect(t, f, "events", fEventTitle, fLocation)
-		s.expect(t, f, "resources", fResTitle, fFormat)
-		s.expect(t, f, "jobs", fJobTitle, fJobOrg, fJobLocation)
+		s.expect(t, f, "events", fEventTitle, fLocation, fEdEvTitle, fEdLocation)
+		s.expect(t, f, "resources", fResTitle, fFormat, fEdResTitle, fEdFormat)
+		s.expect(t, f, "jobs", fJobTitle, fJobOrg, fJobLocation, fEdJobTitle, fEdJobOrg, fEdJobLocation)
 	})
 	t.Logf("read the pages in %v", time.Since(start))
 
@@ -968,6 +1031,17 @@ func TestXSSCorpus(t *testing.T) {
 			post(b, "group-settings-form", "/groups/"+f.groups[i]+"/settings", url.Values{"csrf": {tok}, "language": {"en"}, "province": {"XX"},
 				"name": {oneLine(fGroupRename, i, p, domain.MaxGroupName)}, "description": {multiLine(fGroupRedesc, i, p)},
 				"topics": {strings.Join(tagList(fGroupRetopic, i, p), ", ")}}, 422)
+			// The edit forms, refused for one field the form cannot read,
+			// shown again with the payloads in their inputs.
+			post(b, "edit-form", "/threads/"+f.edEvents[i]+"/edit", url.Values{"csrf": {tok}, "title": {oneLine(fEdEvTitle, i, p, domain.MaxTitle)},
+				"tags": {strings.Join(tagList(fEdEvTags, i, p), ", ")}, "starts_at": {"2030-01-01T10:00"}, "ends_at": {"not a time"},
+				"location": {oneLine(fEdLocation, i, p, domain.MaxLocation)}, "online_url": {urlOf(fEdOnlineURL, i, p)}}, 422)
+			post(b, "edit-form", "/threads/"+f.edResources[i]+"/edit", url.Values{"csrf": {tok}, "title": {oneLine(fEdResTitle, i, p, domain.MaxTitle)},
+				"tags": {strings.Join(tagList(fEdResTags, i, p), ", ")}, "resource_url": {"ftp://" + mark(fEdResURL, i)},
+				"resource_format": {oneLine(fEdFormat, i, p, domain.MaxFormat)}}, 422)
+			post(b, "edit-form", "/threads/"+f.edJobs[i]+"/edit", url.Values{"csrf": {tok}, "title": {oneLine(fEdJobTitle, i, p, domain.MaxTitle)},
+				"job_organization": {oneLine(fEdJobOrg, i, p, domain.MaxOrganization)}, "job_location": {oneLine(fEdJobLocation, i, p, domain.MaxLocation)},
+				"job_salary": {oneLine(fEdSalary, i, p, domain.MaxSalary)}, "job_deadline": {"not a date"}, "job_apply_url": {urlOf(fEdApplyURL, i, p)}}, 422)
 			post(mb, "settings-form", "/settings", url.Values{"csrf": {mtok}, "language": {"en"}, "province": {"XX"},
 				"display_name": {oneLine(fDisplayName, i, p, domain.MaxDisplayName)},
 				"organization": {oneLine(fOrganization, i, p, domain.MaxOrganization)}, "bio": {multiLine(fBio, i, p)}}, 422)
@@ -989,6 +1063,8 @@ func TestXSSCorpus(t *testing.T) {
 			fJobTitle, fJobOrg, fJobLocation, fSalary, fApplyURL)
 		s.expect(t, every, "settings-form", fDisplayName, fOrganization, fBio)
 		s.expect(t, every, "group-settings-form", fGroupRename, fGroupRedesc, fGroupRetopic)
+		s.expect(t, every, "edit-form", fEdEvTitle, fEdEvTags, fEdLocation, fEdOnlineURL, fEdResTitle, fEdResTags, fEdResURL, fEdFormat,
+			fEdJobTitle, fEdJobOrg, fEdJobLocation, fEdSalary, fEdApplyURL)
 	})
 	t.Logf("sent the forms in %v", time.Since(start))
 }

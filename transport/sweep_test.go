@@ -60,6 +60,7 @@ func routeBodies(memberID, threadID string) map[string]any {
 		"/threads/:id/replies":                  map[string]any{"body": "b", "language": "en"},
 		"/threads/:id/translations":             map[string]any{"thread_id": threadID},
 		"/threads/:id/rsvp":                     map[string]any{"status": "going"},
+		"/threads/:id":                          map[string]any{"title": "t", "tags": []string{"x"}},
 		"/posts/:id":                            map[string]any{"body": "b"},
 		"/posts/:id/reactions":                  map[string]any{"kind": "like"},
 		"/posts/:id/flags":                      map[string]any{"reason": "r"},

@@ -134,6 +134,20 @@ func TestThreadAnswersStayPersonalAndFresh(t *testing.T) {
 			t.Fatalf("%s sees %d translations", c.id, n)
 		}
 	}
+	// Edits: the translation's new title shows on this thread, and this
+	// thread's own new title, tags and edited_at, to every viewer at once.
+	alice.must(200, "PATCH", "/api/v1/threads/"+fr, map[string]any{"title": "Accueil des familles nouvellement arrivées"})
+	for c, a := range check("translation retitled", "") {
+		if tr := a.Thread["translations"].([]any); len(tr) == 1 && tr[0].(map[string]any)["title"] != "Accueil des familles nouvellement arrivées" {
+			t.Fatalf("%s sees the translation's old title: %v", c.id, tr)
+		}
+	}
+	alice.must(200, "PATCH", "/api/v1/threads/"+tid, map[string]any{"title": "Intake for families", "tags": []string{"intake"}})
+	for c, a := range check("thread retitled", "") {
+		if a.Thread["title"] != "Intake for families" || a.Thread["edited_at"] == nil || len(a.Thread["tags"].([]any)) != 1 {
+			t.Fatalf("%s sees %v", c.id, a.Thread)
+		}
+	}
 
 	// Pages: the default page, a short one and the next after it.
 	page1 := check("limit 2", "?limit=2")[carol]

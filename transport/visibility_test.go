@@ -97,6 +97,10 @@ func TestVisibilityTable(t *testing.T) {
 			"open": {401, 403, 403, 201, 201, 201}, "request": {401, 403, 403, 201, 201, 201}, "private": {401, 404, 404, 201, 201, 201}}},
 		{"POST", "/api/v1/posts/{p}/reactions", map[string]any{"kind": "like"}, map[string][6]int{
 			"open": {401, 403, 403, 204, 204, 204}, "request": {401, 403, 403, 204, 204, 204}, "private": {401, 404, 404, 204, 204, 204}}},
+		// Editing a thread: its author and moderators; who may not read it
+		// finds nothing (a request group's thread too, as GET answers).
+		{"PATCH", "/api/v1/threads/{t}", map[string]any{"tags": []string{"intake"}}, map[string][6]int{
+			"open": {401, 403, 403, 403, 200, 200}, "request": {401, 404, 404, 403, 200, 200}, "private": {401, 404, 404, 403, 200, 200}}},
 		{"POST", "/api/v1/threads/{t}/pin", nil, map[string][6]int{
 			"open": {401, 403, 403, 403, 204, 204}, "request": {401, 403, 403, 403, 204, 204}, "private": {401, 404, 404, 403, 204, 204}}},
 		// A discussion has no calendar file: 404 to all.

@@ -73,6 +73,7 @@ func (s *Server) routes(r router) {
 	r.GET("/threads", s.listThreads)
 	r.GET("/search", s.searchHandler)
 	r.GET("/threads/:id", s.getThread)
+	r.PATCH("/threads/:id", s.editThread)
 	r.POST("/threads/:id/replies", s.postReply)
 	r.POST("/threads/:id/translations", s.linkTranslation)
 	r.DELETE("/threads/:id/translations/:other", s.unlinkTranslation)

@@ -59,6 +59,7 @@ type Commands interface {
 	LinkTranslation(ctx context.Context, o domain.Origin, threadID, otherID string) (domain.Result, error)
 	UnlinkTranslation(ctx context.Context, o domain.Origin, threadID, otherID string) (domain.Result, error)
 	SetRsvp(ctx context.Context, o domain.Origin, threadID, status string) (domain.RsvpResult, error)
+	EditThread(ctx context.Context, o domain.Origin, threadID string, cmd domain.EditThread) (domain.Result, error)
 	MarkNotificationsRead(ctx context.Context, o domain.Origin, e domain.NotificationsRead) (domain.Result, error)
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,6 +56,50 @@ func (s *Server) startThread(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, t)
+}
+
+// threadEditBody is PATCH /threads/{id}: an absent (or null) field keeps
+// its value; event, resource and job replace the details whole. Kind and
+// language may be sent as they are (a client echoing the thread back);
+// other values are refused, not ignored, since they never change.
+type threadEditBody struct {
+	Title    *string                 `json:"title"`
+	Tags     *[]string               `json:"tags"`
+	Event    *domain.EventDetails    `json:"event"`
+	Resource *domain.ResourceDetails `json:"resource"`
+	Job      *domain.JobDetails      `json:"job"`
+	Kind     *string                 `json:"kind"`
+	Language *string                 `json:"language"`
+}
+
+// editThread changes a thread's title, tags or details (its author or a
+// moderator) and answers the thread as GET /threads/{id} shows it.
+func (s *Server) editThread(c *gin.Context) {
+	p, ok := s.member(c)
+	if !ok {
+		return
+	}
+	var b threadEditBody
+	if !s.decode(c, &b, false) {
+		return
+	}
+	if !s.limit(c, s.posting, p.MemberID) {
+		return
+	}
+	res, err := s.d.Commands.EditThread(c.Request.Context(), s.origin(c, p), c.Param("id"), domain.EditThread{
+		Title: b.Title, Tags: b.Tags, Event: b.Event, Resource: b.Resource, Job: b.Job, Kind: b.Kind, Language: b.Language,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.written(c, res.Append.Position)
+	t, err := s.d.Reads.ThreadHeader(viewer(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, t)
 }
 
 // threadQuery reads the filters of thread lists; open=true keeps the job
@@ -255,8 +300,16 @@ func (s *Server) eventICS(c *gin.Context) {
 	var b strings.Builder
 	line := func(name, value string) { writeICSLine(&b, name, value) }
 	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//SettleNet//Engine//EN\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n")
+	// An edit of what the entry shows raises SEQUENCE and LAST-MODIFIED,
+	// so calendar clients replace the entry they hold (RFC 5545 3.8.7.4).
+	modified := t.CreatedAt
+	if t.EditedAt != nil {
+		modified = *t.EditedAt
+	}
 	line("UID", t.ID+"@settlenet")
-	line("DTSTAMP", stamp(t.CreatedAt))
+	line("DTSTAMP", stamp(modified))
+	line("SEQUENCE", strconv.Itoa(t.Sequence))
+	line("LAST-MODIFIED", stamp(modified))
 	line("DTSTART", stamp(ev.StartsAt))
 	line("DTEND", stamp(end))
 	line("SUMMARY", icsEscape(t.Title))

@@ -39,7 +39,8 @@ type Message struct {
 	Actor    projections.MemberRef `json:"actor"`
 	Summary  string                `json:"summary"`
 	// Notification is the notification's id and kind (reply, mention,
-	// join_approved, rsvp_promoted, flag_resolved), on notifications only.
+	// join_approved, rsvp_promoted, flag_resolved, invited, event_changed),
+	// on notifications only.
 	NotificationID string `json:"notification_id,omitempty"`
 	Kind           string `json:"kind,omitempty"`
 }
@@ -142,7 +143,7 @@ func relevantTypes() map[string]bool {
 		domain.TypeSessionEnded,
 		domain.TypeGroupCreated, domain.TypeMemberJoinedGroup, domain.TypeJoinRequestApproved, domain.TypeMemberInvited,
 		domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypeReactionAdded, domain.TypePostHidden,
-		domain.TypeRsvpChanged, domain.TypeFlagResolved,
+		domain.TypeRsvpChanged, domain.TypeFlagResolved, domain.TypeThreadEdited,
 	} {
 		m[t] = true
 	}
@@ -498,6 +499,14 @@ func (f *Feed) notify(ev domain.Event, pos eventstore.Position) {
 		}
 	case domain.FlagResolved:
 		cands = append(cands, e.PostAuthorID)
+	case domain.ThreadEdited:
+		// Those told are the event's attendees, whom the event does not
+		// name: every member listening on "me" is a candidate, as for
+		// mentions, and the notifications model decides.
+		if !e.EventRescheduled() {
+			return
+		}
+		cands = append(cands, f.o.Hub.MeSubscribers()...)
 	default:
 		return
 	}

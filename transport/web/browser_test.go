@@ -350,6 +350,16 @@ func TestBrowserJourneys(t *testing.T) {
 	if !strings.HasPrefix(threadPath, "/threads/") || !strings.Contains(amina.text("h1"), "Programmes d'été") {
 		t.Fatalf("thread not posted: %s", amina.url())
 	}
+	// Her thread's edit form, from the link on it, then refused for an
+	// emptied title (the error shown next to the field), in both languages.
+	amina.click(`a[href="` + threadPath + `/edit"]`)
+	amina.both("thread-edit")
+	eval[bool](amina, "(document.querySelector('#f-title').value = ' ', true)")
+	amina.click(`form[action="` + threadPath + `/edit"] button[type=submit]`)
+	if !strings.Contains(amina.text("main"), "Ce champ est obligatoire") {
+		t.Fatalf("the refused edit shows no error: %s", amina.text("main"))
+	}
+	amina.both("thread-edit-error")
 
 	// A second person opens the thread and waits for live updates.
 	jp.register("Jean-Pierre Roy", "jp@settlenet.test", "en")

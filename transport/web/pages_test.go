@@ -442,13 +442,13 @@ func TestTemplateKeysInCatalogues(t *testing.T) {
 		"web.search.type_":    {"thread", "post", "group", "member"},
 		"web.search.facet_":   {"type", "language", "kind"},
 		"web.lang.":           {"en", "fr", "bilingual"},
-		"web.notify.":         {"reply", "mention", "join_approved", "rsvp_promoted", "flag_resolved", "invited"},
+		"web.notify.":         {"reply", "mention", "join_approved", "rsvp_promoted", "flag_resolved", "invited", "event_changed"},
 		"web.province.":       {"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"},
 		"web.chart.":          {"members", "posts", "groups", "interactions", "page_views", "sessions"},
 		"web.job.type_":       domain.EmploymentTypes(),
-		"web.action.":         {"FlagResolved", "PostHidden", "PostRestored", "ThreadLocked", "ThreadUnlocked", "ThreadPinned", "ThreadUnpinned", "JoinRequestApproved", "JoinRequestRejected", "MemberInvited", "MemberRemovedFromGroup", "GroupModeratorAppointed", "GroupModeratorDismissed", "GroupOwnershipTransferred", "GroupUpdated", "MemberSuspended", "MemberReinstated", "MemberRoleGranted", "MemberRoleRevoked"},
+		"web.action.":         {"FlagResolved", "PostHidden", "PostRestored", "ThreadLocked", "ThreadUnlocked", "ThreadPinned", "ThreadUnpinned", "JoinRequestApproved", "JoinRequestRejected", "MemberInvited", "MemberRemovedFromGroup", "GroupModeratorAppointed", "GroupModeratorDismissed", "GroupOwnershipTransferred", "GroupUpdated", "MemberSuspended", "MemberReinstated", "MemberRoleGranted", "MemberRoleRevoked", "PostEdited", "ThreadEdited"},
 		"web.done.": {"registered", "logged_in", "logged_out", "saved", "marked_read", "group_created", "joined", "requested", "left", "member_removed", "approved", "rejected", "reply_posted", "thread_started", "rsvp_going", "rsvp_waitlisted", "rsvp_not_going", "thread_lock", "thread_unlock", "thread_pin", "thread_unpin", "flagged", "hidden", "restored", "dismissed", "member_role", "member_suspend", "member_reinstate",
-			"member_revoke", "translation_linked", "invited", "moderator_appointed", "moderator_dismissed"},
+			"member_revoke", "translation_linked", "invited", "moderator_appointed", "moderator_dismissed", "thread_edited"},
 	}
 	keys := map[string]bool{}
 	files, _ := filepath.Glob("templates/*.html")

@@ -20,6 +20,7 @@ func (s *Server) renderThread(c *gin.Context, status int, v *view, d *threadPage
 	cursor := c.Query("cursor")
 	s.renderGo(c, status, v, func(w *htmlw) {
 		w.threadCrumbs(d)
+		w.threadActions(d)
 		s.threadBody(w, d, cursor)
 		w.threadTail(d)
 	})
@@ -102,6 +103,15 @@ func (w *htmlw) threadHead(t *projections.Thread) {
 		w.raw(`<span class="tag">`)
 		w.text(tag)
 		w.raw(`</span> `)
+	}
+	if t.EditedAt != nil {
+		w.raw(`<span class="muted">`)
+		w.T("web.thread.edited")
+		w.raw(` <time datetime="`)
+		w.iso(*t.EditedAt)
+		w.raw(`">`)
+		w.dateTime(*t.EditedAt)
+		w.raw("</time></span>\n")
 	}
 	w.raw("</p>\n<h1 id=\"thread-title\" lang=\"")
 	w.text(t.Language)

@@ -66,6 +66,8 @@ type threadPage struct {
 	cacheable bool
 	// Translate is the translation-link control, for those who may link.
 	Translate *translateForm
+	// CanEdit: the viewer may edit the thread's title, tags and details.
+	CanEdit bool
 }
 
 // postsPerPage is how many posts a thread page shows.
@@ -99,6 +101,7 @@ func (s *Server) threadView(c *gin.Context, id string) (*view, *threadPage, erro
 		d.Attendees = s.attendees(r.viewer, id)
 	}
 	d.Translate = s.translateControl(r, d)
+	d.CanEdit = mayEdit(r, &tv.Thread, d.Moderator)
 	v.Title = tv.Thread.Title
 	v.Topic = "thread:" + id
 	v.Data = d
@@ -223,49 +226,13 @@ func (s *Server) startThread(c *gin.Context) {
 	}
 	r := state(c)
 	gid := c.Param("id")
-	f := threadForm{Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"), Language: c.PostForm("language"),
-		Tags: c.PostForm("tags"), ResourceURL: strings.TrimSpace(c.PostForm("resource_url")), ResourceFormat: c.PostForm("resource_format"),
-		StartsAt: c.PostForm("starts_at"), EndsAt: c.PostForm("ends_at"), Location: c.PostForm("location"),
-		OnlineURL: strings.TrimSpace(c.PostForm("online_url")), Cap: strings.TrimSpace(c.PostForm("capacity")),
-		JobOrganization: c.PostForm("job_organization"), JobLocation: c.PostForm("job_location"), JobDeadline: strings.TrimSpace(c.PostForm("job_deadline")),
-		JobEmploymentType: c.PostForm("job_employment_type"), JobSalary: c.PostForm("job_salary"), JobApplyURL: strings.TrimSpace(c.PostForm("job_apply_url"))}
+	f := readThreadForm(c)
 	if f.Kind == "" {
 		f.Kind = domain.KindDiscussion
 	}
 	cmd := domain.StartThread{GroupID: gid, Title: f.Title, Body: f.Body, Language: f.Language, Kind: f.Kind, Tags: splitList(f.Tags)}
 	fields := map[string]string{}
-	switch f.Kind {
-	case domain.KindResource:
-		cmd.Resource = &domain.ResourceDetails{URL: f.ResourceURL, Format: strings.TrimSpace(f.ResourceFormat)}
-	case domain.KindEvent:
-		ev := &domain.EventDetails{Location: strings.TrimSpace(f.Location), OnlineURL: f.OnlineURL}
-		if t, err := time.ParseInLocation(localInput, f.StartsAt, s.d.TimeZone); err == nil {
-			ev.StartsAt = t.UTC()
-		} else if f.StartsAt == "" {
-			fields["event.starts_at"] = domain.CodeRequired
-		} else {
-			fields["event.starts_at"] = domain.CodeInvalid
-		}
-		if f.EndsAt != "" {
-			if t, err := time.ParseInLocation(localInput, f.EndsAt, s.d.TimeZone); err == nil {
-				t = t.UTC()
-				ev.EndsAt = &t
-			} else {
-				fields["event.ends_at"] = domain.CodeInvalid
-			}
-		}
-		if f.Cap != "" {
-			if n, err := strconv.Atoi(f.Cap); err == nil {
-				ev.Capacity = &n
-			} else {
-				fields["event.capacity"] = domain.CodeInvalid
-			}
-		}
-		cmd.Event = ev
-	case domain.KindJob:
-		cmd.Job = &domain.JobDetails{Organization: f.JobOrganization, Location: f.JobLocation, EmploymentType: f.JobEmploymentType,
-			Salary: f.JobSalary, Deadline: f.JobDeadline, ApplyURL: f.JobApplyURL}
-	}
+	cmd.Event, cmd.Resource, cmd.Job = s.formDetails(f, fields)
 	again := func(fields map[string]string) {
 		g, err := s.d.Reads.Group(r.viewer, gid)
 		if err != nil {
@@ -293,16 +260,8 @@ func (s *Server) startThread(c *gin.Context) {
 	}
 	if len(fields) > 0 {
 		// Report the domain's findings too, so every problem shows at once.
-		if _, err := s.checkThread(cmd); err != nil {
-			var ve *domain.ValidationError
-			if errors.As(err, &ve) {
-				for k, v := range ve.Fields {
-					if _, ok := fields[k]; !ok {
-						fields[k] = v
-					}
-				}
-			}
-		}
+		_, err := s.checkThread(cmd)
+		mergeFields(fields, err)
 		again(fields)
 		return
 	}
@@ -321,6 +280,68 @@ func (s *Server) startThread(c *gin.Context) {
 	}
 	s.written(c, res.Append.Position)
 	done(c, "/threads/"+res.ThreadID, "thread_started")
+}
+
+// readThreadForm reads the fields of the new-thread and edit-thread forms.
+func readThreadForm(c *gin.Context) threadForm {
+	return threadForm{Kind: c.PostForm("kind"), Title: c.PostForm("title"), Body: c.PostForm("body"), Language: c.PostForm("language"),
+		Tags: c.PostForm("tags"), ResourceURL: strings.TrimSpace(c.PostForm("resource_url")), ResourceFormat: c.PostForm("resource_format"),
+		StartsAt: c.PostForm("starts_at"), EndsAt: c.PostForm("ends_at"), Location: c.PostForm("location"),
+		OnlineURL: strings.TrimSpace(c.PostForm("online_url")), Cap: strings.TrimSpace(c.PostForm("capacity")),
+		JobOrganization: c.PostForm("job_organization"), JobLocation: c.PostForm("job_location"), JobDeadline: strings.TrimSpace(c.PostForm("job_deadline")),
+		JobEmploymentType: c.PostForm("job_employment_type"), JobSalary: c.PostForm("job_salary"), JobApplyURL: strings.TrimSpace(c.PostForm("job_apply_url"))}
+}
+
+// formDetails turns a thread form's fields into the details of its kind;
+// what the form's inputs cannot say (a date that is no date) goes into
+// fields, for the domain's findings to join.
+func (s *Server) formDetails(f threadForm, fields map[string]string) (*domain.EventDetails, *domain.ResourceDetails, *domain.JobDetails) {
+	switch f.Kind {
+	case domain.KindResource:
+		return nil, &domain.ResourceDetails{URL: f.ResourceURL, Format: strings.TrimSpace(f.ResourceFormat)}, nil
+	case domain.KindEvent:
+		ev := &domain.EventDetails{Location: strings.TrimSpace(f.Location), OnlineURL: f.OnlineURL}
+		if t, err := time.ParseInLocation(localInput, f.StartsAt, s.d.TimeZone); err == nil {
+			ev.StartsAt = t.UTC()
+		} else if f.StartsAt == "" {
+			fields["event.starts_at"] = domain.CodeRequired
+		} else {
+			fields["event.starts_at"] = domain.CodeInvalid
+		}
+		if f.EndsAt != "" {
+			if t, err := time.ParseInLocation(localInput, f.EndsAt, s.d.TimeZone); err == nil {
+				t = t.UTC()
+				ev.EndsAt = &t
+			} else {
+				fields["event.ends_at"] = domain.CodeInvalid
+			}
+		}
+		if f.Cap != "" {
+			if n, err := strconv.Atoi(f.Cap); err == nil {
+				ev.Capacity = &n
+			} else {
+				fields["event.capacity"] = domain.CodeInvalid
+			}
+		}
+		return ev, nil, nil
+	case domain.KindJob:
+		return nil, nil, &domain.JobDetails{Organization: f.JobOrganization, Location: f.JobLocation, EmploymentType: f.JobEmploymentType,
+			Salary: f.JobSalary, Deadline: f.JobDeadline, ApplyURL: f.JobApplyURL}
+	}
+	return nil, nil, nil
+}
+
+// mergeFields adds the domain's field findings to fields (those already
+// there win), so that every problem of a form shows at once.
+func mergeFields(fields map[string]string, err error) {
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
+		for k, v := range ve.Fields {
+			if _, ok := fields[k]; !ok {
+				fields[k] = v
+			}
+		}
+	}
 }
 
 // checkThread runs the domain's field checks without appending (the

@@ -180,6 +180,8 @@ func (s *Server) Register(r gin.IRouter) {
 	g.POST("/threads/:id/translations", s.linkTranslation)
 	g.POST("/threads/:id/translations/:other/unlink", s.unlinkTranslation)
 	g.POST("/threads/:id/moderate/:action", s.moderateThread)
+	g.GET("/threads/:id/edit", s.editThreadForm)
+	g.POST("/threads/:id/edit", s.saveThread)
 	g.POST("/posts/:id/react", s.react)
 	g.POST("/posts/:id/flag", s.flag)
 	g.POST("/posts/:id/hide", s.hidePost)
