@@ -352,10 +352,11 @@ func DecideThread(t ThreadState, cmd ThreadCommand, env ThreadEnv, now time.Time
 	if c, ok := cmd.(StartThread); ok {
 		return decideStartThread(t, c, env, now)
 	}
-	// A private group's threads exist only for those who read it: an
-	// invitee sees the group's card (to join), not its content, so a
-	// command on a thread there is a not-found, as a read is (API.md).
-	if !t.Started || !ga.visible(a) || ga.Visibility == VisibilityPrivate && !ga.readable(a) {
+	// A thread exists only for those who may read it: outside a private
+	// or request-only group one sees at most the group's card (to join or
+	// ask to), never its content, so a command on a thread there is a
+	// not-found, as a read is; a 403 would tell that the thread exists.
+	if !t.Started || !ga.readable(a) {
 		return nil, fmt.Errorf("thread %q: %w", t.ID, ErrNotFound)
 	}
 	mod := ga.moderates(a)

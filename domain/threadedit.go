@@ -72,12 +72,7 @@ func (e ThreadEdited) CalendarChanged() bool {
 // demotes nobody: those going were told they had a place, and keep it; the
 // waitlist only moves again once going is under the capacity.
 func decideEditThread(t ThreadState, c EditThread, env ThreadEnv, mod bool, now time.Time) ([]Event, error) {
-	a, ga := env.Actor, env.Group
-	// Who may not read the thread (a request group's threads are for its
-	// members) finds nothing to edit, its author included once they left.
-	if !ga.readable(a) {
-		return nil, fmt.Errorf("thread %q: %w", t.ID, ErrNotFound)
-	}
+	a := env.Actor
 	if t.AuthorID != a.ID && !mod {
 		return nil, fmt.Errorf("edit thread %q: %w", t.ID, ErrForbidden)
 	}
