@@ -105,8 +105,8 @@ func TestGroupSettingsPage(t *testing.T) {
 				t.Errorf("refused form: %d, lacks %q", r.code, s)
 			}
 		}
-		if !strings.Contains(body, ">About harbours.\r\nAnd piers.</textarea>") {
-			t.Error("the refused form lost what was typed")
+		if !strings.Contains(body, ">About harbours.\nAnd piers.</textarea>") {
+			t.Error("the refused form lost what was typed (its line breaks as LF)")
 		}
 	}
 	// A forged visibility is refused next to its fact.
@@ -164,5 +164,46 @@ func TestGroupSettingsPage(t *testing.T) {
 	check(ob, settings, `value="Orchestre des violons"`, `value="cordes, archets"`, `<option value="fr" selected>`)
 	if r := ob.do("GET", "/groups?topic=quays", nil, nil); strings.Contains(string(r.body), `href="`+groupPath+`"`) {
 		t.Error("the directory still finds the group by its old topic")
+	}
+}
+
+// TestFormLineBreaksAsLF: a reply and a bio sent through the pages'
+// forms, with their line breaks as browsers send them (CRLF), are stored
+// with LF, as the API stores them; the bio's form sent back unchanged
+// writes nothing.
+func TestFormLineBreaksAsLF(t *testing.T) {
+	e, _ := newPagesEnv(t, false)
+	owner := e.register("Owner")
+	g := owner.group("Harbour", "open")
+	th := owner.must(201, "POST", "/api/v1/groups/"+g+"/threads", map[string]any{"title": "Tides", "body": "b", "language": "en"}).obj(t)["id"].(string)
+	b := browserOf(owner)
+	if r := b.do("POST", "/threads/"+th+"/replies", url.Values{"csrf": {b.token(t, "/threads/"+th)}, "body": {"First line.\r\nSecond line."},
+		"language": {"en"}}, nil); r.code != http.StatusSeeOther {
+		t.Fatalf("reply form: %d %.300s", r.code, r.body)
+	}
+	posts := owner.must(200, "GET", "/api/v1/threads/"+th, nil).obj(t)["posts"].([]any)
+	if body := posts[len(posts)-1].(map[string]any)["body"]; body != "First line.\nSecond line." {
+		t.Errorf("reply stored as %q, want its line break as LF", body)
+	}
+	settings := url.Values{"display_name": {"Owner"}, "language": {"en"}, "bio": {"Harbour master.\r\nSince 2019."}}
+	save := func() int {
+		f := url.Values{"csrf": {b.token(t, "/settings")}}
+		for k, v := range settings {
+			f[k] = v
+		}
+		return b.do("POST", "/settings", f, nil).code
+	}
+	if code := save(); code != http.StatusSeeOther {
+		t.Fatalf("settings form: %d", code)
+	}
+	if bio := owner.must(200, "GET", "/api/v1/me", nil).obj(t)["bio"]; bio != "Harbour master.\nSince 2019." {
+		t.Errorf("bio stored as %q, want its line break as LF", bio)
+	}
+	before := logLength(t, e.store)
+	if code := save(); code != http.StatusSeeOther {
+		t.Fatalf("settings form again: %d", code)
+	}
+	if after := logLength(t, e.store); after != before {
+		t.Errorf("the settings form sent back unchanged wrote %d events", after-before)
 	}
 }

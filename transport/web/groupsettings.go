@@ -90,14 +90,7 @@ func (s *Server) updateGroup(c *gin.Context) {
 	if topics == nil {
 		topics = []string{}
 	}
-	// Browsers send a textarea's line breaks as CRLF whatever the stored
-	// text has (the API stores LF): the same text with other line breaks
-	// is no edit, and must not be recorded as one.
-	desc := f.Description
-	if strings.ReplaceAll(desc, "\r\n", "\n") == strings.ReplaceAll(g.Description, "\r\n", "\n") {
-		desc = g.Description
-	}
-	cmd := domain.UpdateGroup{Name: &f.Name, Description: &desc, Language: &f.Language, Topics: &topics, Province: &f.Province}
+	cmd := domain.UpdateGroup{Name: &f.Name, Description: &f.Description, Language: &f.Language, Topics: &topics, Province: &f.Province}
 	if vis, posted := c.GetPostForm("visibility"); posted {
 		cmd.Visibility = &vis
 	}

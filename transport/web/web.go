@@ -297,14 +297,34 @@ func (s *Server) prepare(c *gin.Context) {
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, api.MaxBody)
+	formToken := c.PostForm("csrf") // parses the form, if it is one
 	sent := c.GetHeader("X-CSRF-Token")
 	if sent == "" {
-		sent = c.PostForm("csrf")
+		sent = formToken
 	}
 	if !s.csrf.valid(c, sessionHash, sent) {
 		s.fail(c, &httperr.Error{Status: http.StatusForbidden, Code: "csrf", Err: errors.New("missing or stale form token")})
 		c.Abort()
 		return
+	}
+	lineFeeds(c.Request)
+}
+
+// lineFeeds turns the CRLF line breaks of a posted form's values into LF.
+// Browsers send every line break of a textarea as CRLF (HTML's form
+// submission normalises them so), while the API receives and stores LF:
+// without this, the same text would be stored two ways, and a form sent
+// back unchanged (a group's description, a bio) would be recorded as an
+// edit.
+func lineFeeds(r *http.Request) {
+	for _, form := range []url.Values{r.PostForm, r.Form} {
+		for _, vs := range form {
+			for i, v := range vs {
+				if strings.Contains(v, "\r\n") {
+					vs[i] = strings.ReplaceAll(v, "\r\n", "\n")
+				}
+			}
+		}
 	}
 }
 
