@@ -952,6 +952,15 @@ func TestXSSCorpus(t *testing.T) {
 				readPage(f.members[i], "thread-member", "/threads/"+f.events[i])
 				readPage(f.members[i], "new-thread", "/groups/"+f.groups[i]+"/threads/new")
 			}
+			// A reply's edit page (a moderator's: the thread is locked),
+			// the stored Markdown in its textarea; its author's
+			// confirmation page, quoting its start.
+			if f.replies[i] != "" {
+				readPage(admin, "post-edit-page", "/posts/"+f.replies[i]+"/edit")
+				if i%10 == 0 {
+					readPage(f.members[i], "post-delete-page", "/posts/"+f.replies[i]+"/delete")
+				}
+			}
 			readPage(admin, "group", "/groups/"+f.groups[i])
 			readPage(clone(f.author), "group-settings", "/groups/"+f.groups[i]+"/settings")
 			readPage(admin, "profile", "/members/"+f.members[i].id)
@@ -960,6 +969,7 @@ func TestXSSCorpus(t *testing.T) {
 		for _, th := range f.links {
 			readPage(f.admin, "thread", "/threads/"+th)
 		}
+		s.expect(t, f, "post-edit-page", fReply)
 		s.expect(t, f, "thread", fEventTitle, fEventBody, fEventTags, fLocation, fOnlineURL, fResTitle, fResBody, fResTags,
 			fResURL, fFormat, fJobTitle, fJobBody, fJobTags, fJobOrg, fJobLocation, fSalary, fApplyURL, fDisplayName, fReply, fEdit,
 			fEdEvTitle, fEdEvTags, fEdLocation, fEdOnlineURL, fEdResTitle, fEdResTags, fEdResURL, fEdFormat,
@@ -1042,6 +1052,13 @@ func TestXSSCorpus(t *testing.T) {
 			post(b, "edit-form", "/threads/"+f.edJobs[i]+"/edit", url.Values{"csrf": {tok}, "title": {oneLine(fEdJobTitle, i, p, domain.MaxTitle)},
 				"job_organization": {oneLine(fEdJobOrg, i, p, domain.MaxOrganization)}, "job_location": {oneLine(fEdJobLocation, i, p, domain.MaxLocation)},
 				"job_salary": {oneLine(fEdSalary, i, p, domain.MaxSalary)}, "job_deadline": {"not a date"}, "job_apply_url": {urlOf(fEdApplyURL, i, p)}}, 422)
+			// A reply's edit form (its group's owner moderates it): the
+			// payload previewed, and refused as too long, shown again.
+			if edit := "/posts/" + f.replies[i] + "/edit"; f.replies[i] != "" {
+				post(b, "post-edit-preview", edit, url.Values{"csrf": {tok}, "action": {"preview"}, "body": {multiLine(fReply, i, p)}}, 200)
+				post(b, "post-edit-form", edit, url.Values{"csrf": {tok},
+					"body": {multiLine(fReply, i, p) + "\n\n" + strings.Repeat("x", domain.MaxBodyBytes)}}, 422)
+			}
 			post(mb, "settings-form", "/settings", url.Values{"csrf": {mtok}, "language": {"en"}, "province": {"XX"},
 				"display_name": {oneLine(fDisplayName, i, p, domain.MaxDisplayName)},
 				"organization": {oneLine(fOrganization, i, p, domain.MaxOrganization)}, "bio": {multiLine(fBio, i, p)}}, 422)
@@ -1059,6 +1076,8 @@ func TestXSSCorpus(t *testing.T) {
 		every := &xssFixture{corpus: corpus, accepted: all}
 		s.expect(t, every, "preview-json", fReply)
 		s.expect(t, every, "preview-page", fReply)
+		s.expect(t, f, "post-edit-preview", fReply)
+		s.expect(t, f, "post-edit-form", fReply)
 		s.expect(t, every, "thread-form", fEventTitle, fEventTags, fLocation, fOnlineURL, fResTitle, fResURL, fFormat,
 			fJobTitle, fJobOrg, fJobLocation, fSalary, fApplyURL)
 		s.expect(t, every, "settings-form", fDisplayName, fOrganization, fBio)

@@ -282,8 +282,9 @@ func TestPageObjectIDSweep(t *testing.T) {
 				check(rt.Method, p, b.do(rt.Method, p, nil, nil))
 			case http.MethodPost:
 				check(rt.Method, p, b.do(rt.Method, p, form(rt.Path), nil))
-				if rt.Path == "/threads/:id/replies" {
-					// The preview re-renders the thread page.
+				if rt.Path == "/threads/:id/replies" || rt.Path == "/posts/:id/edit" {
+					// The previews re-render the thread page and the
+					// post's edit form.
 					f := form(rt.Path)
 					f.Set("action", "preview")
 					check(rt.Method, p+" (preview)", b.do(rt.Method, p, f, nil))

@@ -428,6 +428,37 @@ func TestBrowserJourneys(t *testing.T) {
 	jp.fill(reply+` input[name=reason]`, "Off topic advertising")
 	jp.click(reply + ` form[action$="/flag"] button`)
 
+	// Amina fixes her reply from the "Edit" link on it: the form in both
+	// languages, an emptied body refused next to the field, then saved and
+	// shown on the thread. Then she posts another and deletes it, through
+	// the confirmation page.
+	amina.visit(threadPath)
+	mine := strings.TrimPrefix(eval[string](amina, "document.querySelector('#posts article.post').id"), "post-")
+	editForm := `form[action="/posts/` + mine + `/edit"]`
+	amina.click(`a[href="/posts/` + mine + `/edit"]`)
+	amina.both("post-edit")
+	eval[bool](amina, "(document.querySelector('#f-body').value = ' ', true)")
+	amina.click(editForm + ` button[value=save]`)
+	if !strings.Contains(amina.text("#f-body-err"), "obligatoire") ||
+		!eval[bool](amina, "document.querySelector('#f-body').getAttribute('aria-invalid') === 'true'") {
+		t.Fatalf("an emptied post is not refused next to the field: %s", amina.text("main"))
+	}
+	amina.both("post-edit-error")
+	eval[bool](amina, "(document.querySelector('#f-body').value = 'Nous avons un camp de leadership en juillet et en août.', true)")
+	amina.click(editForm + ` button[value=save]`)
+	if !strings.Contains(amina.text("#posts"), "juillet et en août") || eval[string](amina, "location.hash") != "#post-"+mine {
+		t.Fatalf("the edit is not shown on the thread at the post: %s %s", amina.url(), eval[string](amina, "location.hash"))
+	}
+	amina.fill("#f-body", "Une réponse à retirer.")
+	amina.click(`form[action="` + threadPath + `/replies"] button[value=post]`)
+	gone := strings.TrimPrefix(eval[string](amina, "Array.from(document.querySelectorAll('#posts article.post')).pop().id"), "post-")
+	amina.click(`a[href="/posts/` + gone + `/delete"]`)
+	amina.both("post-delete")
+	amina.click(`form[action="/posts/` + gone + `/delete"] button[type=submit]`)
+	if !strings.Contains(amina.text("main"), "Votre publication est supprimée") || strings.Contains(amina.text("#posts"), "Une réponse à retirer") {
+		t.Fatalf("the deletion: %s", amina.text("main"))
+	}
+
 	// On the group page, a new thread arrives live behind a button, and a
 	// mention of Jean-Pierre in it raises the unread count in his header;
 	// both are announced politely and the focus stays where it was.

@@ -12,12 +12,12 @@ import (
 
 // Posts renders a list of replies as <li> items (for templates).
 func (v *view) Posts(posts []projections.Post, d *threadPage) template.HTML {
-	return v.part(func(w *htmlw) { w.posts(posts, postPerms{Member: d.IsMember, Moderator: d.Moderator}) })
+	return v.part(func(w *htmlw) { w.posts(posts, d.perms()) })
 }
 
 // Post renders one post (the opening post, for templates).
 func (v *view) Post(p *projections.Post, d *threadPage) template.HTML {
-	return v.part(func(w *htmlw) { w.post(p, postPerms{Member: d.IsMember, Moderator: d.Moderator}) })
+	return v.part(func(w *htmlw) { w.post(p, d.perms()) })
 }
 
 // reactionKinds and threadKinds are view.Reactions and view.Kinds without
@@ -129,6 +129,7 @@ func (w *htmlw) post(p *projections.Post, d postPerms) {
 		}
 		w.raw(`</details>`)
 	}
+	w.ownLinks(p, d)
 	w.raw(`</div></article>`)
 }
 

@@ -45,6 +45,9 @@ func TestEveryPageBothLanguages(t *testing.T) {
 	for _, lang := range []string{"en", "fr"} {
 		b := e.browser(lang)
 		b.register("Léa Member "+lang, "lea-"+lang+"@settlenet.test", lang)
+		lea := e.memberID("lea-" + lang + "@settlenet.test")
+		e.join(lea, g)
+		own := e.reply(lea, th, "Léa's reply in "+lang)
 		pages := map[string][]string{
 			"/":                             {"Summer programs for newcomer youth"},
 			"/groups":                       {"Youth settlement network"},
@@ -53,15 +56,17 @@ func TestEveryPageBothLanguages(t *testing.T) {
 			"/groups/" + g + "/members":     {"Ada Admin"},
 			"/groups/" + g + "/threads/new": {`name="title"`},
 			"/groups/" + g + "/threads/new?kind=event": {`name="starts_at"`},
-			"/threads/" + th:    {"First reply", `lang="en"`},
-			"/events":           {},
-			"/resources":        {},
-			"/members":          {"Ada Admin"},
-			"/members/" + admin: {"Ada Admin"},
-			"/search?q=youth":   {"Youth settlement network"},
-			"/notifications":    {},
-			"/settings":         {`name="display_name"`},
-			"/groups/new":       {`name="visibility"`},
+			"/threads/" + th:            {"First reply", `lang="en"`},
+			"/events":                   {},
+			"/resources":                {},
+			"/members":                  {"Ada Admin"},
+			"/members/" + admin:         {"Ada Admin"},
+			"/search?q=youth":           {"Youth settlement network"},
+			"/notifications":            {},
+			"/settings":                 {`name="display_name"`},
+			"/groups/new":               {`name="visibility"`},
+			"/posts/" + own + "/edit":   {`name="body"`, "Léa&#39;s reply in " + lang + "</textarea>"},
+			"/posts/" + own + "/delete": {"Léa&#39;s reply in " + lang + "</blockquote>", `action="/posts/` + own + `/delete"`},
 		}
 		for path, want := range pages {
 			p := b.get(path)
@@ -448,7 +453,8 @@ func TestTemplateKeysInCatalogues(t *testing.T) {
 		"web.job.type_":       domain.EmploymentTypes(),
 		"web.action.":         {"FlagResolved", "PostHidden", "PostRestored", "ThreadLocked", "ThreadUnlocked", "ThreadPinned", "ThreadUnpinned", "JoinRequestApproved", "JoinRequestRejected", "MemberInvited", "MemberRemovedFromGroup", "GroupModeratorAppointed", "GroupModeratorDismissed", "GroupOwnershipTransferred", "GroupUpdated", "MemberSuspended", "MemberReinstated", "MemberRoleGranted", "MemberRoleRevoked", "PostEdited", "ThreadEdited"},
 		"web.done.": {"registered", "logged_in", "logged_out", "saved", "marked_read", "group_created", "joined", "requested", "left", "member_removed", "approved", "rejected", "reply_posted", "thread_started", "rsvp_going", "rsvp_waitlisted", "rsvp_not_going", "thread_lock", "thread_unlock", "thread_pin", "thread_unpin", "flagged", "hidden", "restored", "dismissed", "member_role", "member_suspend", "member_reinstate",
-			"member_revoke", "translation_linked", "invited", "moderator_appointed", "moderator_dismissed", "thread_edited"},
+			"member_revoke", "translation_linked", "invited", "moderator_appointed", "moderator_dismissed", "thread_edited",
+			"post_edited", "post_deleted"},
 	}
 	keys := map[string]bool{}
 	files, _ := filepath.Glob("templates/*.html")

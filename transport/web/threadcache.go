@@ -41,12 +41,15 @@ type threadFrag struct {
 	holes []hole
 }
 
-// hole is where a viewer's part goes: the form token field, or whether
-// the viewer gave one reaction to one post (aria-pressed).
+// hole is where a viewer's part goes: the form token field, whether the
+// viewer gave one reaction to one post (aria-pressed), or the links to
+// edit and delete a post, which only its author (and for an edit, the
+// group's moderators) get: the class's key cannot tell authors apart.
 type hole struct {
 	at       int
 	post     string // "" for the token
 	reaction string
+	own      bool // the post's edit and delete links
 }
 
 // threadCache holds the bodies of the busiest threads, a bounded number.
@@ -123,29 +126,37 @@ func (s *Server) threadBody(w *htmlw, d *threadPage, cursor string) {
 }
 
 // fill writes a kept body with this viewer's parts in its holes. The
-// holes of reactions come in the order of the posts.
+// holes of posts come in the order of the posts.
 func (w *htmlw) fill(f *threadFrag, d *threadPage) {
 	next := 0
-	mine := func(id string) []string {
+	postOf := func(id string) *projections.Post {
 		if d.Opening != nil && d.Opening.ID == id {
-			return d.Opening.MyReactions
+			return d.Opening
 		}
 		for next < len(d.Replies) && d.Replies[next].ID != id {
 			next++
 		}
 		if next < len(d.Replies) {
-			return d.Replies[next].MyReactions
+			return &d.Replies[next]
 		}
 		return nil
 	}
+	perms := d.perms()
 	last := 0
 	for _, h := range f.holes {
 		w.rawBytes(f.lits[last:h.at])
 		last = h.at
 		if h.post == "" {
 			w.csrf()
-		} else {
-			w.pressed(mine(h.post), h.reaction)
+			continue
+		}
+		switch p := postOf(h.post); {
+		case h.own:
+			w.postLinks(p, perms)
+		case p != nil:
+			w.pressed(p.MyReactions, h.reaction)
+		default:
+			w.pressed(nil, h.reaction)
 		}
 	}
 	w.rawBytes(f.lits[last:])

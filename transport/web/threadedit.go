@@ -49,8 +49,7 @@ func (s *Server) editableThread(c *gin.Context) (projections.Thread, projections
 		s.fail(c, err)
 		return t, g, false
 	}
-	moderator := g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff()
-	if !mayEdit(r, &t, moderator) {
+	if !mayEdit(r, &t, moderates(r, &g)) {
 		if t.Locked && r.p != nil && t.Author.ID == r.p.MemberID {
 			s.fail(c, fmt.Errorf("edit thread %q: %w", id, domain.ErrThreadLocked))
 		} else {

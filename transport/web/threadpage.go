@@ -62,7 +62,7 @@ func (w *htmlw) threadBody(d *threadPage) {
 		w.jobBox(t)
 	}
 	if d.Opening != nil {
-		w.post(d.Opening, postPerms{Member: d.IsMember, Moderator: d.Moderator})
+		w.post(d.Opening, d.perms())
 	}
 	w.raw("\n</article>\n")
 	w.replies(d)
@@ -325,7 +325,7 @@ func (w *htmlw) replies(d *threadPage) {
 		w.raw("</a></nav>\n")
 	}
 	w.raw("<ol class=\"posts\" id=\"posts\">\n")
-	w.posts(d.Replies, postPerms{Member: d.IsMember, Moderator: d.Moderator})
+	w.posts(d.Replies, d.perms())
 	w.raw("\n</ol>\n<div class=\"live-new\" id=\"live-new\" hidden data-type=\"reply_posted\" data-one=\"")
 	w.T("web.live.new_one")
 	w.raw(`" data-many="`)

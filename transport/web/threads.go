@@ -5,7 +5,6 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +67,14 @@ type threadPage struct {
 	Translate *translateForm
 	// CanEdit: the viewer may edit the thread's title, tags and details.
 	CanEdit bool
+	// viewer is the member reading ("": a visitor), for the links to edit
+	// and delete their own posts.
+	viewer string
+}
+
+// perms is what the viewer may do with the page's posts.
+func (d *threadPage) perms() postPerms {
+	return postPerms{Member: d.IsMember, Moderator: d.Moderator, Viewer: d.viewer, Locked: d.Thread.Locked}
 }
 
 // postsPerPage is how many posts a thread page shows.
@@ -89,7 +96,7 @@ func (s *Server) threadView(c *gin.Context, id string) (*view, *threadPage, erro
 		return nil, nil, err
 	}
 	d := &threadPage{Thread: tv.Thread, Group: g, Next: tv.NextCursor, Prev: tv.PrevCursor, Replies: tv.Posts, stamp: stamp, cacheable: serr == nil && aerr == nil && again == stamp,
-		Moderator: g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff()}
+		Moderator: moderates(r, &g), viewer: r.viewer.MemberID}
 	if len(tv.Posts) > 0 && tv.Posts[0].ID == tv.Thread.OpeningPostID {
 		d.Opening, d.Replies = &tv.Posts[0], tv.Posts[1:]
 	}
@@ -159,11 +166,7 @@ func (s *Server) postReply(c *gin.Context) {
 	}
 	s.written(c, res.Append.Position)
 	// On a long thread the new reply is on a later page than the first.
-	page := "/threads/" + id
-	if cur := s.d.Reads.PostsCursor(id, res.PostID, postsPerPage); cur != "" {
-		page += "?cursor=" + url.QueryEscape(cur)
-	}
-	done(c, page+"#post-"+res.PostID, "reply_posted")
+	done(c, s.postAt(id, res.PostID), "reply_posted")
 }
 
 // preview is the script's Markdown preview: the same rendering as the

@@ -18,9 +18,13 @@ type groupCardCtx struct {
 
 func (v *view) GroupCard(g projections.Group) groupCardCtx { return groupCardCtx{V: v, G: g} }
 
-// postPerms is what the viewer may do with the posts of a thread.
+// postPerms is what the viewer may do with the posts of a thread. Viewer
+// and Locked only decide the edit and delete links, which are written in
+// holes of a kept body (ownLinks), never into the body itself.
 type postPerms struct {
 	Member, Moderator bool
+	Viewer            string
+	Locked            bool
 }
 
 type pagerCtx struct {
