@@ -2,20 +2,25 @@ package domain
 
 import (
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 )
 
-// PostState is what decisions need to know of one post. Bodies are not kept:
-// a hot thread holds thousands of posts in the service's cache, and no
-// decision depends on a body.
+// PostState is what decisions need to know of one post. Bodies are not kept,
+// only their hash: a hot thread holds thousands of posts in the service's
+// cache, and no decision needs more of a body than whether an edit changes
+// it.
 type PostState struct {
 	ID       string
 	AuthorID string
-	Deleted  bool
-	Hidden   bool
+	// BodySum is a hash of the body (bodySum), so that an edit to the
+	// same text appends nothing (the post is not marked edited for it).
+	BodySum uint64
+	Deleted bool
+	Hidden  bool
 	// Reactions maps a kind to the members who reacted with it.
 	Reactions map[string]map[string]bool
 	// Flags maps each member who flagged the post to whether the flag is
@@ -110,14 +115,16 @@ func EvolveThread(t ThreadState, e Event) ThreadState {
 		t.Event = e.Event
 		t.Resource = e.Resource
 		t.Job = e.Job
-		t.Posts = map[string]*PostState{e.PostID: {ID: e.PostID, AuthorID: e.AuthorID}}
+		t.Posts = map[string]*PostState{e.PostID: {ID: e.PostID, AuthorID: e.AuthorID, BodySum: bodySum(e.Body)}}
 		t.Translations = map[string]string{}
 		t.Rsvp = map[string]string{}
 	case ReplyPosted:
 		if t.Posts == nil {
 			t.Posts = map[string]*PostState{}
 		}
-		t.Posts[e.PostID] = &PostState{ID: e.PostID, AuthorID: e.AuthorID}
+		t.Posts[e.PostID] = &PostState{ID: e.PostID, AuthorID: e.AuthorID, BodySum: bodySum(e.Body)}
+	case PostEdited:
+		post(e.PostID).BodySum = bodySum(e.Body)
 	case PostDeleted:
 		post(e.PostID).Deleted = true
 	case PostHidden:
@@ -422,6 +429,9 @@ func DecideThread(t ThreadState, cmd ThreadCommand, env ThreadEnv, now time.Time
 		checkBody(f, "body", c.Body)
 		if err := f.err(); err != nil {
 			return nil, err
+		}
+		if bodySum(c.Body) == p.BodySum {
+			return nil, nil
 		}
 		return []Event{PostEdited{ThreadID: t.ID, GroupID: t.GroupID, PostID: p.ID, Body: c.Body, EditorID: a.ID}}, nil
 
@@ -886,4 +896,14 @@ func oneTranslationPerLanguage(thread string, links map[string]string, other, la
 		}
 	}
 	return nil
+}
+
+// bodySum is a post body's FNV-1a hash: what a decision needs to tell an
+// edit from a repeat without keeping every body in the cached state. Two
+// different bodies with one sum would make the second edit a no-op; at 64
+// bits that is not a risk worth a body per post.
+func bodySum(body string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(body))
+	return h.Sum64()
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -224,6 +225,12 @@ func TestDecideThread(t *testing.T) {
 		// edit, delete
 		{decision: decision{name: "edit own post", then: []Event{PostEdited{ThreadID: th, GroupID: "g1", PostID: p1, Body: "new", EditorID: "m1"}}},
 			given: base, env: asMember("m1"), cmd: EditPost{PostID: p1, Body: "new"}},
+		{decision: decision{name: "edit to the same text is a no-op"},
+			given: base, env: asMember("m1"), cmd: EditPost{PostID: p1, Body: "b"}},
+		{decision: decision{name: "edit back to an earlier text", then: []Event{PostEdited{ThreadID: th, GroupID: "g1", PostID: p1, Body: "b", EditorID: "m1"}}},
+			given: append(slices.Clone(base), PostEdited{ThreadID: th, GroupID: "g1", PostID: p1, Body: "new", EditorID: "m1"}), env: asMember("m1"), cmd: EditPost{PostID: p1, Body: "b"}},
+		{decision: decision{name: "edit the opening post to its text is a no-op"},
+			given: base, env: asMember("auth"), cmd: EditPost{PostID: started().PostID, Body: started().Body}},
 		{decision: decision{name: "moderator edits", then: []Event{PostEdited{ThreadID: th, GroupID: "g1", PostID: p1, Body: "new", EditorID: "m2"}}},
 			given: base, env: asGroupMod("m2"), cmd: EditPost{PostID: p1, Body: "new"}},
 		{decision: decision{name: "edit someone else's post", err: ErrForbidden},
