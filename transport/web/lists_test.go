@@ -117,6 +117,8 @@ func TestEventsUpcomingAndPast(t *testing.T) {
 	p = m.get("/events?when=past&group=" + f.other)
 	inOrder(t, "past, one group", p, []string{"Only the group: Employment network", "Ancien webinaire"}, "Webinar on intake")
 	mustContain(t, "past, one group", p, `name="group" value="`+f.other+`" checked`)
+	gp := m.get("/groups/" + f.other + "?kind=event")
+	mustContain(t, "group page link", gp, `href="/events?when=past&amp;group=`+f.other+`">This group&#39;s past events</a>`)
 	p = m.get("/events?tag=nothing")
 	mustContain(t, "no match", p, "No events match these filters.", `<a href="/events">Clear filters</a>`)
 	if p := m.get("/events?when=later"); p.status != http.StatusBadRequest {
