@@ -822,8 +822,10 @@ func checkEventDetails(f fieldErrors, in EventDetails) *EventDetails {
 	return &ev
 }
 
-// eventOver: an event is over once it has ended (or, with no end, started).
-func eventOver(ev *EventDetails, now time.Time) bool {
+// EventOver: an event is over once it has ended (or, with no end, started).
+// The read model splits past from upcoming events by the same rule, so an
+// event leaves the upcoming list when its RSVPs close.
+func EventOver(ev *EventDetails, now time.Time) bool {
 	end := ev.StartsAt
 	if ev.EndsAt != nil {
 		end = *ev.EndsAt
@@ -853,7 +855,7 @@ func decideRsvp(t ThreadState, c SetRsvp, env ThreadEnv, now time.Time) ([]Event
 		if current == RsvpGoing || current == RsvpWaitlisted {
 			return nil, nil
 		}
-		if eventOver(t.Event, now) {
+		if EventOver(t.Event, now) {
 			return nil, invalid("status", CodeEventOver)
 		}
 		if t.Event.Capacity == nil || t.Going < *t.Event.Capacity {

@@ -237,9 +237,18 @@ type Post struct {
 // Kind event, and created_at otherwise. OpenAt, when set, leaves out the
 // job postings whose deadline has passed by then (postings without a
 // deadline stay).
+//
+// UnendedAt and EndedBy split events (Kind event) at an instant, an event
+// over from its ends_at or, without one, its starts_at (domain.EventOver):
+// UnendedAt keeps those not over then (under way or to come, soonest
+// first), EndedBy those over by then, most recent start first, which is how people
+// look for a past webinar. At most one of them may be set. MyGroups keeps
+// the threads of groups the viewer belongs to (none for a visitor).
 type ThreadQuery struct {
 	GroupID, Kind, Language, Tag string
 	From, To, OpenAt             time.Time
+	UnendedAt, EndedBy           time.Time
+	MyGroups                     bool
 	PageRequest
 }
 

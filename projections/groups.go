@@ -249,6 +249,22 @@ func (m *groupsModel) readableSet(v Viewer) map[string]bool {
 	return out
 }
 
+// memberSet is the groups the viewer belongs to, in any role.
+func (m *groupsModel) memberSet(v Viewer) map[string]bool {
+	out := map[string]bool{}
+	if v.MemberID == "" {
+		return out
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for gid := range m.ofMember[v.MemberID] {
+		if g := m.byID[gid]; g != nil && g.members[v.MemberID] != nil {
+			out[gid] = true
+		}
+	}
+	return out
+}
+
 func (m *groupsModel) membershipsOf(memberID string) []GroupMembership {
 	m.mu.RLock()
 	defer m.mu.RUnlock()

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -415,6 +416,14 @@ func (q ThreadQuery) matches(t *threadRec) bool {
 	if !q.OpenAt.IsZero() && t.job != nil && domain.JobDeadlinePassed(t.job.Deadline, q.OpenAt) {
 		return false
 	}
+	if !q.UnendedAt.IsZero() || !q.EndedBy.IsZero() {
+		if t.event == nil {
+			return false
+		}
+		if (!q.UnendedAt.IsZero() && domain.EventOver(t.event, q.UnendedAt)) || (!q.EndedBy.IsZero() && !domain.EventOver(t.event, q.EndedBy)) {
+			return false
+		}
+	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		at := t.createdAt
 		if t.kind == domain.KindEvent && t.event != nil {
@@ -437,6 +446,9 @@ func checkThreadQuery(q ThreadQuery) error {
 	case "", domain.LanguageEnglish, domain.LanguageFrench:
 	default:
 		return &ParamError{Param: "language", Value: q.Language}
+	}
+	if !q.UnendedAt.IsZero() && !q.EndedBy.IsZero() {
+		return &ParamError{Param: "when", Value: "both"}
 	}
 	return nil
 }
@@ -483,8 +495,8 @@ func (r *Runner) GroupThreads(v Viewer, groupID string, q ThreadQuery) (Page[Thr
 
 // Threads lists threads across every group the viewer may read. Events
 // (kind=event) come by starts_at, soonest first, From/To bounding
-// starts_at; every other list comes newest first, From/To bounding
-// created_at.
+// starts_at (past events, EndedBy, latest first); every other list comes
+// newest first, From/To bounding created_at.
 func (r *Runner) Threads(v Viewer, q ThreadQuery) (Page[Thread], error) {
 	empty := Page[Thread]{Items: []Thread{}}
 	if err := checkThreadQuery(q); err != nil {
@@ -492,6 +504,12 @@ func (r *Runner) Threads(v Viewer, q ThreadQuery) (Page[Thread], error) {
 	}
 	ms := r.models()
 	readable := ms.groups.readableSet(v)
+	if q.MyGroups {
+		// Membership narrows what the viewer may read, never widens it:
+		// staff read groups they do not belong to, and those drop out.
+		mine := ms.groups.memberSet(v)
+		maps.DeleteFunc(readable, func(id string, _ bool) bool { return !mine[id] })
+	}
 	m := ms.threads
 	m.mu.RLock()
 	source := m.all
@@ -506,6 +524,9 @@ func (r *Runner) Threads(v Viewer, q ThreadQuery) (Page[Thread], error) {
 		k := sortKey{A: -t.createdAt.UnixNano(), ID: t.id}
 		if q.Kind == domain.KindEvent && t.event != nil {
 			k = sortKey{A: t.event.StartsAt.UnixNano(), ID: t.id}
+			if !q.EndedBy.IsZero() {
+				k = sortKey{A: -t.event.StartsAt.UnixNano(), ID: t.id}
+			}
 		}
 		items = append(items, keyed[*threadRec]{key: k, item: t})
 	}

@@ -934,7 +934,8 @@ func TestXSSCorpus(t *testing.T) {
 			{f.admin, "members", "/members"}, {f.admin, "admin-members", "/admin/members"},
 			{f.author, "notifications", "/notifications"}, {f.admin, "queue", "/moderation"}, {f.author, "queue-owner", "/moderation"},
 			{f.admin, "modlog", "/moderation/log"}, {f.admin, "events", "/events"}, {f.admin, "resources", "/resources"},
-			{f.admin, "jobs", "/jobs"}, {anon, "events-visitor", "/events"},
+			{f.admin, "jobs", "/jobs"}, {anon, "events-visitor", "/events"}, {f.admin, "events-past", "/events?when=past"},
+			{f.admin, "events-mine", "/events?mine=1&language=en"},
 			{f.admin, "home", "/"}, {f.author, "home", "/"}, {anon, "home", "/"}, {f.members[0], "home", "/"},
 		} {
 			pageHTML(l.c, l.kind, l.path)
@@ -969,6 +970,16 @@ func TestXSSCorpus(t *testing.T) {
 		for _, th := range f.links {
 			readPage(f.admin, "thread", "/threads/"+th)
 		}
+		// The list filters show the tag asked for back in their form and
+		// links: every payload as the events' tag, some on the others.
+		parallel(len(corpus), 2, func(_, i int) {
+			tag := url.QueryEscape(corpus[i])
+			readPage(f.author, "filters", "/events?when=past&mine=1&tag="+tag)
+			if i%10 == 0 {
+				readPage(f.author, "filters", "/resources?language=fr&tag="+tag)
+				readPage(anon, "filters", "/jobs?closed=1&tag="+tag)
+			}
+		})
 		s.expect(t, f, "post-edit-page", fReply)
 		s.expect(t, f, "thread", fEventTitle, fEventBody, fEventTags, fLocation, fOnlineURL, fResTitle, fResBody, fResTags,
 			fResURL, fFormat, fJobTitle, fJobBody, fJobTags, fJobOrg, fJobLocation, fSalary, fApplyURL, fDisplayName, fReply, fEdit,

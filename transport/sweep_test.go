@@ -228,7 +228,10 @@ func TestPageObjectIDSweep(t *testing.T) {
 	owner.must(204, "POST", "/api/v1/threads/"+tid+"/translations", map[string]any{"thread_id": ev})
 	insider.must(200, "POST", "/api/v1/threads/"+ev+"/rsvp", map[string]any{"status": "going"})
 	owner.must(204, "POST", "/api/v1/posts/"+opening+"/hide", map[string]any{"reason": "secret hiding"})
-	secrets := append(sc.secrets, "secret hiding")
+	// A past event too, for the past view of the events list.
+	owner.must(201, "POST", "/api/v1/groups/"+g+"/threads", map[string]any{"title": "Secret past webinar", "body": "b",
+		"language": "en", "kind": "event", "tags": []string{"secret"}, "event": map[string]any{"starts_at": time.Now().Add(-48 * time.Hour)}})
+	secrets := append(sc.secrets, "secret hiding", "Secret past webinar")
 
 	b := browserOf(outsider)
 	tok := b.token(t, "/")
@@ -299,7 +302,8 @@ func TestPageObjectIDSweep(t *testing.T) {
 		if rt.Method != http.MethodGet || strings.Contains(rt.Path, ":") {
 			continue
 		}
-		for _, q := range []string{"", "?q=secret", "?group=" + g, "?q=secret&group=" + g, "?thread=" + tid} {
+		for _, q := range []string{"", "?q=secret", "?group=" + g, "?q=secret&group=" + g, "?thread=" + tid,
+			"?when=past&tag=secret", "?when=past&mine=1&group=" + g, "?mine=1&tag=secret&language=en"} {
 			r := b.do("GET", rt.Path+q, nil, nil)
 			checked["GET id-free"]++
 			if r.code != 200 && r.code != 403 && r.code != 404 {

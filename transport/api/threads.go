@@ -154,9 +154,14 @@ func (s *Server) listThreads(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.listExtensions(c, &q); err != nil {
+		s.fail(c, err)
+		return
+	}
 	// The events list is "upcoming events" (API.md): without a from, it
 	// starts today, so today's events stay on it until the day is over.
-	if q.Kind == domain.KindEvent && q.From.IsZero() {
+	// when= (an extension) asks for its own split instead.
+	if q.Kind == domain.KindEvent && q.From.IsZero() && q.UnendedAt.IsZero() && q.EndedBy.IsZero() {
 		q.From = s.d.Now().UTC().Truncate(24 * time.Hour)
 	}
 	res, err := s.d.Reads.Threads(viewer(c), q)
@@ -165,6 +170,35 @@ func (s *Server) listThreads(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, res)
+}
+
+// listExtensions reads the cross-group list's extensions to API.md:
+// when=upcoming|past splits events (kind=event only) at now by whether
+// they have ended, past ones latest first; mine=true keeps the groups the
+// caller belongs to.
+func (s *Server) listExtensions(c *gin.Context, q *projections.ThreadQuery) error {
+	switch w := c.Query("when"); w {
+	case "":
+	case "upcoming", "past":
+		if q.Kind != domain.KindEvent {
+			return httperr.BadParameter(fmt.Errorf("when %q without kind=event", w), map[string]string{"when": domain.CodeInvalid})
+		}
+		if w == "past" {
+			q.EndedBy = s.d.Now()
+		} else {
+			q.UnendedAt = s.d.Now()
+		}
+	default:
+		return httperr.BadParameter(fmt.Errorf("when %q", w), map[string]string{"when": domain.CodeInvalid})
+	}
+	switch m := c.Query("mine"); m {
+	case "", "false":
+	case "true":
+		q.MyGroups = true
+	default:
+		return httperr.BadParameter(fmt.Errorf("mine %q", m), map[string]string{"mine": domain.CodeInvalid})
+	}
+	return nil
 }
 
 func (s *Server) getThread(c *gin.Context) {

@@ -503,6 +503,7 @@ func TestBrowserJourneys(t *testing.T) {
 		{"home", "/"}, {"events", "/events"}, {"resources", "/resources"}, {"members", "/members"},
 		{"search", "/search?q=youth"}, {"notifications", "/notifications"},
 		{"jobs", "/jobs"}, {"new-job", groupPath + "/threads/new?kind=job"},
+		{"events-past", "/events?when=past&mine=1&tag=youth"}, {"resources-filtered", "/resources?language=fr&mine=1&tag=none&group=" + strings.TrimPrefix(groupPath, "/groups/")},
 	} {
 		amina.visit(p.path)
 		amina.both(p.name)

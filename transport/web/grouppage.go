@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 
+	"github.com/settlenet/settlenet/domain"
 	"github.com/settlenet/settlenet/projections"
 )
 
@@ -128,6 +129,15 @@ func (w *htmlw) groupThreads(d *groupPage) {
 		w.raw(`</a></li>`)
 	}
 	w.raw("\n</ul></nav>\n")
+	if d.Kind == domain.KindEvent {
+		// The tab lists events by activity; their past ones, latest
+		// first, are the events list's, narrowed to this group.
+		w.raw(`<p><a href="/events?when=past&amp;group=`)
+		w.query(g.ID)
+		w.raw(`">`)
+		w.T("web.group.past_events")
+		w.raw("</a></p>\n")
+	}
 	if len(d.Threads) > 0 {
 		w.cards(d.Threads, nil)
 	} else {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,24 +13,26 @@ import (
 // read, newest first, with their details in columns. Postings past their
 // deadline are left out unless asked for.
 func (s *Server) jobs(c *gin.Context) {
-	r := state(c)
-	d := jobsPage{Language: bounded(c, "language"), Closed: c.Query("closed") == "1"}
-	q := projections.ThreadQuery{Kind: domain.KindJob, Language: d.Language,
-		PageRequest: projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")}}
-	if !d.Closed {
-		q.OpenAt = s.d.Now()
-	}
-	list, err := s.d.Reads.Threads(r.viewer, q)
+	closed := c.Query("closed") == "1"
+	open := s.d.Now()
+	l, err := s.threadList(c, "/jobs", domain.KindJob, func(q *projections.ThreadQuery) {
+		if !closed {
+			q.OpenAt = open
+		}
+	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d.listPage = listPage{Threads: list.Items, Groups: s.groupNames(r.viewer, list.Items), Next: list.NextCursor}
-	vals := url.Values{"language": {d.Language}}
-	if d.Closed {
+	d := jobsPage{listPage: l, Closed: closed}
+	vals := l.F.values()
+	if closed {
 		vals.Set("closed", "1")
 	}
 	d.PagerBase = "/jobs?" + vals.Encode() + "&"
+	if len(vals) == 0 {
+		d.PagerBase = "/jobs?"
+	}
 	v := s.view(c, "jobs")
 	v.Title = v.T("web.jobs.title")
 	v.Data = d
@@ -40,7 +41,10 @@ func (s *Server) jobs(c *gin.Context) {
 
 type jobsPage struct {
 	listPage
-	Language  string
 	Closed    bool
 	PagerBase string
 }
+
+// Filtered counts the closed postings asked for as a filter: the reset
+// link leaves them out again.
+func (d jobsPage) Filtered() bool { return d.F.Filtered() || d.Closed }

@@ -56,9 +56,12 @@ func TestEveryPageBothLanguages(t *testing.T) {
 			"/groups/" + g + "/members":     {"Ada Admin"},
 			"/groups/" + g + "/threads/new": {`name="title"`},
 			"/groups/" + g + "/threads/new?kind=event": {`name="starts_at"`},
-			"/threads/" + th:            {"First reply", `lang="en"`},
-			"/events":                   {},
-			"/resources":                {},
+			"/threads/" + th: {"First reply", `lang="en"`},
+			"/events":        {},
+			"/resources":     {},
+			"/jobs":          {},
+			"/events?when=past&mine=1&tag=youth&language=fr&group=" + g: {`name="tag"`, `name="mine" value="1" checked`},
+			"/resources?mine=1&tag=youth&language=fr":                   {`name="tag"`},
 			"/members":                  {"Ada Admin"},
 			"/members/" + admin:         {"Ada Admin"},
 			"/search?q=youth":           {"Youth settlement network"},
@@ -217,7 +220,8 @@ func TestPrivateContentInvisible(t *testing.T) {
 			}
 			mustNotContain(t, name+" "+path, p, "Confidential case discussion", "Secret caseworkers circle", "Members-only planning")
 		}
-		for _, path := range []string{"/", "/groups", "/search?q=secret", "/events", "/resources"} {
+		for _, path := range []string{"/", "/groups", "/search?q=secret", "/events", "/resources", "/jobs", "/events?when=past",
+			"/events?when=past&mine=1", "/events?group=" + priv, "/resources?group=" + req + "&mine=1"} {
 			mustNotContain(t, name+" "+path, b.get(path), "Secret caseworkers circle", "Confidential case discussion", "Members-only planning")
 		}
 		p := b.get("/groups/" + req)

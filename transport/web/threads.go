@@ -539,37 +539,61 @@ type listPage struct {
 	Threads []projections.Thread
 	Groups  map[string]string
 	Next    string
+	F       listFilters
 }
 
-// events lists upcoming events across the groups the viewer may read.
-func (s *Server) events(c *gin.Context) {
+// threadList is a cross-group list of one kind under the page's filters,
+// through the read model's viewer-aware query.
+func (s *Server) threadList(c *gin.Context, path, kind string, narrow func(*projections.ThreadQuery)) (listPage, error) {
 	r := state(c)
-	today := time.Now().In(s.d.TimeZone)
-	from := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, s.d.TimeZone)
-	list, err := s.d.Reads.Threads(r.viewer, projections.ThreadQuery{Kind: domain.KindEvent, From: from.UTC(),
-		PageRequest: projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")}})
+	f, err := readListFilters(c, path, r.viewer)
+	if err != nil {
+		return listPage{}, err
+	}
+	if f.Group != "" {
+		if g, err := s.d.Reads.Group(r.viewer, f.Group); err == nil {
+			f.GroupName = g.Name
+		}
+	}
+	q := f.query(kind, c.Query("cursor"), s.d.Now())
+	if narrow != nil {
+		narrow(&q)
+	}
+	list, err := s.d.Reads.Threads(r.viewer, q)
+	if err != nil {
+		return listPage{}, err
+	}
+	return listPage{Threads: list.Items, Groups: s.groupNames(r.viewer, list.Items), Next: list.NextCursor, F: f}, nil
+}
+
+// events lists the events across the groups the viewer may read: those
+// not yet over (under way or to come) soonest first, or the past ones
+// (when=past) latest first, where people look for a webinar they missed.
+func (s *Server) events(c *gin.Context) {
+	d, err := s.threadList(c, "/events", domain.KindEvent, nil)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	v := s.view(c, "events")
 	v.Title = v.T("web.events.title")
-	v.Data = listPage{Threads: list.Items, Groups: s.groupNames(r.viewer, list.Items), Next: list.NextCursor}
+	if d.F.Past() {
+		v.Title = v.T("web.events.title_past")
+	}
+	v.Data = d
 	s.render(c, http.StatusOK, "events", v)
 }
 
 // resources is the resource library across the viewer's readable groups.
 func (s *Server) resources(c *gin.Context) {
-	r := state(c)
-	list, err := s.d.Reads.Threads(r.viewer, projections.ThreadQuery{Kind: domain.KindResource, Language: bounded(c, "language"),
-		PageRequest: projections.PageRequest{Limit: 50, Cursor: c.Query("cursor")}})
+	d, err := s.threadList(c, "/resources", domain.KindResource, nil)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	v := s.view(c, "resources")
 	v.Title = v.T("web.resources.title")
-	v.Data = listPage{Threads: list.Items, Groups: s.groupNames(r.viewer, list.Items), Next: list.NextCursor}
+	v.Data = d
 	s.render(c, http.StatusOK, "resources", v)
 }
 
