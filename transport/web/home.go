@@ -44,7 +44,7 @@ func (s *Server) home(c *gin.Context) {
 		d.Site = site.Items
 	}
 	now := time.Now()
-	if ev, err := s.d.Reads.Threads(r.viewer, projections.ThreadQuery{Kind: domain.KindEvent, From: now.UTC(), PageRequest: projections.PageRequest{Limit: 3}}); err == nil {
+	if ev, err := s.d.Reads.Threads(r.viewer, projections.ThreadQuery{Kind: domain.KindEvent, UnendedAt: now.UTC(), PageRequest: projections.PageRequest{Limit: 3}}); err == nil {
 		d.Events = ev.Items
 	}
 	all := append(append(append([]projections.Thread{}, d.Mine...), d.Site...), d.Events...)

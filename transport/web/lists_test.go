@@ -195,3 +195,27 @@ func TestListFiltersKeepPrivateGroupsPrivate(t *testing.T) {
 	// The member sees them where they asked.
 	inOrder(t, "member secret group", f.member.get("/events?when=past&group="+f.secret), []string{"Only the group: Hidden circle", "Hidden past briefing"}, "Webinar on intake")
 }
+
+// TestHomeEventsUnderWay: the home page's upcoming events are those not
+// over, as on /events: an event under way stays listed, one that ended
+// does not.
+func TestHomeEventsUnderWay(t *testing.T) {
+	f := newListFixture(t)
+	// The panel alone: the page's other lists show recent threads of any kind.
+	panel := func(p page) page {
+		body := p.body
+		if i := strings.Index(body, `aria-labelledby="events-title"`); i >= 0 {
+			body = body[i:]
+			if j := strings.Index(body, "</section>"); j >= 0 {
+				body = body[:j]
+			}
+		} else {
+			t.Fatalf("home page has no events panel: %.300s", p.body)
+		}
+		p.body = body
+		return p
+	}
+	inOrder(t, "home", panel(f.member.get("/")), []string{"Ongoing intake clinic", "Hidden next briefing", "Job fair"},
+		"Webinar on intake", "Ancien webinaire", "Hidden past briefing")
+	inOrder(t, "home, visitor", panel(f.vis.get("/")), []string{"Ongoing intake clinic", "Job fair"}, "Hidden next briefing", "Webinar on intake")
+}
