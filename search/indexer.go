@@ -622,7 +622,7 @@ func (x *Indexer) groupAt(ctx context.Context, groupID string, pos eventstore.Po
 			gc.Visibility = e.To
 		}
 	}
-	if created.IsZero() && gc.GroupID == "" {
+	if gc.GroupID == "" {
 		return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s starts with %s", groupID, recs[0].Type)
 	}
 	return gc, created, nil
