@@ -114,6 +114,7 @@ func NewCodec(opts ...CodecOption) *Codec {
 	register[GroupOwnershipTransferred](c, 1)
 	register[GroupModeratorDismissed](c, 1)
 	register[GroupUpdated](c, 1)
+	register[GroupVisibilityChanged](c, 1)
 	register[ThreadStarted](c, 2)
 	c.upcasters[upcastKey{TypeThreadStarted, 1}] = upcastOnlyAdded
 	register[ReplyPosted](c, 1)

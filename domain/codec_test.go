@@ -38,6 +38,7 @@ func sampleEvents() []Event {
 		GroupOwnershipTransferred{GroupID: "g1", From: "o", To: "m1"},
 		GroupModeratorDismissed{GroupID: "g1", MemberID: "m1", By: "o"},
 		GroupUpdated{GroupID: "g1", Name: "N", Description: "D", Language: LanguageBilingual, Topics: []string{"t"}, Province: "NU", Changed: []string{"name", "province"}, By: "o"},
+		GroupVisibilityChanged{GroupID: "g1", From: VisibilityOpen, To: VisibilityPrivate, By: "o", Reason: "R"},
 		ThreadStarted{ThreadID: th, GroupID: "g1", PostID: p0, AuthorID: "a", Title: "T", Body: "B", Language: "en", Kind: KindEvent, Tags: []string{"x"},
 			Event: &EventDetails{StartsAt: now0(), EndsAt: &end, Location: "L", OnlineURL: "https://x.org", Capacity: ptr(3)}},
 		reply(p1, "m1"),

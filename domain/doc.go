@@ -18,7 +18,8 @@
 //	                   JoinRequestApproved, JoinRequestRejected, MemberInvited,
 //	                   MemberLeftGroup, MemberRemovedFromGroup,
 //	                   GroupModeratorAppointed, GroupModeratorDismissed,
-//	                   GroupOwnershipTransferred, GroupUpdated
+//	                   GroupOwnershipTransferred, GroupUpdated,
+//	                   GroupVisibilityChanged
 //	thread-<id>        ThreadStarted (with the opening post; schema 2 added job),
 //	                   ReplyPosted, PostEdited,
 //	                   PostDeleted, ReactionAdded, ReactionRemoved, PostFlagged,

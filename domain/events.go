@@ -35,6 +35,7 @@ const (
 	TypeGroupOwnershipTransferred = "GroupOwnershipTransferred"
 	TypeGroupModeratorDismissed   = "GroupModeratorDismissed"
 	TypeGroupUpdated              = "GroupUpdated"
+	TypeGroupVisibilityChanged    = "GroupVisibilityChanged"
 	// thread-<id>
 	TypeThreadStarted             = "ThreadStarted"
 	TypeReplyPosted               = "ReplyPosted"
@@ -301,9 +302,10 @@ type GroupOwnershipTransferred struct {
 
 // GroupUpdated: the group's settings after an edit, in full (a read model
 // replaces them, it never merges), with the fields that changed. The
-// visibility is not among them: changing it would re-grant every indexed
-// document of the group and reopen membership questions, so it stays as
-// GroupCreated set it.
+// visibility is not among them: a change of it is GroupVisibilityChanged,
+// an event of its own, because it changes who may read everything the
+// group holds and every reader of the log (read models, the search
+// index, the live feed) must react to it precisely.
 type GroupUpdated struct {
 	GroupID     string   `json:"group_id"`
 	Name        string   `json:"name"`
@@ -313,6 +315,20 @@ type GroupUpdated struct {
 	Province    string   `json:"province,omitempty"`
 	Changed     []string `json:"changed"`
 	By          string   `json:"by"`
+}
+
+// GroupVisibilityChanged: the group's visibility is now To (it was From).
+// By is the owner or site admin who changed it; Reason is optional. It is
+// followed, in the same append, by what the change does to pending join
+// requests (see UpdateGroup): JoinRequestApproved and MemberJoinedGroup
+// for each when the group becomes open, JoinRequestRejected for each when
+// a request group becomes private.
+type GroupVisibilityChanged struct {
+	GroupID string `json:"group_id"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	By      string `json:"by"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // ---- thread-<id> ----
@@ -590,6 +606,7 @@ func (GroupModeratorAppointed) EventType() string   { return TypeGroupModeratorA
 func (GroupOwnershipTransferred) EventType() string { return TypeGroupOwnershipTransferred }
 func (GroupModeratorDismissed) EventType() string   { return TypeGroupModeratorDismissed }
 func (GroupUpdated) EventType() string              { return TypeGroupUpdated }
+func (GroupVisibilityChanged) EventType() string    { return TypeGroupVisibilityChanged }
 func (ThreadStarted) EventType() string             { return TypeThreadStarted }
 func (ReplyPosted) EventType() string               { return TypeReplyPosted }
 func (PostEdited) EventType() string                { return TypePostEdited }

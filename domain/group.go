@@ -144,6 +144,8 @@ func EvolveGroup(g GroupState, e Event) GroupState {
 		g.Members[e.To] = GroupRoleOwner
 		g.OwnerID = e.To
 		g.ModeratorOrder = slices.DeleteFunc(g.ModeratorOrder, func(id string) bool { return id == e.To })
+	case GroupVisibilityChanged:
+		g.Visibility = e.To
 	case GroupUpdated:
 		g.Name = e.Name
 		g.Description = e.Description
@@ -237,12 +239,32 @@ type AppointModerator struct{ MemberID string }
 type DismissModerator struct{ MemberID string }
 
 // UpdateGroup changes a group's settings: the fields that are not nil
-// (an empty Province clears it; Topics replaces the list). Visibility may
-// only repeat the current one (see GroupUpdated). It is for the group's
-// owner and moderators, who answer for what the group says it is, and
-// for site admins, who answer for the whole site; site moderators
+// (an empty Province clears it; Topics replaces the list). It is for the
+// group's owner and moderators, who answer for what the group says it
+// is, and for site admins, who answer for the whole site; site moderators
 // moderate content everywhere but, as with appointing moderators, do not
 // run other people's groups.
+//
+// A different Visibility is for the owner and site admins only: it
+// changes who may read everything the members ever wrote in the group
+// (a private group's threads were written for its members alone), which
+// is the owner's promise to them, not a setting a moderator tends. A
+// group moderator's edit that changes it is refused whole with
+// ErrForbidden (403), so nothing of it is half-applied. The change is
+// GroupVisibilityChanged, with what it does to pending join requests:
+//   - to open: every pending request is approved (an open group admits
+//     anyone, so keeping them waiting would make no sense);
+//   - request to private: every pending request is rejected, with
+//     VisibilityReason or, without one, ReasonGroupMadePrivate (a private
+//     group is joined by invitation only, and asking to join is no
+//     longer a way in);
+//   - from open (to request or private): there are no pending requests,
+//     as an open group admits at once;
+//   - private to request: there are none either, as a private group
+//     takes no requests.
+//
+// Invitations stay valid on every transition: a moderator chose the
+// invitee, and an invitation lets them in whatever the visibility.
 type UpdateGroup struct {
 	Name        *string
 	Description *string
@@ -250,7 +272,13 @@ type UpdateGroup struct {
 	Topics      *[]string
 	Province    *string
 	Visibility  *string
+	// VisibilityReason is recorded with a visibility change (optional).
+	VisibilityReason string
 }
+
+// ReasonGroupMadePrivate is the reason recorded on join requests rejected
+// because their request group became private and no reason was given.
+const ReasonGroupMadePrivate = "the group became private: it is joined by invitation only"
 
 func (CreateGroup) groupCommand()      {}
 func (JoinGroup) groupCommand()        {}
@@ -403,6 +431,9 @@ func DecideGroup(g GroupState, cmd GroupCommand, actor Actor, now time.Time) ([]
 		if ga.Role != GroupRoleOwner && ga.Role != GroupRoleModerator && !actor.Admin && !actor.System {
 			return nil, fmt.Errorf("update settings of %q: %w", g.ID, ErrForbidden)
 		}
+		if c.Visibility != nil && *c.Visibility != g.Visibility && ga.Role != GroupRoleOwner && !actor.Admin && !actor.System {
+			return nil, fmt.Errorf("change the visibility of %q: %w", g.ID, ErrForbidden)
+		}
 		return decideUpdateGroup(g, c, actor)
 	}
 	return nil, fmt.Errorf("group command %T: %w", cmd, ErrInvalid)
@@ -477,9 +508,18 @@ func checkGroupSettings(f fieldErrors, s groupSettings) groupSettings {
 // recorded.
 func decideUpdateGroup(g GroupState, c UpdateGroup, actor Actor) ([]Event, error) {
 	f := fieldErrors{}
-	if c.Visibility != nil && *c.Visibility != g.Visibility {
-		f.add("visibility", CodeUnchangeable)
+	to := g.Visibility
+	if c.Visibility != nil {
+		switch *c.Visibility {
+		case VisibilityOpen, VisibilityRequest, VisibilityPrivate:
+			to = *c.Visibility
+		case "":
+			f.add("visibility", CodeRequired)
+		default:
+			f.add("visibility", CodeInvalid)
+		}
 	}
+	checkText(f, "visibility_reason", strings.TrimSpace(c.VisibilityReason), false, MaxReason)
 	next := groupSettings{Name: g.Name, Description: g.Description, Language: g.Language,
 		Topics: slices.Clone(g.Topics), Province: g.Province}
 	if c.Name != nil {
@@ -516,9 +556,37 @@ func decideUpdateGroup(g GroupState, c UpdateGroup, actor Actor) ([]Event, error
 			changed = append(changed, d.field)
 		}
 	}
-	if len(changed) == 0 {
-		return nil, nil
+	var out []Event
+	if len(changed) > 0 {
+		out = append(out, GroupUpdated{GroupID: g.ID, Name: next.Name, Description: next.Description, Language: next.Language,
+			Topics: next.Topics, Province: next.Province, Changed: changed, By: actor.ID})
 	}
-	return []Event{GroupUpdated{GroupID: g.ID, Name: next.Name, Description: next.Description, Language: next.Language,
-		Topics: next.Topics, Province: next.Province, Changed: changed, By: actor.ID}}, nil
+	if to != g.Visibility {
+		out = append(out, visibilityChange(g, to, strings.TrimSpace(c.VisibilityReason), actor)...)
+	}
+	return out, nil
+}
+
+// visibilityChange is GroupVisibilityChanged and what it does to the
+// pending join requests (see UpdateGroup), in member id order so that the
+// same decision gives the same events.
+func visibilityChange(g GroupState, to, reason string, actor Actor) []Event {
+	out := []Event{GroupVisibilityChanged{GroupID: g.ID, From: g.Visibility, To: to, By: actor.ID, Reason: reason}}
+	pending := slices.Sorted(maps.Keys(g.Pending))
+	switch {
+	case to == VisibilityOpen:
+		for _, id := range pending {
+			out = append(out,
+				JoinRequestApproved{GroupID: g.ID, MemberID: id, By: actor.ID},
+				MemberJoinedGroup{GroupID: g.ID, MemberID: id, Via: JoinViaApproval})
+		}
+	case to == VisibilityPrivate:
+		if reason == "" {
+			reason = ReasonGroupMadePrivate
+		}
+		for _, id := range pending {
+			out = append(out, JoinRequestRejected{GroupID: g.ID, MemberID: id, By: actor.ID, Reason: reason})
+		}
+	}
+	return out
 }

@@ -49,7 +49,7 @@ func (*groupsModel) types() []string {
 	return []string{domain.TypeGroupCreated, domain.TypeMemberJoinedGroup, domain.TypeJoinRequested,
 		domain.TypeJoinRequestApproved, domain.TypeJoinRequestRejected, domain.TypeMemberInvited,
 		domain.TypeMemberLeftGroup, domain.TypeMemberRemovedFromGroup, domain.TypeGroupModeratorAppointed,
-		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorDismissed, domain.TypeGroupUpdated, domain.TypeThreadStarted}
+		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorDismissed, domain.TypeGroupUpdated, domain.TypeGroupVisibilityChanged, domain.TypeThreadStarted}
 }
 
 func (m *groupsModel) apply(e *envelope) error {
@@ -72,6 +72,11 @@ func (m *groupsModel) apply(e *envelope) error {
 		g.name, g.description, g.language, g.province = x.Name, x.Description, x.Language, x.Province
 		g.topics = slices.Clone(x.Topics)
 		g.index()
+	case domain.GroupVisibilityChanged:
+		// Every read of the group's card, threads, posts, members and
+		// search hits asks this record (visible, readable, denied), never
+		// a copy, so the change holds for all of them from this event on.
+		g.visibility = x.To
 	case domain.ThreadStarted:
 		g.threadCount++
 	case domain.MemberJoinedGroup:
@@ -168,6 +173,8 @@ func groupIDOf(ev domain.Event) string {
 	case domain.GroupModeratorDismissed:
 		return x.GroupID
 	case domain.GroupUpdated:
+		return x.GroupID
+	case domain.GroupVisibilityChanged:
 		return x.GroupID
 	}
 	return ""

@@ -42,7 +42,7 @@ func (*moderationModel) types() []string {
 		domain.TypeThreadUnlocked, domain.TypeThreadPinned, domain.TypeThreadUnpinned,
 		domain.TypeJoinRequestApproved, domain.TypeJoinRequestRejected, domain.TypeMemberInvited,
 		domain.TypeMemberRemovedFromGroup, domain.TypeGroupModeratorAppointed, domain.TypeGroupModeratorDismissed,
-		domain.TypeGroupOwnershipTransferred, domain.TypeGroupUpdated, domain.TypeMemberSuspended, domain.TypeMemberReinstated, domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked,
+		domain.TypeGroupOwnershipTransferred, domain.TypeGroupUpdated, domain.TypeGroupVisibilityChanged, domain.TypeMemberSuspended, domain.TypeMemberReinstated, domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked,
 		domain.TypeThreadEdited}
 }
 
@@ -106,6 +106,10 @@ func (m *moderationModel) apply(e *envelope) error {
 		// ("name,topics"): the entry says what changed, the group page
 		// what it is now.
 		l.Actor.ID, l.GroupID, l.Detail = x.By, x.GroupID, strings.Join(x.Changed, ",")
+	case domain.GroupVisibilityChanged:
+		// Detail is "from>to" ("open>private"): who may read the group
+		// changed, and from what.
+		l.Actor.ID, l.GroupID, l.Detail, l.Reason = x.By, x.GroupID, x.From+">"+x.To, x.Reason
 	case domain.MemberSuspended:
 		l.Actor.ID, l.MemberID, l.Reason = x.By, x.MemberID, x.Reason
 		if x.Until != nil {

@@ -63,7 +63,7 @@ func newNotificationsModel() *notificationsModel {
 func (*notificationsModel) name() string { return "notifications" }
 
 func (*notificationsModel) types() []string {
-	return []string{domain.TypeMemberRegistered, domain.TypeMemberProfileUpdated, domain.TypeGroupCreated, domain.TypeGroupUpdated,
+	return []string{domain.TypeMemberRegistered, domain.TypeMemberProfileUpdated, domain.TypeGroupCreated, domain.TypeGroupUpdated, domain.TypeGroupVisibilityChanged,
 		domain.TypeMemberJoinedGroup, domain.TypeMemberLeftGroup, domain.TypeMemberRemovedFromGroup,
 		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorAppointed,
 		domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypeJoinRequestApproved, domain.TypeMemberInvited, domain.TypeRsvpChanged,
@@ -105,6 +105,12 @@ func (m *notificationsModel) apply(e *envelope) error {
 	case domain.GroupUpdated:
 		if g := m.groups[x.GroupID]; g != nil {
 			g.name = x.Name
+		}
+	case domain.GroupVisibilityChanged:
+		// Who may be notified of the group's activity (mayRead) follows
+		// the change from this event on.
+		if g := m.groups[x.GroupID]; g != nil {
+			g.open = x.To == domain.VisibilityOpen
 		}
 	case domain.MemberJoinedGroup:
 		m.member(x.GroupID, x.MemberID, true)

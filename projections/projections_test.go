@@ -352,7 +352,7 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 		actions[l.Action] = true
 	}
 	for _, a := range []string{"PostHidden", "FlagResolved", "ThreadPinned", "ThreadLocked", "JoinRequestApproved", "MemberInvited",
-		"GroupModeratorAppointed", "MemberSuspended", "PostEdited", "GroupUpdated", "ThreadEdited"} {
+		"GroupModeratorAppointed", "MemberSuspended", "PostEdited", "GroupUpdated", "ThreadEdited", "GroupVisibilityChanged", "JoinRequestRejected"} {
 		if !actions[a] {
 			t.Errorf("log lacks %s: %v", a, actions)
 		}
@@ -362,6 +362,29 @@ func TestScenarioReadsAndRebuild(t *testing.T) {
 	if i := slices.IndexFunc(glog.Items, func(l LogEntry) bool { return l.Action == "GroupUpdated" }); i < 0 ||
 		glog.Items[i].Actor.DisplayName != "Gil Mod" || glog.Items[i].Detail != "name,language,topics,province" || glog.Items[i].At.IsZero() {
 		t.Errorf("group log: %+v", glog.Items)
+	}
+
+	// The private group's two changes of visibility: who, from, to, why;
+	// the outsider's request, made while it took requests, was rejected.
+	plog, _ := r.ModerationLog(r.ViewerFor("owner"), LogQuery{GroupID: x.private})
+	var changes []string
+	for _, l := range plog.Items {
+		switch l.Action {
+		case "GroupVisibilityChanged":
+			changes = append(changes, l.Actor.DisplayName+":"+l.Detail+":"+l.Reason)
+		case "JoinRequestRejected":
+			changes = append(changes, l.Actor.DisplayName+":rejected "+l.MemberID+":"+l.Reason)
+		}
+	}
+	slices.Sort(changes)
+	if want := []string{"Ada Admin:rejected outsider:" + domain.ReasonGroupMadePrivate, "Ada Admin:request>private:", "Olga Owner:private>request:open to the sector"}; !slices.Equal(changes, want) {
+		t.Errorf("private group's log:\n got %q\nwant %q", changes, want)
+	}
+	if g, err := r.Group(r.ViewerFor("invitee"), x.private); err != nil || g.Visibility != domain.VisibilityPrivate || !g.Invited {
+		t.Errorf("private group to its invitee after the changes: %+v %v", g, err)
+	}
+	if _, err := r.Group(r.ViewerFor("outsider"), x.private); !errors.Is(err, ErrNotFound) {
+		t.Errorf("private group to the rejected outsider: %v", err)
 	}
 
 	// Statistics, counted independently of the projection: the scenario

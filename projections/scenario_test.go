@@ -222,6 +222,16 @@ func (w *world) scenario() ids {
 	w.note(w.svc.EditThread(ctx, as("gmod"), x.tFrench, domain.EditThread{Title: &retitled}))
 	w.note(w.svc.EditThread(ctx, as("owner"), x.tOpen, domain.EditThread{Tags: &[]string{"welcome", "newcomers"}}))
 	w.note(w.svc.RecordEngagement(ctx, as(""), domain.EngagementRolledUp{PeriodStart: w.clock().Truncate(time.Hour), PeriodSeconds: 3600, PageViews: 120, Sessions: 7}))
+	// The owner opens the private group to requests, the outsider asks to
+	// join, and a site admin makes it private again: the request is
+	// rejected, the invitation stays, and the read models (live and
+	// rebuilt) end as before with the two changes in the log.
+	toRequest, toPrivate := domain.VisibilityRequest, domain.VisibilityPrivate
+	w.note(w.svc.UpdateGroup(ctx, as("owner"), x.private, domain.UpdateGroup{Visibility: &toRequest, VisibilityReason: "open to the sector"}))
+	if st := w.join("outsider", x.private); st != domain.JoinStatusPending {
+		w.t.Fatalf("join a private group made request: %s", st)
+	}
+	w.note(w.svc.UpdateGroup(ctx, as("admin"), x.private, domain.UpdateGroup{Visibility: &toPrivate}))
 	x.ownerSession, x.memberSession = "hash-owner", "hash-member"
 	w.note(w.svc.StartSession(ctx, as("owner"), domain.SessionStarted{SessionHash: x.ownerSession, MemberID: "owner", ExpiresAt: w.clock().Add(48 * time.Hour)}))
 	w.note(w.svc.StartSession(ctx, as("member"), domain.SessionStarted{SessionHash: x.memberSession, MemberID: "member", ExpiresAt: w.clock().Add(48 * time.Hour)}))

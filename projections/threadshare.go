@@ -11,7 +11,11 @@ import (
 // Stamps are log positions, so they only grow, and a rebuild gives the same
 // ones for the same read models. The answer names its group by id only,
 // so an edit of the group's settings (GroupUpdated) changes no answer and
-// needs no stamp.
+// needs no stamp. A change of its visibility (GroupVisibilityChanged)
+// needs none either: it changes who may have the answer, which
+// ThreadShare checks on every call as Thread does, not what the answer
+// says; the one part that depends on the viewer's access to another group
+// (a translation linked from another group) makes the answer not shared.
 type ThreadStamp struct {
 	// Thread is the position of the last event applied to the thread
 	// (replies, edits of its posts and of itself, reactions, hides, RSVPs,

@@ -36,7 +36,7 @@ type IndexerOptions struct {
 // indexedTypes are the events that change documents; others are not read.
 var indexedTypes = []string{
 	domain.TypeMemberRegistered, domain.TypeRegistrationAbandoned, domain.TypeMemberProfileUpdated,
-	domain.TypeGroupCreated, domain.TypeGroupUpdated,
+	domain.TypeGroupCreated, domain.TypeGroupUpdated, domain.TypeGroupVisibilityChanged,
 	domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypePostEdited, domain.TypePostDeleted,
 	domain.TypePostHidden, domain.TypePostRestored, domain.TypeThreadEdited,
 }
@@ -62,11 +62,20 @@ func logFilter() eventstore.Filter {
 // edit needs the post's author, language and time, which PostEdited does
 // not carry). A thread's edit re-reads it likewise and rewrites the
 // thread's document and every post's, which carry its title and tags, so
-// the new title is found and the old one no longer is. Group visibility, which every thread and post document
-// carries, is read from the group's first event and cached (visibility
-// never changes: no event changes it). A group's name is in its own
-// document only (thread and post documents carry its id), so an edit of
-// the group's settings rewrites that one document.
+// the new title is found and the old one no longer is. Group visibility,
+// which every group, thread and post document carries as its grant, is
+// cached per group, and on a miss folded from the group's stream up to
+// the record being indexed (so a catch-up grants a document what the
+// group's visibility was at that point of the log, and a later change in
+// the log re-grants it). A group's name is in its own document only
+// (thread and post documents carry its id), so an edit of the group's
+// settings rewrites that one document. A change of visibility rewrites
+// every document of the group: its own, and each of its threads' and
+// visible posts', as a thread's edit does. The group's threads are known
+// from the log, not from the index or a read model: the ThreadStarted
+// records up to the change, collected by one filtered read of the log
+// the first time they are needed after a start (a rebuild from zero
+// collects them as it goes), then kept up to date.
 type Indexer struct {
 	store eventstore.Store
 	index Index
@@ -79,6 +88,10 @@ type Indexer struct {
 	flushEvery time.Duration
 	groups     map[string]string // group id -> visibility
 	thread     map[string]*threadInfo
+	// threadsOf lists each group's threads, complete up to the record
+	// being indexed once threadsKnown is set (see threadsOfGroup).
+	threadsOf    map[string][]string
+	threadsKnown bool
 
 	mu      sync.Mutex
 	applied eventstore.Position
@@ -117,7 +130,7 @@ func NewIndexer(store eventstore.Store, index Index, opts IndexerOptions) *Index
 	return &Indexer{
 		store: store, index: index, codec: opts.Codec, log: opts.Logger.With("component", "search-indexer"),
 		plain: NewPlainText(), batch: opts.BatchSize, page: opts.PageSize, flushEvery: opts.FlushEvery,
-		groups: map[string]string{}, thread: map[string]*threadInfo{}, changed: make(chan struct{}),
+		groups: map[string]string{}, thread: map[string]*threadInfo{}, threadsOf: map[string][]string{}, changed: make(chan struct{}),
 	}
 }
 
@@ -286,6 +299,12 @@ func (x *Indexer) Rebuild(ctx context.Context, progress func(records int, pos ev
 }
 
 func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress func(int, eventstore.Position)) (eventstore.Position, error) {
+	if pos == eventstore.Start {
+		// Every ThreadStarted will pass through handle: the lists of the
+		// groups' threads are complete as they go.
+		clear(x.threadsOf)
+		x.threadsKnown = true
+	}
 	filter := logFilter()
 	p := newPending()
 	total := 0
@@ -448,21 +467,26 @@ func (x *Indexer) handle(ctx context.Context, p *pending, r *eventstore.Record) 
 	case domain.RegistrationAbandoned:
 		p.delete(Key(TypeMember, e.MemberID))
 	case domain.GroupCreated:
-		x.groups[e.GroupID] = e.Visibility
+		x.setVisibility(e.GroupID, e.Visibility)
 		p.upsert(x.groupDoc(e, at))
 	case domain.GroupUpdated:
-		// The document keeps what only GroupCreated says (visibility,
-		// owner, creation time), so it is rebuilt over that event.
-		gc, created, err := x.groupCreated(ctx, e.GroupID)
+		// The document keeps what only GroupCreated says (owner, creation
+		// time) and the visibility as it is now, so it is rebuilt from the
+		// group's stream up to this record.
+		gc, created, err := x.groupAt(ctx, e.GroupID, r.Position)
 		if err != nil {
 			return err
 		}
-		gc.Name, gc.Description, gc.Language, gc.Topics = e.Name, e.Description, e.Language, e.Topics
 		p.upsert(x.groupDoc(gc, created))
+	case domain.GroupVisibilityChanged:
+		return x.regrantGroup(ctx, p, r, e)
 	case domain.ThreadStarted:
-		gvis, err := x.visibility(ctx, e.GroupID)
+		gvis, err := x.visibility(ctx, e.GroupID, r.Position)
 		if err != nil {
 			return err
+		}
+		if x.threadsKnown {
+			x.threadsOf[e.GroupID] = append(x.threadsOf[e.GroupID], e.ThreadID)
 		}
 		ti := &threadInfo{id: e.ThreadID, group: e.GroupID, gvis: gvis, title: e.Title, kind: e.Kind, lang: e.Language,
 			author: e.AuthorID, opening: e.PostID, details: DetailsText(e.Language, e.Event, e.Resource, e.Job),
@@ -470,7 +494,7 @@ func (x *Indexer) handle(ctx context.Context, p *pending, r *eventstore.Record) 
 		x.remember(ti)
 		p.upsert(x.threadDoc(ti, e.Body, false))
 	case domain.ReplyPosted:
-		ti, err := x.threadInfo(ctx, e.ThreadID)
+		ti, err := x.threadInfo(ctx, e.ThreadID, r.Position)
 		if err != nil {
 			return err
 		}
@@ -541,47 +565,146 @@ func (x *Indexer) remember(ti *threadInfo) {
 	x.thread[ti.id] = ti
 }
 
-// visibility of a group: cached, else from its GroupCreated.
-func (x *Indexer) visibility(ctx context.Context, groupID string) (string, error) {
+// visibility of a group as of the record at pos, which the indexer is
+// indexing: cached (the cache follows the log as the indexer reads it),
+// else folded from the group's stream up to pos.
+func (x *Indexer) visibility(ctx context.Context, groupID string, pos eventstore.Position) (string, error) {
 	if v, ok := x.groups[groupID]; ok {
 		return v, nil
 	}
-	gc, _, err := x.groupCreated(ctx, groupID)
+	gc, _, err := x.groupAt(ctx, groupID, pos)
 	if err != nil {
 		return "", err
 	}
-	if len(x.groups) >= cacheLimit {
-		clear(x.groups)
-	}
-	x.groups[groupID] = gc.Visibility
+	x.setVisibility(groupID, gc.Visibility)
 	return gc.Visibility, nil
 }
 
-// groupCreated reads a group's first event, and when it happened.
-func (x *Indexer) groupCreated(ctx context.Context, groupID string) (domain.GroupCreated, time.Time, error) {
-	recs, err := x.store.ReadStream(ctx, domain.GroupStream(groupID), eventstore.ReadStreamOptions{Max: 1})
-	if err != nil {
-		return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s: %w", groupID, err)
+func (x *Indexer) setVisibility(groupID, vis string) {
+	if _, ok := x.groups[groupID]; !ok && len(x.groups) >= cacheLimit {
+		clear(x.groups)
 	}
-	ev, md, err := x.codec.Decode(recs[0])
-	if err != nil {
-		return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s: %w", groupID, err)
-	}
-	gc, ok := ev.(domain.GroupCreated)
-	if !ok {
-		return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s starts with %s", groupID, recs[0].Type)
-	}
-	if md.At.IsZero() {
-		return gc, recs[0].Time, nil
-	}
-	return gc, md.At, nil
+	x.groups[groupID] = vis
 }
 
-func (x *Indexer) threadInfo(ctx context.Context, threadID string) (*threadInfo, error) {
+// groupAt folds a group's settings and visibility from its stream, up to
+// the record at pos, into the shape of its GroupCreated, with the time it
+// was created.
+func (x *Indexer) groupAt(ctx context.Context, groupID string, pos eventstore.Position) (domain.GroupCreated, time.Time, error) {
+	recs, err := x.store.ReadStream(ctx, domain.GroupStream(groupID), eventstore.ReadStreamOptions{})
+	if err != nil {
+		return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s: %w", groupID, err)
+	}
+	var gc domain.GroupCreated
+	var created time.Time
+	for i, r := range recs {
+		if i > 0 && pos.Less(r.Position) {
+			break
+		}
+		switch r.Type {
+		case domain.TypeGroupCreated, domain.TypeGroupUpdated, domain.TypeGroupVisibilityChanged:
+		default:
+			continue // memberships: not in the group's document
+		}
+		ev, md, err := x.codec.Decode(r)
+		if err != nil {
+			return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s: %w", groupID, err)
+		}
+		switch e := ev.(type) {
+		case domain.GroupCreated:
+			gc, created = e, md.At
+			if created.IsZero() {
+				created = r.Time
+			}
+		case domain.GroupUpdated:
+			gc.Name, gc.Description, gc.Language, gc.Topics, gc.Province = e.Name, e.Description, e.Language, e.Topics, e.Province
+		case domain.GroupVisibilityChanged:
+			gc.Visibility = e.To
+		}
+	}
+	if gc.GroupID == "" {
+		return domain.GroupCreated{}, time.Time{}, fmt.Errorf("search indexer: group %s starts with %s", groupID, recs[0].Type)
+	}
+	return gc, created, nil
+}
+
+// regrantGroup rewrites, after a change of a group's visibility at record
+// r, every document of the group with the new grant: the group's own, and
+// those of each of its threads and their visible posts, folded from the
+// thread's stream up to r (as reindexThread does for an edit). All of them
+// go into the batch of r, so the checkpoint never passes r with only some
+// of them written.
+func (x *Indexer) regrantGroup(ctx context.Context, p *pending, r *eventstore.Record, e domain.GroupVisibilityChanged) error {
+	x.setVisibility(e.GroupID, e.To)
+	gc, created, err := x.groupAt(ctx, e.GroupID, r.Position)
+	if err != nil {
+		return err
+	}
+	p.upsert(x.groupDoc(gc, created))
+	threads, err := x.threadsOfGroup(ctx, r.Position)
+	if err != nil {
+		return err
+	}
+	for _, id := range threads[e.GroupID] {
+		st, err := x.readThreadAt(ctx, id, r.Position)
+		if err != nil {
+			return err
+		}
+		x.remember(st.info)
+		x.writeThread(p, st)
+	}
+	return nil
+}
+
+// threadsOfGroup returns the groups' threads started before pos. After a
+// start from a checkpoint the indexer has not seen the earlier
+// ThreadStarted records: the first call reads them, with one filtered read
+// of the log up to pos (pos is a GroupVisibilityChanged, which the filter
+// also passes, so the read knows where to stop); ThreadStarted records
+// handled after it add to the lists.
+func (x *Indexer) threadsOfGroup(ctx context.Context, pos eventstore.Position) (map[string][]string, error) {
+	if x.threadsKnown {
+		return x.threadsOf, nil
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub, err := x.store.SubscribeAll(sctx, eventstore.Start, eventstore.Filter{
+		StreamPrefixes: []string{domain.ThreadStreamPrefix, domain.GroupStreamPrefix},
+		TypePrefixes:   []string{domain.TypeThreadStarted, domain.TypeGroupVisibilityChanged},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search indexer: threads of groups: %w", err)
+	}
+	defer func() { _ = sub.Close() }()
+	out := map[string][]string{}
+	for {
+		rec, err := sub.Recv()
+		if err != nil {
+			return nil, fmt.Errorf("search indexer: threads of groups: %w", err)
+		}
+		if !rec.Position.Less(pos) {
+			break
+		}
+		if rec.Type != domain.TypeThreadStarted {
+			continue
+		}
+		ev, _, err := x.codec.Decode(rec)
+		if err != nil {
+			return nil, fmt.Errorf("search indexer: threads of groups: %s: %w", rec.Stream, err)
+		}
+		if ts, ok := ev.(domain.ThreadStarted); ok {
+			out[ts.GroupID] = append(out[ts.GroupID], ts.ThreadID)
+		}
+	}
+	x.threadsOf, x.threadsKnown = out, true
+	return out, nil
+}
+
+func (x *Indexer) threadInfo(ctx context.Context, threadID string, now eventstore.Position) (*threadInfo, error) {
 	if ti, ok := x.thread[threadID]; ok {
 		return ti, nil
 	}
-	st, err := x.readThread(ctx, threadID, 0)
+	st, err := x.readThread(ctx, threadID, 0, now)
 	if err != nil {
 		return nil, err
 	}
@@ -617,15 +740,36 @@ type threadState struct {
 }
 
 // readThread folds a thread's stream, up to and including revision upTo
-// (0: the first event only).
-func (x *Indexer) readThread(ctx context.Context, threadID string, upTo uint64) (*threadState, error) {
+// (0: the first event only), with its group's visibility as of the record
+// of the log at now, the one being indexed.
+func (x *Indexer) readThread(ctx context.Context, threadID string, upTo uint64, now eventstore.Position) (*threadState, error) {
 	stream := domain.ThreadStream(threadID)
 	recs, err := x.store.ReadStream(ctx, stream, eventstore.ReadStreamOptions{Max: int(upTo) + 1})
 	if err != nil {
 		return nil, fmt.Errorf("search indexer: %s: %w", stream, err)
 	}
+	return x.foldThread(ctx, stream, recs, recs[len(recs)-1].Position, now)
+}
+
+// readThreadAt folds a thread's stream up to the record of the log at pos
+// (which may be in another stream).
+func (x *Indexer) readThreadAt(ctx context.Context, threadID string, pos eventstore.Position) (*threadState, error) {
+	stream := domain.ThreadStream(threadID)
+	recs, err := x.store.ReadStream(ctx, stream, eventstore.ReadStreamOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("search indexer: %s: %w", stream, err)
+	}
+	return x.foldThread(ctx, stream, recs, pos, pos)
+}
+
+// foldThread folds a thread's records up to the log's position upTo, with
+// its group's visibility as of now.
+func (x *Indexer) foldThread(ctx context.Context, stream string, recs []eventstore.Record, upTo, now eventstore.Position) (*threadState, error) {
 	st := &threadState{posts: map[string]*postState{}}
 	for _, r := range recs {
+		if upTo.Less(r.Position) {
+			break
+		}
 		ev, md, err := x.codec.Decode(r)
 		if err != nil {
 			return nil, fmt.Errorf("search indexer: %s: %w", stream, err)
@@ -636,7 +780,7 @@ func (x *Indexer) readThread(ctx context.Context, threadID string, upTo uint64) 
 		}
 		switch e := ev.(type) {
 		case domain.ThreadStarted:
-			gvis, err := x.visibility(ctx, e.GroupID)
+			gvis, err := x.visibility(ctx, e.GroupID, now)
 			if err != nil {
 				return nil, err
 			}
@@ -680,7 +824,7 @@ func (x *Indexer) readThread(ctx context.Context, threadID string, upTo uint64) 
 // rebuildPost sets a post's document (or the thread's, for the opening
 // post) to what the thread's stream says at record r.
 func (x *Indexer) rebuildPost(ctx context.Context, p *pending, r *eventstore.Record, threadID, postID string) error {
-	st, err := x.readThread(ctx, threadID, r.Revision)
+	st, err := x.readThread(ctx, threadID, r.Revision, r.Position)
 	if err != nil {
 		return err
 	}
@@ -703,11 +847,18 @@ func (x *Indexer) rebuildPost(ctx context.Context, p *pending, r *eventstore.Rec
 // thread's document and those of its visible posts: each carries the
 // thread's title and tags.
 func (x *Indexer) reindexThread(ctx context.Context, p *pending, r *eventstore.Record, threadID string) error {
-	st, err := x.readThread(ctx, threadID, r.Revision)
+	st, err := x.readThread(ctx, threadID, r.Revision, r.Position)
 	if err != nil {
 		return err
 	}
 	x.remember(st.info)
+	x.writeThread(p, st)
+	return nil
+}
+
+// writeThread upserts a folded thread's document and those of its visible
+// posts.
+func (x *Indexer) writeThread(p *pending, st *threadState) {
 	for _, id := range st.order {
 		ps := st.posts[id]
 		switch {
@@ -717,7 +868,6 @@ func (x *Indexer) reindexThread(ctx context.Context, p *pending, r *eventstore.R
 			p.upsert(x.postDoc(st.info, id, ps.author, ps.lang, ps.body, ps.created))
 		}
 	}
-	return nil
 }
 
 var errUnknownPost = errors.New("post not in its thread")

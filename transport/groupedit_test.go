@@ -122,16 +122,16 @@ func TestPatchGroup(t *testing.T) {
 	}
 
 	// 422 in the caller's language, every field at once.
-	bad := map[string]any{"name": "", "language": "es", "province": "XX", "topics": []string{strings.Repeat("t", 41)}, "visibility": "private"}
+	bad := map[string]any{"name": "", "language": "es", "province": "XX", "topics": []string{strings.Repeat("t", 41)}}
 	en := owner.do("PATCH", path, bad)
 	fr := mod.do("PATCH", path, bad)
 	if en.code != 422 || fr.code != 422 || en.errCode(t) != "validation_failed" {
 		t.Fatalf("bad fields: %d %s / %d %s", en.code, en.body, fr.code, fr.body)
 	}
 	wantEN := map[string]string{"name": "This field is required.", "language": "This value is not valid.", "province": "This value is not valid.",
-		"topics": "This is too long.", "visibility": "This cannot be changed once the group is created."}
+		"topics": "This is too long."}
 	wantFR := map[string]string{"name": "Ce champ est obligatoire.", "language": "Cette valeur n’est pas valide.", "province": "Cette valeur n’est pas valide.",
-		"topics": "C’est trop long.", "visibility": "Ce réglage ne peut plus être modifié une fois le groupe créé."}
+		"topics": "C’est trop long."}
 	for lang, c := range map[string]struct {
 		r    resp
 		want map[string]string
@@ -140,9 +140,9 @@ func TestPatchGroup(t *testing.T) {
 			t.Errorf("%s fields %v, want %v", lang, f, c.want)
 		}
 	}
-	// A visibility change alone is refused; the current one is accepted.
-	if r := owner.do("PATCH", path, map[string]any{"visibility": "request"}); r.code != 422 || len(fieldsOf(t, r)) != 1 || fieldsOf(t, r)["visibility"] == "" {
-		t.Errorf("visibility change: %d %s", r.code, r.body)
+	// An unknown visibility is refused; the current one is accepted.
+	if r := owner.do("PATCH", path, map[string]any{"visibility": "secret"}); r.code != 422 || len(fieldsOf(t, r)) != 1 || fieldsOf(t, r)["visibility"] == "" {
+		t.Errorf("unknown visibility: %d %s", r.code, r.body)
 	}
 	owner.must(200, "PATCH", path, map[string]any{"visibility": "open", "name": "Réseau jeunesse"})
 
@@ -193,6 +193,46 @@ func TestPatchGroup(t *testing.T) {
 	want := []string{mod.id + ":language,province", owner.id + ":name,description,language,topics,province"}
 	if !slices.Equal(edits, want) {
 		t.Errorf("moderation log edits %v, want %v", edits, want)
+	}
+
+	// The visibility: a group moderator's edit that changes it is refused
+	// whole (403, nothing written), a site moderator's too; the owner and
+	// a site admin change it, and the log says who, from what, to what.
+	sitemod := e.register("Site moderator")
+	admin.must(204, "POST", "/api/v1/admin/members/"+sitemod.id+"/roles", map[string]any{"role": "moderator"})
+	before = logLength(t, e.store)
+	for _, who := range []*client{mod, sitemod, member} {
+		if r := who.do("PATCH", path, map[string]any{"name": "Renamed", "visibility": "private"}); r.code != 403 || r.errCode(t) != "forbidden" {
+			t.Errorf("PATCH visibility as %s: %d %s, want 403", who.id, r.code, r.body)
+		}
+	}
+	if after := logLength(t, e.store); after != before {
+		t.Errorf("refused visibility changes wrote %d events", after-before)
+	}
+	if got := owner.must(200, "PATCH", path, map[string]any{"visibility": "private", "visibility_reason": "a working group now"}).obj(t); got["visibility"] != "private" || got["name"] != "Réseau jeunesse" {
+		t.Errorf("owner makes it private: %v", got)
+	}
+	if r := outsider.do("GET", path, nil); r.code != 404 {
+		t.Errorf("outsider reads the group made private: %d", r.code)
+	}
+	if got := admin.must(200, "PATCH", path, map[string]any{"visibility": "request"}).obj(t); got["visibility"] != "request" {
+		t.Errorf("admin makes it request: %v", got)
+	}
+	var vlog struct {
+		Items []struct {
+			Action, Detail, Reason string
+			Actor                  struct{ ID string }
+		} `json:"items"`
+	}
+	owner.must(200, "GET", "/api/v1/moderation/log?group="+g, nil).json(t, &vlog)
+	var changes []string
+	for _, l := range vlog.Items {
+		if l.Action == "GroupVisibilityChanged" {
+			changes = append(changes, l.Actor.ID+":"+l.Detail+":"+l.Reason)
+		}
+	}
+	if want := []string{admin.id + ":private>request:", owner.id + ":open>private:a working group now"}; !slices.Equal(changes, want) {
+		t.Errorf("visibility changes in the log %v, want %v", changes, want)
 	}
 }
 

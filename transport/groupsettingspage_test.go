@@ -53,8 +53,22 @@ func TestGroupSettingsPage(t *testing.T) {
 			t.Errorf("settings form lacks %s", s)
 		}
 	}
-	if page.code != 200 || strings.Contains(body, `name="visibility"`) {
-		t.Errorf("settings page: %d, offers to change the visibility: %v", page.code, strings.Contains(body, `name="visibility"`))
+	// The owner and site admins get the visibility choice, with its
+	// warning, in their language; a group moderator gets the fact only.
+	for _, c := range []struct {
+		b      *browser
+		choice bool
+		want   string
+	}{
+		{ob, true, "Making the group private hides it and all its threads from non-members"},
+		{browserOf(admin), true, `id="f-vis-request" name="visibility" value="request" checked`},
+		{browserOf(mod), false, "Seul le ou la propriétaire du groupe ou une personne administratrice du site peut changer"},
+	} {
+		r := c.b.do("GET", settings, nil, nil)
+		b := html.UnescapeString(string(r.body))
+		if r.code != 200 || strings.Contains(b, `name="visibility"`) != c.choice || !strings.Contains(b, c.want) {
+			t.Errorf("settings page: %d, offers the visibility %v, want %v, with %q", r.code, !c.choice, c.choice, c.want)
+		}
 	}
 	for _, c := range []struct {
 		who  *browser
@@ -109,10 +123,16 @@ func TestGroupSettingsPage(t *testing.T) {
 			t.Error("the refused form lost what was typed (its line breaks as LF)")
 		}
 	}
-	// A forged visibility is refused next to its fact.
-	f := url.Values{"csrf": {ob.token(t, settings)}, "name": {"Lighthouse keepers"}, "language": {"en"}, "visibility": {"open"}}
-	if r := ob.do("POST", settings, f, nil); r.code != 422 || !strings.Contains(html.UnescapeString(string(r.body)), "This cannot be changed once the group is created.") {
-		t.Errorf("forged visibility: %d", r.code)
+	// A visibility forged by a group moderator is refused (403); an
+	// unknown one by the owner, next to the choice.
+	modb := browserOf(mod)
+	f := url.Values{"csrf": {modb.token(t, settings)}, "name": {"Lighthouse keepers"}, "language": {"en"}, "visibility": {"open"}}
+	if r := modb.do("POST", settings, f, nil); r.code != 403 {
+		t.Errorf("a moderator's forged visibility: %d", r.code)
+	}
+	f = url.Values{"csrf": {ob.token(t, settings)}, "name": {"Lighthouse keepers"}, "language": {"en"}, "visibility": {"secret"}}
+	if r := ob.do("POST", settings, f, nil); r.code != 422 || !strings.Contains(html.UnescapeString(string(r.body)), "This value is not valid.") {
+		t.Errorf("unknown visibility: %d", r.code)
 	}
 	// The form sent back as it came, its textarea's line breaks as a
 	// browser sends them (CRLF): saved, and nothing written (the topic

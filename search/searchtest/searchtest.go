@@ -43,6 +43,7 @@ func Run(t *testing.T, open Factory) {
 		{"UpdateAndDelete", testUpdateDelete},
 		{"Checkpoint", testCheckpoint},
 		{"PermissionTable", testPermissions},
+		{"PermissionTableAfterRegrant", testRegrant},
 		{"BadQuery", testBadQuery},
 		{"ThreadDetails", testThreadDetails},
 	}
@@ -527,6 +528,33 @@ func Viewers() map[string]search.Access {
 func testPermissions(t *testing.T, idx search.Index) {
 	docs := PermissionCorpus()
 	index(t, idx, docs...)
+	checkPermissions(t, idx, docs)
+}
+
+// testRegrant: a change of a group's visibility rewrites its documents
+// with the new grant (as the indexer does on GroupVisibilityChanged); the
+// index then answers by the new grant only: hits, totals and facets.
+// Each group of the corpus changes (open->private, request->open,
+// private->request).
+func testRegrant(t *testing.T, idx search.Index) {
+	docs := PermissionCorpus()
+	index(t, idx, docs...)
+	next := map[string]string{"open": "private", "request": "open", "private": "request"}
+	var changed []search.Document
+	for i, d := range docs {
+		if to, ok := next[d.GroupVisibility]; ok && d.GroupID != "g-else" {
+			docs[i].GroupVisibility = to
+			changed = append(changed, docs[i])
+		}
+	}
+	index(t, idx, changed...)
+	checkPermissions(t, idx, docs)
+}
+
+// checkPermissions checks every viewer's answers against Access.Visible
+// over docs, the documents the index holds.
+func checkPermissions(t *testing.T, idx search.Index, docs []search.Document) {
+	t.Helper()
 	for name, access := range Viewers() {
 		t.Run(name, func(t *testing.T) {
 			var want []string

@@ -89,6 +89,8 @@ type groupPatch struct {
 	Language    *string   `json:"language"`
 	Province    *string   `json:"province"`
 	Visibility  *string   `json:"visibility"`
+	// VisibilityReason goes with a change of visibility (optional).
+	VisibilityReason string `json:"visibility_reason"`
 }
 
 // patchGroup edits a group's settings and answers the group as GET does.
@@ -108,6 +110,7 @@ func (s *Server) patchGroup(c *gin.Context) {
 	id := c.Param("id")
 	res, err := s.d.Commands.UpdateGroup(c.Request.Context(), s.origin(c, p), id, domain.UpdateGroup{
 		Name: b.Name, Description: b.Description, Topics: b.Topics, Language: b.Language, Province: b.Province, Visibility: b.Visibility,
+		VisibilityReason: b.VisibilityReason,
 	})
 	if err != nil {
 		s.fail(c, err)

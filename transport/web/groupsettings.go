@@ -14,10 +14,19 @@ import (
 
 // groupSettingsForm is the new-group form's fields for an existing group,
 // with what the page says of the group as it is saved: its id, name and
-// language (the heading's) and its visibility, which cannot change.
+// language (the heading's) and visibility, and whether the viewer may
+// change the visibility (the form then offers the choice).
 type groupSettingsForm struct {
 	groupForm
-	ID, Current, CurrentLanguage string
+	ID, Current, CurrentLanguage, CurrentVisibility string
+	ChangesVisibility                               bool
+}
+
+// changesVisibility: the viewer may change the group's visibility, as
+// domain.UpdateGroup decides (its owner and site admins, not its
+// moderators).
+func changesVisibility(v projections.Viewer, g *projections.Group) bool {
+	return g.MyRole == domain.GroupRoleOwner || v.IsAdmin()
 }
 
 // editsGroup: the viewer may change the group's settings, as
@@ -51,9 +60,10 @@ func (s *Server) groupSettings(c *gin.Context) {
 	if !ok {
 		return
 	}
-	f := groupSettingsForm{ID: g.ID, Current: g.Name, CurrentLanguage: g.Language, groupForm: groupForm{
-		Name: g.Name, Description: g.Description, Visibility: g.Visibility, Language: g.Language,
-		Topics: strings.Join(g.Topics, ", "), Province: g.Province}}
+	f := groupSettingsForm{ID: g.ID, Current: g.Name, CurrentLanguage: g.Language, CurrentVisibility: g.Visibility,
+		ChangesVisibility: changesVisibility(state(c).viewer, &g), groupForm: groupForm{
+			Name: g.Name, Description: g.Description, Visibility: g.Visibility, Language: g.Language,
+			Topics: strings.Join(g.Topics, ", "), Province: g.Province}}
 	s.renderGroupSettings(c, http.StatusOK, f, nil)
 }
 
@@ -69,17 +79,20 @@ func (s *Server) renderGroupSettings(c *gin.Context, status int, f groupSettings
 
 // updateGroup saves the form: every field is sent as the form shows it,
 // so a field emptied is cleared (or refused, for the name). A visibility
-// is only passed on when one is posted (the form has none to change), so
-// that a forged one is refused next to the field, as the API refuses it.
+// is only passed on when one is posted (the form offers the choice to the
+// owner and site admins only): the command decides, so a moderator's
+// forged one is refused (403) as the API refuses it.
 func (s *Server) updateGroup(c *gin.Context) {
 	g, ok := s.settingsGroup(c)
 	if !ok {
 		return
 	}
 	p := state(c).p
-	f := groupSettingsForm{ID: g.ID, Current: g.Name, CurrentLanguage: g.Language, groupForm: groupForm{
-		Name: c.PostForm("name"), Description: c.PostForm("description"), Visibility: g.Visibility,
-		Language: c.PostForm("language"), Topics: c.PostForm("topics"), Province: strings.ToUpper(strings.TrimSpace(c.PostForm("province")))}}
+	vis, visPosted := c.GetPostForm("visibility")
+	f := groupSettingsForm{ID: g.ID, Current: g.Name, CurrentLanguage: g.Language, CurrentVisibility: g.Visibility,
+		ChangesVisibility: changesVisibility(state(c).viewer, &g), groupForm: groupForm{
+			Name: c.PostForm("name"), Description: c.PostForm("description"), Visibility: g.Visibility,
+			Language: c.PostForm("language"), Topics: c.PostForm("topics"), Province: strings.ToUpper(strings.TrimSpace(c.PostForm("province")))}}
 	// Topics are typed separated by commas, but one set through the API
 	// may hold a comma: the list shown, sent back as it was, keeps the
 	// topics as they are rather than splitting that one.
@@ -91,8 +104,11 @@ func (s *Server) updateGroup(c *gin.Context) {
 		topics = []string{}
 	}
 	cmd := domain.UpdateGroup{Name: &f.Name, Description: &f.Description, Language: &f.Language, Topics: &topics, Province: &f.Province}
-	if vis, posted := c.GetPostForm("visibility"); posted {
+	if visPosted {
 		cmd.Visibility = &vis
+		if f.ChangesVisibility {
+			f.Visibility = vis // a refused form keeps the choice made
+		}
 	}
 	res, err := s.d.Commands.UpdateGroup(c.Request.Context(), s.origin(c, p), g.ID, cmd)
 	var ve *domain.ValidationError

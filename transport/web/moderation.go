@@ -136,6 +136,12 @@ func (v *view) Detail(e projections.LogEntry) string {
 			}
 		}
 		return strings.Join(names, ", ")
+	case "GroupVisibilityChanged":
+		// "open>private": both named as the group forms name them.
+		if from, to, ok := strings.Cut(e.Detail, ">"); ok {
+			return strings.NewReplacer("{From}", v.l.t("web.visibility."+from), "{To}", v.l.t("web.visibility."+to)).
+				Replace(v.l.t("web.modlog.visibility"))
+		}
 	case "MemberSuspended":
 		if t, err := time.Parse(time.RFC3339, strings.TrimPrefix(e.Detail, "until ")); err == nil {
 			return strings.ReplaceAll(v.l.t("web.modlog.until"), "{Date}", v.l.date(t))

@@ -20,7 +20,10 @@ import (
 // entry is only ever used for the exact stamp it was written at. Nothing
 // of the thread's group is in the body (its name is in the crumbs and the
 // reply box, written for each request), so a group's edited settings need
-// no stamp of their own.
+// no stamp of their own; nor does a change of its visibility, which
+// changes who may read the thread (checked by ThreadShare on each
+// request), not the body: the translations a viewer may see, which depend
+// on other groups' visibility, are worked out per request into the key.
 
 // threadKey is everything the body depends on besides the thread's
 // version and the viewer's own parts.
