@@ -61,8 +61,6 @@ const (
 	CodeEventOver    = "event_over"
 	CodeSameThread   = "same_thread"
 	CodeSameLanguage = "same_language"
-	// CodeUnchangeable: the field keeps the value it was created with.
-	CodeUnchangeable = "unchangeable"
 )
 
 // ValidationError lists the invalid fields of a command, field name (as in
