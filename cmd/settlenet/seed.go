@@ -229,6 +229,18 @@ func (s *seeder) run() error {
 		}
 	}
 
+	// Past events, with what came after them: the events page's Past view
+	// is where members look for a webinar's recording.
+	s.thread(mh, "amina", domain.StartThread{Title: "Webinar: Supporting newcomer youth after trauma", Language: "en", Kind: domain.KindEvent, Tags: []string{"webinar", "youth"},
+		Body:  "A 60-minute webinar with a youth worker and a school psychologist. **The recording and slides are linked below.**",
+		Event: &domain.EventDetails{StartsAt: day(-18, 17), EndsAt: ptr2(day(-18, 18)), OnlineURL: "https://example.org/webinar-youth-trauma"}},
+		post{"amina", "Recording: https://example.org/recordings/youth-trauma — slides in English and French.", "en", map[string]string{"mei": "thanks", "farid": "thanks"}},
+		post{"jp", "Merci ! La version française des diapositives circule déjà dans notre réseau.", "fr", map[string]string{"amina": "like"}})
+	s.thread(fr, "jp", domain.StartThread{Title: "Appel trimestriel du réseau francophone", Language: "fr", Kind: domain.KindEvent, Tags: []string{"appel trimestriel"},
+		Body:  "Ordre du jour : bilan de l’automne, recrutement de bénévoles, partage d’outils d’accueil.",
+		Event: &domain.EventDetails{StartsAt: day(-40, 14), EndsAt: ptr2(day(-40, 15)), OnlineURL: "https://example.org/appel"}},
+		post{"sophie", "Le compte rendu est en pièce jointe du courriel envoyé hier.", "fr", nil})
+
 	s.thread(youth, "mei", domain.StartThread{Title: "Back-to-school kits and orientation for newcomer families", Language: "en", Kind: domain.KindDiscussion, Tags: []string{"schools"},
 		Body: "What goes into your back-to-school orientation? We are updating ours for September."},
 		post{"daniel", "In our small centre, the school board lends us a classroom for a Saturday session with interpreters.", "en", map[string]string{"mei": "insightful"}},

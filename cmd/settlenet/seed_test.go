@@ -117,6 +117,11 @@ func TestSeedAdminAndServe(t *testing.T) {
 	if len(events.Items) < 3 {
 		t.Fatalf("events: %d", len(events.Items))
 	}
+	var past struct{ Items []map[string]any }
+	get(admin, "/api/v1/threads?kind=event&when=past", &past)
+	if len(past.Items) < 2 {
+		t.Fatalf("past events: %d, want the demo's webinar and quarterly call", len(past.Items))
+	}
 	mei := login("mei@settlenet.demo", demoPassword)
 	var me struct{ Roles []string }
 	get(mei, "/api/v1/me", &me)
@@ -125,7 +130,7 @@ func TestSeedAdminAndServe(t *testing.T) {
 	}
 	// Page views and sessions reach the stats through a roll-up.
 	views, sessions := a.tally.Pending()
-	if views != 4 || sessions != 2 { // groups, queue, stats, threads (GET /me is not a page view)
+	if views != 5 || sessions != 2 { // groups, queue, stats, events, past events (GET /me is not a page view)
 		t.Fatalf("tally: %d views, %d sessions", views, sessions)
 	}
 	if err := a.tally.Flush(ctx); err != nil {
