@@ -28,6 +28,9 @@ type notificationsModel struct {
 	nameOf  map[string]string // member -> folded display name
 	groups  map[string]*notifGroup
 	threads map[string]*notifThread
+	// staff are the members with a site role (admin, moderator) and their
+	// roles: they read every group, members or not.
+	staff map[string]map[string]bool
 }
 
 type nameRec struct {
@@ -57,7 +60,8 @@ type inbox struct {
 
 func newNotificationsModel() *notificationsModel {
 	return &notificationsModel{byMember: map[string]*inbox{}, names: map[string][]nameRec{},
-		nameOf: map[string]string{}, groups: map[string]*notifGroup{}, threads: map[string]*notifThread{}}
+		nameOf: map[string]string{}, groups: map[string]*notifGroup{}, threads: map[string]*notifThread{},
+		staff: map[string]map[string]bool{}}
 }
 
 func (*notificationsModel) name() string { return "notifications" }
@@ -67,7 +71,8 @@ func (*notificationsModel) types() []string {
 		domain.TypeMemberJoinedGroup, domain.TypeMemberLeftGroup, domain.TypeMemberRemovedFromGroup,
 		domain.TypeGroupOwnershipTransferred, domain.TypeGroupModeratorAppointed,
 		domain.TypeThreadStarted, domain.TypeReplyPosted, domain.TypeJoinRequestApproved, domain.TypeMemberInvited, domain.TypeRsvpChanged,
-		domain.TypeFlagResolved, domain.TypeNotificationsRead, domain.TypeThreadEdited}
+		domain.TypeFlagResolved, domain.TypeNotificationsRead, domain.TypeThreadEdited,
+		domain.TypeMemberRoleGranted, domain.TypeMemberRoleRevoked}
 }
 
 func firstWord(folded string) string {
@@ -100,6 +105,16 @@ func (m *notificationsModel) apply(e *envelope) error {
 		m.setName(x.MemberID, x.DisplayName)
 	case domain.MemberProfileUpdated:
 		m.setName(x.MemberID, x.DisplayName)
+	case domain.MemberRoleGranted:
+		if m.staff[x.MemberID] == nil {
+			m.staff[x.MemberID] = map[string]bool{}
+		}
+		m.staff[x.MemberID][x.Role] = true
+	case domain.MemberRoleRevoked:
+		delete(m.staff[x.MemberID], x.Role)
+		if len(m.staff[x.MemberID]) == 0 {
+			delete(m.staff, x.MemberID)
+		}
 	case domain.GroupCreated:
 		m.groups[x.GroupID] = &notifGroup{name: x.Name, open: x.Visibility == domain.VisibilityOpen, members: map[string]struct{}{x.OwnerID: {}}}
 	case domain.GroupUpdated:
@@ -202,13 +217,16 @@ func (m *notificationsModel) apply(e *envelope) error {
 // mayRead reports whether a member may read a group's threads now: a
 // notification that names a thread (its title is the summary) reaches only
 // them, and stops being listed to a member who has left or been removed.
+// Site staff read every group, as the reads let them, so a reply to an
+// admin's thread or a mention of a moderator in a group they have not
+// joined reaches them too.
 func (m *notificationsModel) mayRead(group, member string) bool {
 	g := m.groups[group]
 	if g == nil {
 		return false
 	}
 	_, in := g.members[member]
-	return in || g.open
+	return in || g.open || m.staff[member] != nil
 }
 
 // shown reports whether a member's notification is listed to them now. An

@@ -65,3 +65,43 @@ func TestNotificationsFollowMembership(t *testing.T) {
 		t.Fatalf("inbox after removal: %+v, unread %v; want the invitation alone, unread", items, unread)
 	}
 }
+
+// TestNotificationsReachSiteStaff: site staff read every group, so a site
+// moderator mentioned in a private group they have not joined, and an
+// admin whose thread there gets a reply, are notified; once the role is
+// revoked, the moderator's notification is no longer listed.
+func TestNotificationsReachSiteStaff(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	admin, owner, sam := e.register("admin"), e.register("Olga Owner"), e.register("Sam Sitemod")
+	admin.must(204, "POST", "/api/v1/admin/members/"+sam.id+"/roles", map[string]any{"role": "moderator"})
+	private := owner.group("Case managers' circle", "private")
+	th := admin.must(201, "POST", "/api/v1/groups/"+private+"/threads",
+		map[string]any{"title": "Policy reminder", "body": "From the site team.", "language": "en"}).obj(t)["id"].(string)
+	owner.must(201, "POST", "/api/v1/threads/"+th+"/replies", map[string]any{"body": "Thanks, looping in @Sam Sitemod", "language": "en"})
+	count := func(c *client, typ string) int {
+		var l struct {
+			Items []struct {
+				Type     string `json:"type"`
+				ThreadID string `json:"thread_id"`
+			} `json:"items"`
+		}
+		c.must(200, "GET", "/api/v1/notifications", nil).json(t, &l)
+		n := 0
+		for _, it := range l.Items {
+			if it.ThreadID == th && it.Type == typ {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(admin, "reply"); n != 1 {
+		t.Errorf("the admin got %d notifications of a reply to their thread, want 1", n)
+	}
+	if n := count(sam, "mention"); n != 1 {
+		t.Errorf("the site moderator got %d notifications of a mention, want 1", n)
+	}
+	admin.must(204, "DELETE", "/api/v1/admin/members/"+sam.id+"/roles/moderator", nil)
+	if n := count(sam, "mention"); n != 0 {
+		t.Errorf("after the role's revocation, %d notifications of the private group are still listed", n)
+	}
+}
