@@ -192,11 +192,11 @@ func (w *htmlw) reasonForm(id, action, label, button, submit string, required bo
 
 // Cards renders thread cards (lists on the group and home pages) for
 // templates; groups names each card's group ("" or nil: no group link).
-func (v *view) Cards(threads []projections.Thread, groups map[string]string) template.HTML {
+func (v *view) Cards(threads []projections.Thread, groups map[string]groupRef) template.HTML {
 	return v.part(func(w *htmlw) { w.cards(threads, groups) })
 }
 
-func (w *htmlw) cards(threads []projections.Thread, groups map[string]string) {
+func (w *htmlw) cards(threads []projections.Thread, groups map[string]groupRef) {
 	v := w.v
 	for i := range threads {
 		t := &threads[i]
@@ -224,12 +224,9 @@ func (w *htmlw) cards(threads []projections.Thread, groups map[string]string) {
 		w.raw(`<span class="lang-tag">`)
 		w.Tk("web.lang.", t.Language)
 		w.raw(`</span>`)
-		if g := groups[t.GroupID]; g != "" {
-			w.raw(` · <a href="/groups/`)
-			w.path(t.GroupID)
-			w.raw(`">`)
-			w.text(g)
-			w.raw(`</a>`)
+		if g := groups[t.GroupID]; g.Name != "" {
+			w.raw(` · `)
+			w.groupLink(t.GroupID, g)
 		}
 		w.raw(`</p>`)
 		if e := t.Event; e != nil {

@@ -16,7 +16,7 @@ type homePage struct {
 	Mine     []projections.Thread // latest activity in my groups
 	Site     []projections.Thread // newest across the site
 	Events   []projections.Thread
-	Groups   map[string]string
+	Groups   map[string]groupRef
 }
 
 // home is the activity of my groups, the site's newest threads and the

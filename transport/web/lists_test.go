@@ -219,3 +219,34 @@ func TestHomeEventsUnderWay(t *testing.T) {
 		"Webinar on intake", "Ancien webinaire", "Hidden past briefing")
 	inOrder(t, "home, visitor", panel(f.vis.get("/")), []string{"Ongoing intake clinic", "Job fair"}, "Hidden next briefing", "Webinar on intake")
 }
+
+// TestGroupNamesCarryTheirLanguage: a French group's name on an English
+// page is marked as French wherever a list names it (the home page's
+// thread cards, the events, resources and jobs pages), so a screen
+// reader reads it in French (WCAG 3.1.2); a bilingual group's is not
+// marked.
+func TestGroupNamesCarryTheirLanguage(t *testing.T) {
+	f := newListFixture(t)
+	e := f.e
+	owner := e.memberID("amina@settlenet.test")
+	res, err := e.svc.CreateGroup(context.Background(), domain.Origin{Actor: owner}, domain.CreateGroup{Name: "Réseau des services en français",
+		Description: "Entraide.", Visibility: domain.VisibilityOpen, Language: domain.LanguageFrench})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.wait(res.Append.Position)
+	fr := res.GroupID
+	e.start(owner, fr, domain.KindEvent, "Atelier d'accueil", "fr", nil, &domain.EventDetails{StartsAt: time.Now().Add(48 * time.Hour)})
+	e.start(owner, fr, domain.KindResource, "Trousse d'accueil", "fr", nil, nil)
+	e.start(owner, fr, domain.KindJob, "Agente d'accueil", "fr", nil, nil)
+	e.start(owner, fr, domain.KindDiscussion, "Bienvenue", "fr", nil, nil)
+	marked := `<a href="/groups/` + fr + `" lang="fr">Réseau des services en français</a>`
+	for _, path := range []string{"/", "/events", "/resources", "/jobs"} {
+		if p := f.member.get(path); p.status != http.StatusOK || !strings.Contains(p.body, marked) {
+			t.Errorf("%s: %d, the French group's name is not marked as French (%s)", path, p.status, marked)
+		}
+	}
+	if p := f.member.get("/events"); strings.Contains(p.body, `href="/groups/`+f.open+`" lang=`) {
+		t.Error("/events: a bilingual group's name is marked with a language")
+	}
+}

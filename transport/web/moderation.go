@@ -64,7 +64,7 @@ func (s *Server) moderationQueue(c *gin.Context) {
 
 type logPage struct {
 	Entries []projections.LogEntry
-	Groups  map[string]string
+	Groups  map[string]groupRef
 	Next    string
 	// Group is the group the log is filtered to ("" all), kept by the
 	// link to the next page.
@@ -91,11 +91,11 @@ func (s *Server) moderationLog(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d := logPage{Entries: l.Items, Next: l.NextCursor, Groups: map[string]string{}, Group: group}
+	d := logPage{Entries: l.Items, Next: l.NextCursor, Groups: map[string]groupRef{}, Group: group}
 	for _, e := range l.Items {
 		if _, ok := d.Groups[e.GroupID]; e.GroupID != "" && !ok {
 			if g, err := s.d.Reads.Group(r.viewer, e.GroupID); err == nil {
-				d.Groups[e.GroupID] = g.Name
+				d.Groups[e.GroupID] = refOf(g)
 			}
 		}
 	}

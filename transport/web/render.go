@@ -389,19 +389,55 @@ func (s *Server) serveStatic(c *gin.Context) {
 	c.Data(http.StatusOK, ct, b)
 }
 
+// groupRef is a group as a list names it: its name, and the language its
+// name is in when the group has one, so that a French group's name on an
+// English page is marked (and read aloud) as French (WCAG 3.1.2).
+type groupRef struct{ Name, Lang string }
+
+func refOf(g projections.Group) groupRef {
+	r := groupRef{Name: g.Name}
+	if g.Language == domain.LanguageEnglish || g.Language == domain.LanguageFrench {
+		r.Lang = g.Language
+	}
+	return r
+}
+
 // groupNames names the groups of a list of threads (a thread card carries
 // only its group's id), one lookup per distinct group.
-func (s *Server) groupNames(v projections.Viewer, threads []projections.Thread) map[string]string {
-	out := map[string]string{}
+func (s *Server) groupNames(v projections.Viewer, threads []projections.Thread) map[string]groupRef {
+	out := map[string]groupRef{}
 	for _, t := range threads {
 		if _, ok := out[t.GroupID]; ok {
 			continue
 		}
 		if g, err := s.d.Reads.Group(v, t.GroupID); err == nil {
-			out[t.GroupID] = g.Name
+			out[t.GroupID] = refOf(g)
 		} else {
-			out[t.GroupID] = ""
+			out[t.GroupID] = groupRef{}
 		}
 	}
 	return out
+}
+
+// GroupLink links to a group by its name, marked with the name's language;
+// nothing for a group the viewer may not see.
+func (v *view) GroupLink(id string, groups map[string]groupRef) template.HTML {
+	return v.part(func(w *htmlw) { w.groupLink(id, groups[id]) })
+}
+
+func (w *htmlw) groupLink(id string, g groupRef) {
+	if id == "" || g.Name == "" {
+		return
+	}
+	w.raw(`<a href="/groups/`)
+	w.path(id)
+	w.raw(`"`)
+	if g.Lang != "" {
+		w.raw(` lang="`)
+		w.text(g.Lang)
+		w.raw(`"`)
+	}
+	w.raw(`>`)
+	w.text(g.Name)
+	w.raw(`</a>`)
 }

@@ -537,7 +537,7 @@ func (s *Server) dismissFlag(c *gin.Context) {
 
 type listPage struct {
 	Threads []projections.Thread
-	Groups  map[string]string
+	Groups  map[string]groupRef
 	Next    string
 	F       listFilters
 }
