@@ -264,6 +264,53 @@ func (x *Indexer) flush(ctx context.Context, p *pending) error {
 	}
 }
 
+// A writer applies a catch-up's batches in order on a goroutine of its
+// own, so that the next batch is read and built while the index writes the
+// last one: one waits at most, one is written. Documents never depend on
+// what the index holds (handle reads the log and the indexer's own maps),
+// so reading ahead is safe; the checkpoint still moves batch by batch, in
+// order. Live batches are not written this way: a record search skips
+// moves the applied position at once only when nothing is being written
+// (follow's passed), which a writer running behind would break.
+type writer struct {
+	jobs chan *pending
+	done chan struct{}
+	err  error // set before done closes
+}
+
+func (x *Indexer) startWriter(ctx context.Context) *writer {
+	w := &writer{jobs: make(chan *pending, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for p := range w.jobs {
+			if err := x.flush(ctx, p); err != nil {
+				w.err = err
+				return
+			}
+		}
+	}()
+	return w
+}
+
+// send queues p for writing; it waits while another batch waits its turn,
+// and fails once the writer has stopped on an error.
+func (w *writer) send(p *pending) error {
+	select {
+	case w.jobs <- p:
+		return nil
+	case <-w.done:
+		return w.err
+	}
+}
+
+// close waits until every batch sent is written, or the writer stopped,
+// and returns its error; it must be called once, after the last send.
+func (w *writer) close() error {
+	close(w.jobs)
+	<-w.done
+	return w.err
+}
+
 // Run catches up from the index's checkpoint with paged reads, then
 // follows the log live until ctx ends (returning ctx's error) or a record
 // cannot be decoded (returned, with its position: the indexer stops rather
@@ -306,12 +353,13 @@ func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress
 		x.threadsKnown = true
 	}
 	filter := logFilter()
+	w := x.startWriter(ctx)
 	p := newPending()
 	total := 0
 	for {
 		recs, err := x.store.ReadAll(ctx, pos, x.page)
 		if err != nil {
-			return pos, fmt.Errorf("search indexer: read after %s: %w", pos, err)
+			return pos, errors.Join(fmt.Errorf("search indexer: read after %s: %w", pos, err), w.close())
 		}
 		if len(recs) == 0 {
 			break
@@ -327,12 +375,13 @@ func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress
 				continue
 			}
 			if err := x.handle(ctx, p, r); err != nil {
-				return pos, err
+				return pos, errors.Join(err, w.close())
 			}
 			if p.n >= x.batch {
-				if err := x.flush(ctx, p); err != nil {
-					return pos, err
+				if err := w.send(p); err != nil {
+					return pos, errors.Join(err, w.close())
 				}
+				p = newPending()
 			}
 		}
 		p.n = max(p.n, 1) // the page moved the position: write it
@@ -340,7 +389,10 @@ func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress
 			progress(total, pos)
 		}
 	}
-	if err := x.flush(ctx, p); err != nil {
+	if err := w.send(p); err != nil {
+		return pos, errors.Join(err, w.close())
+	}
+	if err := w.close(); err != nil {
 		return pos, err
 	}
 	if progress != nil {

@@ -102,6 +102,7 @@ func steps() []step {
 	return []step{
 		storeStep(),
 		searchStep(),
+		reindexStep(),
 		httpStep(),
 		esdbStep(),
 		rebuildStep(),
