@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,7 +25,11 @@ type slowIndex struct {
 	writing  atomic.Int32
 	mu       sync.Mutex
 	points   []eventstore.Position
-	overlaps int // Apply calls that began while another was under way
+	sizes    []int // documents and deletes of each batch written
+	overlaps int   // Apply calls that began while another was under way
+	// accept, when set, is how many more batches are written before the
+	// index refuses every other.
+	accept *int
 }
 
 func (s *slowIndex) Apply(ctx context.Context, b search.Batch) error {
@@ -35,7 +40,13 @@ func (s *slowIndex) Apply(ctx context.Context, b search.Batch) error {
 	}
 	defer s.writing.Add(-1)
 	time.Sleep(s.delay)
-	if s.refuse {
+	s.mu.Lock()
+	refuse := s.refuse || (s.accept != nil && *s.accept == 0)
+	if !refuse && s.accept != nil {
+		*s.accept--
+	}
+	s.mu.Unlock()
+	if refuse {
 		return errors.New("disk full")
 	}
 	if err := s.innerIndex.Apply(ctx, b); err != nil {
@@ -43,6 +54,7 @@ func (s *slowIndex) Apply(ctx context.Context, b search.Batch) error {
 	}
 	s.mu.Lock()
 	s.points = append(s.points, b.Checkpoint)
+	s.sizes = append(s.sizes, len(b.Upserts)+len(b.Deletes))
 	s.mu.Unlock()
 	return nil
 }
@@ -119,4 +131,122 @@ func TestCatchUpStopsOnARefusingIndex(t *testing.T) {
 	if got := keys(t, inner); len(got) != 0 {
 		t.Fatalf("documents written: %v", got)
 	}
+}
+
+// A change of a large group's visibility re-grants its documents a batch
+// at a time (not all in the change's batch), every batch but the last with
+// the checkpoint before the change; live, in a rebuild, and when the
+// indexer stops between two of them, where the restart does the change
+// again.
+func TestRegrantOfALargeGroupInBatches(t *testing.T) {
+	l := newLog(t)
+	l.append("group-g1", domain.GroupCreated{GroupID: "g1", Name: "Harbour pilots", Visibility: "open", Language: "en", OwnerID: "m1"})
+	l.append("group-g2", domain.GroupCreated{GroupID: "g2", Name: "Harbour crews", Visibility: "open", Language: "en", OwnerID: "m1"})
+	for i := range 30 {
+		id := fmt.Sprintf("t%d", i)
+		l.append("thread-"+id,
+			domain.ThreadStarted{ThreadID: id, GroupID: "g1", PostID: id + ".a", AuthorID: "m1", Title: "Harbour", Body: "Harbour dues.", Language: "en", Kind: "discussion"},
+			domain.ReplyPosted{ThreadID: id, GroupID: "g1", PostID: id + ".b", AuthorID: "m1", Body: "Harbour reply.", Language: "en"})
+	}
+	l.append("thread-u", domain.ThreadStarted{ThreadID: "u", GroupID: "g2", PostID: "u.a", AuthorID: "m1", Title: "Harbour", Body: "Harbour.", Language: "en", Kind: "discussion"})
+	const batch = 10
+	outsider := search.Access{}
+	found := func(idx search.Index) int {
+		t.Helper()
+		r, err := idx.Search(context.Background(), search.Query{Text: "harbour", Access: outsider, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Total
+	}
+	// checkParts: the change's documents came in several batches of at
+	// most a batch (and one thread's two documents), all but the last at
+	// the checkpoint before the change.
+	checkParts := func(name string, idx *slowIndex, change eventstore.Position) {
+		t.Helper()
+		idx.mu.Lock()
+		defer idx.mu.Unlock()
+		n := len(idx.points)
+		if n < 4 {
+			t.Fatalf("%s: checkpoints %v", name, idx.points)
+		}
+		partAt, parts := idx.points[n-2], 0
+		for i, cp := range idx.points {
+			if idx.sizes[i] > batch+2 {
+				t.Errorf("%s: a batch of %d documents (batches of %d)", name, idx.sizes[i], batch)
+			}
+			if cp == partAt {
+				parts++
+			}
+		}
+		if parts < 3 || !partAt.Less(change) || idx.points[n-1] != change {
+			t.Errorf("%s: checkpoints %v: want 3+ parts at one checkpoint before %v, then %v", name, idx.points, change, change)
+		}
+	}
+
+	// Live.
+	dir := filepath.Join(t.TempDir(), "index")
+	inner := openIndex(t, dir)
+	defer inner.Close()
+	idx := &slowIndex{innerIndex: inner}
+	x, stop := run(t, l, idx, search.IndexerOptions{BatchSize: batch})
+	waitFor(t, x, l.last)
+	if n := found(inner); n != 63 {
+		t.Fatalf("open: the outsider finds %d, want 63", n)
+	}
+	idx.mu.Lock()
+	idx.points, idx.sizes = nil, nil
+	idx.mu.Unlock()
+	l.append("group-g1", domain.GroupVisibilityChanged{GroupID: "g1", From: "open", To: "private", By: "m1"})
+	change := l.last
+	waitFor(t, x, change)
+	if n := found(inner); n != 2 {
+		t.Fatalf("private: the outsider finds %d, want g2's 2", n)
+	}
+	checkParts("live", idx, change)
+	if err := stop(); !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+
+	// A rebuild from zero: the catch-up writes the parts through its
+	// writer, in order.
+	idx.mu.Lock()
+	idx.points, idx.sizes = nil, nil
+	idx.mu.Unlock()
+	if _, err := search.NewIndexer(l.store, idx, search.IndexerOptions{BatchSize: batch, PageSize: 1000}).Rebuild(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := found(inner); n != 2 {
+		t.Fatalf("rebuilt: the outsider finds %d, want 2", n)
+	}
+	// In a rebuild the parts stand at the checkpoint of the batch before
+	// the change's (batches there end every 10 records).
+	checkParts("rebuild", idx, change)
+
+	// Stopped after the first part: the checkpoint is before the change,
+	// and the next run makes the group private again, in full.
+	l.append("group-g1", domain.GroupVisibilityChanged{GroupID: "g1", From: "private", To: "open", By: "m1"})
+	reopened := l.last
+	accept := 1
+	idx.mu.Lock()
+	idx.accept = &accept
+	idx.mu.Unlock()
+	x, stop = run(t, l, idx, search.IndexerOptions{BatchSize: batch})
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(x.Status().Error, "disk full"); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the index never refused: %+v", x.Status())
+		}
+	}
+	if err := stop(); !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+	if cp, err := inner.Checkpoint(context.Background()); err != nil || cp != change {
+		t.Fatalf("checkpoint %v (%v) after a part of the reopening, want %v", cp, err, change)
+	}
+	x, stop = run(t, l, inner, search.IndexerOptions{BatchSize: batch})
+	waitFor(t, x, reopened)
+	if n := found(inner); n != 63 {
+		t.Fatalf("reopened after a restart: the outsider finds %d, want 63", n)
+	}
+	_ = stop()
 }

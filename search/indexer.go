@@ -204,9 +204,31 @@ type pending struct {
 	order []string
 	pos   eventstore.Position
 	n     int // records
+	// from is the checkpoint the index holds, or will once the batches
+	// before this one are written; spill writes part of a record's
+	// documents with it (see split).
+	from  eventstore.Position
+	spill func(*pending) error
 }
 
-func newPending() *pending { return &pending{ops: map[string]*Document{}} }
+func newPending(from eventstore.Position, spill func(*pending) error) *pending {
+	return &pending{ops: map[string]*Document{}, pos: from, from: from, spill: spill}
+}
+
+// next is the batch that follows p once p is written.
+func (p *pending) next() *pending { return newPending(p.pos, p.spill) }
+
+// split writes the documents gathered so far, in the middle of a record
+// that makes more of them than a batch holds (a change of a large group's
+// visibility), with the checkpoint p started from: a restart then handles
+// the record again, and every record after from, which rewrites the same
+// documents to the same end. The rest of the record's documents and its
+// position go in p.
+func (p *pending) split() error {
+	part := &pending{ops: p.ops, order: p.order, pos: p.from, n: len(p.order)}
+	p.ops, p.order = map[string]*Document{}, nil
+	return p.spill(part)
+}
 
 func (p *pending) upsert(d Document) {
 	k := d.Key()
@@ -247,7 +269,6 @@ func (x *Indexer) flush(ctx context.Context, p *pending) error {
 		err := x.index.Apply(ctx, b)
 		if err == nil {
 			x.setApplied(p.pos, nil)
-			*p = *newPending()
 			return nil
 		}
 		if ctx.Err() != nil {
@@ -354,7 +375,7 @@ func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress
 	}
 	filter := logFilter()
 	w := x.startWriter(ctx)
-	p := newPending()
+	p := newPending(pos, w.send)
 	total := 0
 	for {
 		recs, err := x.store.ReadAll(ctx, pos, x.page)
@@ -381,7 +402,7 @@ func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress
 				if err := w.send(p); err != nil {
 					return pos, errors.Join(err, w.close())
 				}
-				p = newPending()
+				p = p.next()
 			}
 		}
 		p.n = max(p.n, 1) // the page moved the position: write it
@@ -443,7 +464,17 @@ func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 		_ = sub.Close()
 		wg.Wait()
 	}()
-	p := newPending()
+	p := newPending(from, func(part *pending) error { return x.flush(ctx, part) })
+	// write flushes p and starts the next batch.
+	write := func() error {
+		if err := x.flush(ctx, p); err != nil {
+			return err
+		}
+		if p.n > 0 {
+			p = p.next()
+		}
+		return nil
+	}
 	var due <-chan time.Time // set while records wait for their batch
 	for {
 		var r eventstore.Record
@@ -452,7 +483,7 @@ func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 		case r, ok = <-recs:
 		case <-due:
 			due = nil
-			if err := x.flush(ctx, p); err != nil {
+			if err := write(); err != nil {
 				return err
 			}
 			continue
@@ -461,7 +492,7 @@ func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 		}
 		if !ok {
 			err := <-recvErr
-			if ferr := x.flush(ctx, p); ferr != nil {
+			if ferr := write(); ferr != nil {
 				return ferr
 			}
 			return fmt.Errorf("search indexer: subscription: %w", err)
@@ -483,7 +514,7 @@ func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 		switch {
 		case p.n >= x.batch:
 			due = nil
-			if err := x.flush(ctx, p); err != nil {
+			if err := write(); err != nil {
 				return err
 			}
 		case due == nil && p.n > 0:
@@ -683,9 +714,10 @@ func (x *Indexer) groupAt(ctx context.Context, groupID string, pos eventstore.Po
 // regrantGroup rewrites, after a change of a group's visibility at record
 // r, every document of the group with the new grant: the group's own, and
 // those of each of its threads and their visible posts, folded from the
-// thread's stream up to r (as reindexThread does for an edit). All of them
-// go into the batch of r, so the checkpoint never passes r with only some
-// of them written.
+// thread's stream up to r (as reindexThread does for an edit). A large
+// group's documents are written a batch at a time, all but the last with
+// the checkpoint before r (pending.split), so that memory stays bounded
+// and the checkpoint never passes r with only some of them written.
 func (x *Indexer) regrantGroup(ctx context.Context, p *pending, r *eventstore.Record, e domain.GroupVisibilityChanged) error {
 	x.setVisibility(e.GroupID, e.To)
 	gc, created, err := x.groupAt(ctx, e.GroupID, r.Position)
@@ -704,6 +736,11 @@ func (x *Indexer) regrantGroup(ctx context.Context, p *pending, r *eventstore.Re
 		}
 		x.remember(st.info)
 		x.writeThread(p, st)
+		if len(p.order) >= x.batch {
+			if err := p.split(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
