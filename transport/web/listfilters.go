@@ -28,8 +28,8 @@ type listFilters struct {
 	Mine bool
 	// Member is whether the viewer is signed in (the form offers Mine).
 	Member bool
-	// GroupName names the group filter when the viewer may see the group.
-	GroupName string
+	// GroupRef names the group filter when the viewer may see the group.
+	GroupRef groupRef
 }
 
 // readListFilters reads the filters of the list at path. An unknown view

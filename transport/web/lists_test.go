@@ -249,4 +249,22 @@ func TestGroupNamesCarryTheirLanguage(t *testing.T) {
 	if p := f.member.get("/events"); strings.Contains(p.body, `href="/groups/`+f.open+`" lang=`) {
 		t.Error("/events: a bilingual group's name is marked with a language")
 	}
+	// The group filter's label names it.
+	if p := f.member.get("/events?group=" + fr); !strings.Contains(p.body, `<span lang="fr">Réseau des services en français</span>`) {
+		t.Errorf("/events?group=: the filter's label does not mark the French group's name (%d)", p.status)
+	}
+	// The moderation queue names the group and the flagged post's thread.
+	th := e.start(owner, fr, domain.KindDiscussion, "Questions d'accueil", "fr", nil, nil)
+	flagger := e.member("Fred Flagger", "en")
+	res2, err := e.svc.FlagPost(context.Background(), domain.Origin{Actor: flagger}, e.reply(owner, th, "Hors sujet"), "off topic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.wait(res2.Append.Position)
+	p := f.member.get("/moderation")
+	for _, want := range []string{marked, `#post-`, `" lang="fr">Questions d&#39;accueil</a>`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("/moderation: %d, no %s", p.status, want)
+		}
+	}
 }

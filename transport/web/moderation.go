@@ -13,12 +13,15 @@ import (
 )
 
 // queueItem is a queue entry with what a moderator needs to decide it
-// without leaving the page: the group's name and the flagged post.
+// without leaving the page: the group's name and the flagged post, each
+// with its language (WCAG 3.1.2: a French group's name or thread's title
+// on an English page is read in French).
 type queueItem struct {
 	projections.QueueItem
-	GroupName string
-	Post      *projections.Post
-	Thread    string
+	Group      groupRef
+	Post       *projections.Post
+	Thread     string
+	ThreadLang string
 }
 
 type queuePage struct {
@@ -36,22 +39,22 @@ func (s *Server) moderationQueue(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	names := map[string]string{}
+	groups := map[string]groupRef{}
 	d := queuePage{Next: q.NextCursor}
 	for _, it := range q.Items {
 		qi := queueItem{QueueItem: it}
-		if _, ok := names[it.GroupID]; !ok {
+		if _, ok := groups[it.GroupID]; !ok {
 			if g, err := s.d.Reads.Group(r.viewer, it.GroupID); err == nil {
-				names[it.GroupID] = g.Name
+				groups[it.GroupID] = refOf(g)
 			}
 		}
-		qi.GroupName = names[it.GroupID]
+		qi.Group = groups[it.GroupID]
 		if it.PostID != "" {
 			if p, err := s.d.Reads.Post(r.viewer, it.PostID); err == nil {
 				qi.Post = &p
 			}
 			if t, err := s.d.Reads.ThreadHeader(r.viewer, it.ThreadID); err == nil {
-				qi.Thread = t.Title
+				qi.Thread, qi.ThreadLang = t.Title, t.Language
 			}
 		}
 		d.Items = append(d.Items, qi)

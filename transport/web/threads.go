@@ -552,7 +552,7 @@ func (s *Server) threadList(c *gin.Context, path, kind string, narrow func(*proj
 	}
 	if f.Group != "" {
 		if g, err := s.d.Reads.Group(r.viewer, f.Group); err == nil {
-			f.GroupName = g.Name
+			f.GroupRef = refOf(g)
 		}
 	}
 	q := f.query(kind, c.Query("cursor"), s.d.Now())
