@@ -133,10 +133,7 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 		TrustedProxies: strings.FieldsFunc(cfg.TrustedProxies, func(r rune) bool { return r == ',' || r == ' ' }),
 		Live:           hub.Handlers(sessions.Middleware(func(c *gin.Context, err error) { errs.Abort(c, err) })),
 		Checks: []transport.Check{
-			{Name: "event_store", Fn: func(ctx context.Context) error {
-				_, err := store.ReadAll(ctx, eventstore.Start, 1)
-				return err
-			}},
+			{Name: "event_store", Fn: storeReady(store)},
 			{Name: "projections", Fn: func(context.Context) error { return projectionsReady(runner) }},
 			{Name: "search", Fn: searchReady(index, indexer)},
 		},
@@ -145,6 +142,18 @@ func newApp(cfg config, logger *slog.Logger, store eventstore.Store, reg *promet
 		return nil, err
 	}
 	return &app{logger: logger, service: svc, runner: runner, tally: tally, handler: handler, hub: hub, feed: feed, index: index, indexer: indexer}, nil
+}
+
+// storeReady is the store's Ping when it has one (the embedded store's
+// reports a failed write, after which reads still work), else a read.
+func storeReady(store eventstore.Store) func(context.Context) error {
+	if p, ok := store.(interface{ Ping(context.Context) error }); ok {
+		return p.Ping
+	}
+	return func(ctx context.Context) error {
+		_, err := store.ReadAll(ctx, eventstore.Start, 1)
+		return err
+	}
 }
 
 // projectionsReady explains what is not ready.

@@ -38,7 +38,27 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 			logger.Error("closing the event store", "err", err)
 		}
 	}()
+	return serveOn(ctx, logger, cfg, store)
+}
 
+// failingStore is what a store may add to the port: a signal that it
+// failed and takes no more appends until it is reopened (the embedded
+// store's Failed and Ping).
+type failingStore interface {
+	Failed() <-chan struct{}
+	Ping(ctx context.Context) error
+}
+
+// serveOn runs the engine on store until ctx ends (a graceful stop, nil),
+// or the HTTP server, a projection or the store fails (an error, after
+// the requests under way have drained): serve then exits non-zero, and
+// its supervisor (Docker's restart policy, systemd) starts it again,
+// which reopens the store.
+func serveOn(ctx context.Context, logger *slog.Logger, cfg config, store eventstore.Store) error {
+	var storeFailed <-chan struct{} // nil: never
+	if f, ok := store.(failingStore); ok {
+		storeFailed = f.Failed()
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// store -> domain service -> projections runner -> router (app.go).
@@ -70,21 +90,28 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	logger.Info("SettleNet is running", "open", cfg.BaseURL+"/", "store", cfg.Store, "data_dir", cfg.DataDir)
 	fmt.Printf("\n  SettleNet is running: open %s/ in your browser (Ctrl-C to stop)\n\n", cfg.BaseURL)
 
+	var failure error
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http server: %w", err)
 	case err := <-a.failed():
 		_ = srv.Close()
 		return fmt.Errorf("projections: %w", err)
+	case <-storeFailed:
+		failure = store.(failingStore).Ping(context.Background())
+		if failure == nil { // cannot happen: Ping reports the failure
+			failure = errors.New("event store failed")
+		}
+		logger.Error("the event store failed; stopping so that a restart reopens it", "err", failure)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: draining requests")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+		return errors.Join(failure, fmt.Errorf("shutdown: %w", err))
 	}
-	return nil
+	return failure
 }
 
 func openStore(cfg config, logger *slog.Logger) (eventstore.Store, error) {

@@ -47,7 +47,13 @@ type Store struct {
 	c        committer      // owned by whoever leads
 	inflight sync.WaitGroup // groups applied but not yet finished
 	failed   atomic.Pointer[error]
+	broken   chan struct{} // closed when failed is set
 }
+
+// ErrFailed is the error of every append, and of Ping, once a write has
+// failed: the store must be reopened (Pebble replays its log) before it
+// takes another.
+var ErrFailed = errors.New("event store failed; reopen it")
 
 // Option configures Open.
 type Option func(*config)
@@ -125,6 +131,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
 		notify:  make(chan struct{}),
+		broken:  make(chan struct{}),
 	}
 	s.durable.Store(last)
 	s.idle = sync.NewCond(&s.qmu)
@@ -270,15 +277,33 @@ func (s *Store) lead(all bool) {
 // fail poisons the store after a write error: Pebble's WAL is in an unknown
 // state, so no further append is safe until the store is reopened.
 func (s *Store) fail(err error) {
-	s.failed.CompareAndSwap(nil, &err)
+	if s.failed.CompareAndSwap(nil, &err) {
+		close(s.broken)
+	}
 	s.log.Error("event store write failed; reopen the store", "err", err)
 }
 
 func (s *Store) failure() error {
 	if p := s.failed.Load(); p != nil {
-		return fmt.Errorf("event store failed earlier: %w", *p)
+		return fmt.Errorf("%w: a write failed earlier: %w", ErrFailed, *p)
 	}
 	return nil
+}
+
+// Failed is closed once a write has failed; from then on every append
+// fails with ErrFailed. serve stops when it closes, so that its supervisor
+// restarts it and the reopened store recovers from its log: readers would
+// go on, but a forum that cannot write is better restarted than served.
+func (s *Store) Failed() <-chan struct{} { return s.broken }
+
+// Ping reports whether the store takes appends and answers reads: the
+// failure that poisoned it, or the error of a one-record read.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.failure(); err != nil {
+		return err
+	}
+	_, err := s.ReadAll(ctx, eventstore.Start, 1)
+	return err
 }
 
 func (s *Store) background() {
