@@ -16,6 +16,7 @@ import (
 
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/eventstore/embedded/embeddedtest"
 	"github.com/settlenet/settlenet/eventstore/storetest"
 )
 
@@ -23,13 +24,7 @@ import (
 // the returned toggle is on.
 func breakableStore(t *testing.T, dir string) (*embedded.Store, *errorfs.Toggle) {
 	t.Helper()
-	broken := &errorfs.Toggle{Injector: errorfs.ErrInjected}
-	fs := errorfs.Wrap(vfs.Default, errorfs.InjectorFunc(func(op errorfs.Op) error {
-		if strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpFileSync || op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileWrite) {
-			return broken.MaybeError(op)
-		}
-		return nil
-	}))
+	fs, broken := embeddedtest.BreakableLog(vfs.Default)
 	store, err := embedded.Open(filepath.Join(dir, "events"), embedded.WithVFS(fs))
 	if err != nil {
 		t.Fatal(err)

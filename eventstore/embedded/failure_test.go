@@ -2,15 +2,14 @@ package embedded_test
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
-	"github.com/cockroachdb/pebble/v2/vfs/errorfs"
 
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/eventstore/embedded/embeddedtest"
 	"github.com/settlenet/settlenet/eventstore/storetest"
 )
 
@@ -21,15 +20,7 @@ import (
 // acknowledged.
 func TestAWriteFailurePoisonsTheStore(t *testing.T) {
 	mem := vfs.NewMem()
-	var broken errorfs.Toggle
-	walSync := errorfs.InjectorFunc(func(op errorfs.Op) error {
-		if strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpFileSync || op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileWrite) {
-			return broken.MaybeError(op)
-		}
-		return nil
-	})
-	broken.Injector = errorfs.ErrInjected
-	fs := errorfs.Wrap(mem, walSync)
+	fs, broken := embeddedtest.BreakableLog(mem)
 	s, err := embedded.Open("store", embedded.WithVFS(fs))
 	if err != nil {
 		t.Fatal(err)
