@@ -33,6 +33,8 @@ type Store struct {
 	kick    chan struct{}
 	quit    chan struct{} // closed by Close
 	stopped chan struct{} // closed when the background committer has exited
+	// watched is closed when the pacer's backlog watch has exited (pace.go).
+	watched chan struct{}
 
 	// durable is the highest position below which every event is synced.
 	durable  atomic.Uint64
@@ -59,9 +61,10 @@ var ErrFailed = errors.New("event store failed; reopen it")
 type Option func(*config)
 
 type config struct {
-	logger *slog.Logger
-	cache  int64
-	fs     vfs.FS
+	logger    *slog.Logger
+	cache     int64
+	fs        vfs.FS
+	tableRate float64
 }
 
 // WithLogger sends Pebble's and the store's log lines to l.
@@ -69,6 +72,13 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 
 // WithCacheSize sets Pebble's block cache size in bytes.
 func WithCacheSize(n int64) Option { return func(c *config) { c.cache = n } }
+
+// WithTableWriteRate sets the pace, in bytes a second, at which Pebble's
+// table files are written while it has no backlog (pace.go; default
+// DefaultTableWriteRate); 0 writes them as fast as the disk takes them.
+func WithTableWriteRate(bytesPerSecond float64) Option {
+	return func(c *config) { c.tableRate = bytesPerSecond }
+}
 
 // WithVFS is for tests: it runs the store on a Pebble virtual file system
 // instead of the operating system's, such as vfs.NewCrashableMem, whose
@@ -83,7 +93,7 @@ var _ eventstore.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the store in dir and locks it.
 func Open(dir string, opts ...Option) (*Store, error) {
-	cfg := config{logger: slog.New(slog.DiscardHandler), cache: 64 << 20}
+	cfg := config{logger: slog.New(slog.DiscardHandler), cache: 64 << 20, tableRate: DefaultTableWriteRate}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -101,10 +111,18 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	}
 	cache := pebble.NewCache(cfg.cache)
 	defer cache.Unref()
+	fs := cfg.fs
+	if fs == nil {
+		fs = vfs.Default
+	}
+	pace := newPacer(cfg.tableRate)
 	db, err := pebble.Open(dir, &pebble.Options{
-		FS:           cfg.fs, // nil: the operating system's
+		FS:           pacedFS{FS: fs, p: pace},
 		Cache:        cache,
 		MemTableSize: 64 << 20,
+		// Room for the paced flushes to fall behind a little before Pebble
+		// stops the appends (pace.go stops pacing at 3).
+		MemTableStopWritesThreshold: memTableStopWrites,
 		// On ext4 (data=ordered) a WAL fdatasync commits the journal, which
 		// first writes out whatever data a concurrent flush has dirtied;
 		// syncing sstables every 64 KiB keeps that small, and so keeps the
@@ -130,6 +148,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		kick:    make(chan struct{}, 1),
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
+		watched: make(chan struct{}),
 		notify:  make(chan struct{}),
 		broken:  make(chan struct{}),
 	}
@@ -137,6 +156,10 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	s.idle = sync.NewCond(&s.qmu)
 	s.c = newCommitter(s, db, last)
 	go s.background()
+	go func() {
+		defer close(s.watched)
+		pace.watchBacklog(db, s.quit)
+	}()
 	return s, nil
 }
 
@@ -193,6 +216,7 @@ func (s *Store) Close() error {
 		s.qmu.Unlock()
 		close(s.quit)
 		<-s.stopped
+		<-s.watched
 		s.inflight.Wait()
 		s.closeMu.Lock()
 		s.closed = true
