@@ -22,6 +22,10 @@
 // mark, so a subscriber never skips a position that commits late and nobody
 // reads an event that a crash could still take back.
 //
+// Pebble's table files (flushes, compactions) are written at an even pace
+// while it has no backlog, so that their bursts do not hold up the WAL
+// syncs appends wait for (pace.go).
+//
 // Layout of keys:
 //
 //	e/<position, 8 bytes big-endian>                    -> the record

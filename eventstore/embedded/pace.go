@@ -13,23 +13,26 @@ import (
 // Pebble writes its tables (memtable flushes, compactions) as fast as the
 // disk takes them, in bursts of tens of megabytes. An append waits for a
 // WAL fdatasync, and on a disk busy with such a burst that sync waits
-// behind it: at 64 appenders the appends' p99 went from ~1.5 ms between
-// flushes to 4-8 ms during one. Writing the tables at an even pace, a
-// short sleep after each write so that the burst never builds up, leaves
-// the disk room for the syncs; measured on the reference machine (3-s
-// windows, each with flushes and a compaction), the p99 at 64 appenders
-// was 1.7-2.0 ms paced at 35-80 MB/s, 2.0-2.1 at 200, 2.1-2.5 at 400,
-// against 2.4-3.5 unpaced. A standalone test of the same disk shows why:
-// 16 KiB writes each followed by fdatasync have p99.9 0.4 ms alone, 14 ms
-// beside a writer of 64 MiB files at full speed and 0.7 ms beside the
-// same writer sleeping 1 ms per 64 KiB. Flushes that fall behind would
-// stall appends altogether, so while Pebble has a backlog the tables are
-// written at full speed (see backlogged).
+// behind it: at 64 appenders most appends slower than 2 ms fall in the
+// fractions of a second when a flush or the compaction after it runs.
+// Written at an even pace, a short sleep every few writes so that no
+// burst builds up, the tables leave the disk room for the syncs. A
+// standalone test of the reference machine's disk shows it: 16 KiB writes
+// each followed by fdatasync have p99.9 0.4 ms alone, 14 ms beside a
+// writer of 64 MiB files at full speed, 0.7 ms beside the same writer
+// sleeping 1 ms per 64 KiB. Flushes that fall behind would stop the
+// appends altogether, so while Pebble has a backlog the tables are written
+// at full speed (see backlogged).
 //
-// DefaultTableWriteRate is the pace. It is far above what a community
-// writes (a reply is ~1 KB) and above what the benchmark's 160,000 appends
-// a second need (~20 MB/s of compressed tables).
-const DefaultTableWriteRate = 48 << 20 // bytes per second
+// DefaultTableWriteRate is the pace. Measured on the reference machine
+// (the benchmark's 3-s windows of 64 appenders, each with flushes and a
+// compaction; interleaved): p99 1.66-1.82 ms at 24 MiB/s, 2.0-2.2 at 32,
+// 2.2 at 96, against 2.6-3.1 ms unpaced. The price is a bulk load's
+// speed: the benchmark's fill of 1M events in batches of 500 took 28-29 s
+// instead of 23. A community writes far less than 24 MiB/s (a reply is
+// ~1 KB), and so does the benchmark's heaviest step (160,000 appends a
+// second make ~20 MB/s of compressed tables).
+const DefaultTableWriteRate = 24 << 20 // bytes per second
 
 // pacer spaces the writes of every table file being written, together,
 // to rate bytes a second.
@@ -52,6 +55,11 @@ func newPacer(rate float64) *pacer {
 	return p
 }
 
+// minSleep is the shortest sleep: Pebble writes tables 4 KiB at a time,
+// for which a sleep (~160 us at 24 MiB/s) costs about as much as it waits,
+// so the time owed is let add up to a quarter of a millisecond first.
+const minSleep = 250 * time.Microsecond
+
 // wait sleeps until n more bytes fit the pace. Time nobody wrote in is
 // not saved up for a later burst.
 func (p *pacer) wait(n int) {
@@ -65,9 +73,11 @@ func (p *pacer) wait(n int) {
 		p.next = now
 	}
 	p.next = p.next.Add(d)
-	until := p.next
+	owed := p.next.Sub(now)
 	p.mu.Unlock()
-	p.sleep(until.Sub(now))
+	if owed >= minSleep {
+		p.sleep(owed)
+	}
 }
 
 // Pebble stops taking writes when it holds too many memtables waiting to

@@ -73,6 +73,31 @@ func TestPacerKeepsThePace(t *testing.T) {
 	}
 }
 
+// Pebble's 4 KiB writes are not each followed by a sleep (as short as
+// the sleep's own cost): the time owed adds up to minSleep first, and the
+// pace is kept all the same.
+func TestPacerSleepsNoLessThanMinSleep(t *testing.T) {
+	p, f := pacerWithFake(48<<20, true)
+	var sleeps []time.Duration
+	p.sleep = func(d time.Duration) { sleeps = append(sleeps, d); f.sleep(d) }
+	for range 1000 {
+		p.wait(4 << 10)
+	}
+	const total, rate = 1000 * 4 << 10, 48 << 20
+	want := time.Duration(total) * time.Second / rate
+	if f.total < want-minSleep || f.total > want {
+		t.Fatalf("4 MB in 4 KiB writes at 48 MiB/s slept %v, want ~%v", f.total, want)
+	}
+	for _, d := range sleeps {
+		if d < minSleep {
+			t.Fatalf("a sleep of %v, under %v", d, minSleep)
+		}
+	}
+	if len(sleeps) > 500 {
+		t.Fatalf("%d sleeps for 1000 writes", len(sleeps))
+	}
+}
+
 // Time nobody wrote in is not saved up: after an idle spell the next
 // write still waits its share, so the pace never turns into a burst.
 func TestPacerSavesNoCredit(t *testing.T) {
