@@ -73,10 +73,13 @@ func storeCommand(ctx context.Context, logger *slog.Logger, args []string) error
 }
 
 // openSpec opens embedded:DIR or esdb:URL (the URL may also be given alone).
+// An embedded store writes its tables at full speed here: a copy is a bulk
+// load that nobody else appends to, so there are no appends' syncs for
+// the pace to protect (eventstore/embedded/pace.go), only the copy's time.
 func openSpec(spec string, logger *slog.Logger) (eventstore.Store, error) {
 	switch {
 	case strings.HasPrefix(spec, "embedded:"):
-		return embedded.Open(strings.TrimPrefix(spec, "embedded:"), embedded.WithLogger(logger))
+		return embedded.Open(strings.TrimPrefix(spec, "embedded:"), embedded.WithLogger(logger), embedded.WithTableWriteRate(0))
 	case strings.HasPrefix(spec, "esdb://"), strings.HasPrefix(spec, "esdb+discover://"):
 		return esdb.Open(spec, esdb.WithLogger(logger))
 	case strings.HasPrefix(spec, "esdb:"):
