@@ -74,7 +74,8 @@ func copyStore(ctx context.Context, src, dst eventstore.Store, opts copyOptions)
 	rctx, stopReading := context.WithCancel(ctx)
 	pages := make(chan pageOrErr, 2)
 	var reader sync.WaitGroup
-	reader.Go(func() { readPages(rctx, src, after, pages) })
+	from := after // after moves on below
+	reader.Go(func() { readPages(rctx, src, from, pages) })
 	defer func() {
 		stopReading()
 		for range pages { // unblock and wait for the reader

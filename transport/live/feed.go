@@ -162,7 +162,8 @@ func (f *Feed) Run(ctx context.Context) error {
 	f.setHandled(after)
 	ctx, cancel := context.WithCancel(ctx)
 	var access sync.WaitGroup
-	access.Go(func() { f.followAccess(ctx, after) })
+	from := after // after moves on below, while followAccess starts
+	access.Go(func() { f.followAccess(ctx, from) })
 	defer func() { cancel(); access.Wait() }()
 	relevant := relevantTypes()
 	filter := eventstore.Filter{StreamPrefixes: []string{domain.MemberStreamPrefix, domain.GroupStreamPrefix,

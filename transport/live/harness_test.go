@@ -36,7 +36,8 @@ type engine struct {
 }
 
 type engineOptions struct {
-	hub live.Options
+	hub       live.Options
+	feedRetry time.Duration
 }
 
 func openEmbedded(t testing.TB) eventstore.Store {
@@ -55,7 +56,7 @@ func newEngine(t testing.TB, store eventstore.Store, o engineOptions) *engine {
 	// engine has stopped.
 	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
-	e := transporttest.New(t, transporttest.Options{Store: store, Live: true, Hub: o.hub})
+	e := transporttest.New(t, transporttest.Options{Store: store, Live: true, Hub: o.hub, FeedRetry: o.feedRetry})
 	srv.Config.Handler = e.Handler
 	srv.Start()
 	return &engine{t: t, store: store, svc: e.Service, runner: e.Runner, hub: e.Hub, feed: e.Feed, srv: srv}

@@ -85,6 +85,8 @@ type Options struct {
 	Live bool
 	// Hub tunes the hub; Logger, Errors and BaseURL default to the engine's.
 	Hub live.Options
+	// FeedRetry is the feed's pause before resubscribing (live.FeedOptions.Retry).
+	FeedRetry time.Duration
 	// Pages serves the HTML pages (transport/web).
 	Pages bool
 	// NoMetrics leaves out the request metrics (and GET /metrics), and
@@ -250,7 +252,8 @@ func (e *Engine) assemble(o Options) error {
 		if e.Hub, err = live.NewHub(ho); err != nil {
 			return err
 		}
-		e.Feed = live.NewFeed(live.FeedOptions{Store: e.Store, Reads: e.Runner, Hub: e.Hub, Codec: codec, Logger: logger})
+		e.Feed = live.NewFeed(live.FeedOptions{Store: e.Store, Reads: e.Runner, Hub: e.Hub, Codec: codec, Logger: logger,
+			Retry: o.FeedRetry})
 		ro.Live = e.Hub.Handlers(e.Sessions.Middleware(func(c *gin.Context, err error) { e.Errors.Abort(c, err) }))
 	}
 	if o.Pages {
