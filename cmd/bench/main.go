@@ -11,13 +11,19 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/settlenet/settlenet/cmd/internal/tune"
 )
 
 // step is one benchmark program; it produces the figures it names.
@@ -77,8 +83,15 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
+	// The engine's parts are measured as settlenet runs them: the
+	// collector's pace, and serve's spare P for the embedded store
+	// (settlenet loadtest, in the http step, does both itself).
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tune.GC(quiet)
+	tune.SpareProc(quiet)
 	host, _ := os.Hostname()
-	fmt.Printf("# settlenet bench %s on %s, %d cores\n", time.Now().UTC().Format(time.RFC3339), host, numCPU())
+	fmt.Printf("# settlenet bench %s on %s, %d cores, GOMAXPROCS %d, GOGC %d, memory limit %d MiB\n", time.Now().UTC().Format(time.RFC3339), host, numCPU(),
+		runtime.GOMAXPROCS(0), gcPercent(), debug.SetMemoryLimit(-1)>>20)
 	b := &bench{dir: *dir, only: *only, scale: *scale, values: map[string]float64{}, searchIndex: *searchIndex}
 	ran := 0
 	for _, s := range steps() {
@@ -109,4 +122,11 @@ func steps() []step {
 		liveStep(),
 		pagesStep(),
 	}
+}
+
+// gcPercent is the collector's GOGC setting.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
 }

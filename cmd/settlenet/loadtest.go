@@ -24,6 +24,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/settlenet/settlenet/cmd/internal/tune"
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/transport/api"
@@ -72,7 +73,7 @@ func loadtest(ctx context.Context, logger *slog.Logger, args []string) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	syncProcs(logger) // as serve on the embedded store
+	tune.SpareProc(logger) // as serve on the embedded store
 	es, err := embedded.Open(filepath.Join(dir, "events"))
 	if err != nil {
 		return err

@@ -14,13 +14,15 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/settlenet/settlenet/cmd/internal/tune"
 )
 
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	tuneGC(logger)
+	tune.GC(logger)
 	if err := run(ctx, logger, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "settlenet:", err)
 		os.Exit(1)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/settlenet/settlenet/cmd/internal/tune"
 	"github.com/settlenet/settlenet/eventstore"
 	"github.com/settlenet/settlenet/eventstore/embedded"
 	"github.com/settlenet/settlenet/eventstore/esdb"
@@ -27,7 +28,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	if cfg.Store == "embedded" {
-		syncProcs(logger)
+		tune.SpareProc(logger)
 	}
 	store, err := openStore(cfg, logger)
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package tune
 
 import (
 	"io"
@@ -32,9 +32,9 @@ func TestTuneGCPacesUnderAMemoryBound(t *testing.T) {
 	}
 	debug.SetGCPercent(100)
 	debug.SetMemoryLimit(math.MaxInt64)
-	tuneGC(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	GC(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if got := debug.SetGCPercent(100); got != gcPercent {
-		t.Errorf("GOGC after tuneGC = %d, want %d", got, gcPercent)
+		t.Errorf("GOGC after GC = %d, want %d", got, gcPercent)
 	}
 	want := int64(float64(avail) * memoryShare)
 	if got := debug.SetMemoryLimit(-1); got < want*99/100 || got > want*101/100 {
@@ -47,7 +47,7 @@ func TestTuneGCLeavesAnExplicitGOGC(t *testing.T) {
 	t.Setenv("GOGC", "150")
 	debug.SetGCPercent(150)
 	debug.SetMemoryLimit(math.MaxInt64)
-	tuneGC(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	GC(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if got := debug.SetGCPercent(100); got != 150 {
 		t.Errorf("GOGC = %d, want the environment's 150", got)
 	}
@@ -62,7 +62,7 @@ func TestTuneGCTakesAnExplicitLimit(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	debug.SetGCPercent(100)
 	debug.SetMemoryLimit(1 << 30) // as the runtime reads GOMEMLIMIT at start
-	tuneGC(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	GC(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if got := debug.SetGCPercent(100); got != gcPercent {
 		t.Errorf("GOGC = %d, want %d under the environment's limit", got, gcPercent)
 	}

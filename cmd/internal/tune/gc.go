@@ -1,4 +1,10 @@
-package main
+// Package tune sets up the Go runtime as SettleNet's programs run the
+// engine: the garbage collector's pace under a memory bound (GC) and a
+// spare P for the embedded store's synced writes (SpareProc). Only a
+// program's main calls it, as both change the whole process; settlenet
+// and the benchmark program share it so that the figures are taken as
+// the engine runs.
+package tune
 
 import (
 	"log/slog"
@@ -20,8 +26,8 @@ const gcPercent = 400
 // index live on, and for the other services of a single-host deployment.
 const memoryShare = 0.5
 
-// tuneGC trades memory for CPU in the long-running commands, unless GOGC
-// is set in the environment (GOMEMLIMIT or AUTOMEMLIMIT set the bound).
+// GC trades memory for CPU in the long-running commands, unless GOGC is
+// set in the environment (GOMEMLIMIT or AUTOMEMLIMIT set the bound).
 //
 // Why: a reply's work allocates (request, decision, events, read models,
 // search segments), and at Go's default pace the collector took ~10% of the
@@ -33,7 +39,7 @@ const memoryShare = 0.5
 // memoryShare keeps a large community from growing past its share; near the
 // limit the collector paces itself by the limit instead. Without a bound it
 // can find, the process keeps Go's default pace.
-func tuneGC(logger *slog.Logger) {
+func GC(logger *slog.Logger) {
 	if os.Getenv("GOGC") != "" {
 		return
 	}
