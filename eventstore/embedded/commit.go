@@ -95,12 +95,13 @@ func (c *committer) take(queue *[]*appendReq) []*appendReq {
 // Groups finish (publish and answer) strictly in the order they were
 // applied: each waits for the one before it.
 type inflight struct {
-	batch *pebble.Batch
-	acks  []ack
-	last  uint64 // the group's last position, published when durable
-	err   error  // set before done closes
-	prev  *inflight
-	done  chan struct{}
+	batch  *pebble.Batch
+	acks   []ack
+	last   uint64 // the group's last position, published when durable
+	logEnd uint64 // the log's offset after the group's frame
+	err    error  // set before done closes
+	prev   *inflight
+	done   chan struct{}
 }
 
 // commitGroup stages the appends in one batch and applies it without waiting
@@ -122,10 +123,23 @@ func (c *committer) commitGroup(group []*appendReq) *inflight {
 		g.err = err
 		return g
 	}
-	if err := c.db.ApplyNoSyncWait(c.batch, pebble.Sync); err != nil {
-		g.err = fmt.Errorf("apply batch: %w", err)
-		c.s.fail(g.err)
-		return g
+	if c.next > c.last {
+		end, err := c.s.wal.append(c.last+1, c.next, c.batch.Repr())
+		if err == nil {
+			if err = c.db.Apply(c.batch, pebble.NoSync); err != nil {
+				err = fmt.Errorf("apply batch: %w", err)
+			}
+		}
+		if err != nil {
+			g.err = err
+			c.s.fail(err)
+			return g
+		}
+		g.logEnd = end
+	} else {
+		// Nothing new; its answers (repeats, conflicts) wait for what
+		// was written before them.
+		g.logEnd = c.s.wal.end()
 	}
 	// The committer's view moves on at once; readers' view (the durable
 	// mark) moves when finish has seen the sync.
@@ -146,9 +160,7 @@ func (s *Store) finish(g *inflight) {
 	defer s.inflight.Done()
 	err := g.err
 	if err == nil {
-		err = g.batch.SyncWait()
-		if err != nil {
-			err = fmt.Errorf("sync batch: %w", err)
+		if err = s.wal.syncTo(g.logEnd); err != nil {
 			s.fail(err)
 		}
 	}

@@ -35,6 +35,10 @@ type Store struct {
 	stopped chan struct{} // closed when the background committer has exited
 	// watched is closed when the pacer's backlog watch has exited (pace.go).
 	watched chan struct{}
+	// wal is the write-ahead log (wal.go); retired is closed when its
+	// retirement of old segments has exited.
+	wal     *wal
+	retired chan struct{}
 
 	// durable is the highest position below which every event is synced.
 	durable  atomic.Uint64
@@ -53,7 +57,7 @@ type Store struct {
 }
 
 // ErrFailed is the error of every append, and of Ping, once a write has
-// failed: the store must be reopened (Pebble replays its log) before it
+// failed: the store must be reopened (it replays its log) before it
 // takes another.
 var ErrFailed = errors.New("event store failed; reopen it")
 
@@ -65,6 +69,7 @@ type config struct {
 	cache     int64
 	fs        vfs.FS
 	tableRate float64
+	segment   int64 // the log's segment size (walSegmentSize; tests change it)
 }
 
 // WithLogger sends Pebble's and the store's log lines to l.
@@ -93,7 +98,7 @@ var _ eventstore.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the store in dir and locks it.
 func Open(dir string, opts ...Option) (*Store, error) {
-	cfg := config{logger: slog.New(slog.DiscardHandler), cache: 64 << 20, tableRate: DefaultTableWriteRate}
+	cfg := config{logger: slog.New(slog.DiscardHandler), cache: 64 << 20, tableRate: DefaultTableWriteRate, segment: walSegmentSize}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -129,13 +134,22 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		// appends' tail latency down while flushes run (measured: p99 at 64
 		// appenders 2.9 ms with the 512 KiB default, 2.4-2.8 ms with this).
 		BytesPerSync: 64 << 10,
-		Logger:       pebbleLogger{cfg.logger},
+		// The store keeps its own log (wal.go). A store that Pebble's log
+		// kept (before 2026-11-24) is replayed from it here, once.
+		DisableWAL: true,
+		Logger:     pebbleLogger{cfg.logger},
 	})
 	if err != nil {
 		closeLock(lock)
 		return nil, fmt.Errorf("open pebble in %s: %w", dir, err)
 	}
 	last, err := lastPosition(db)
+	if err != nil {
+		db.Close()
+		closeLock(lock)
+		return nil, err
+	}
+	wal, last, err := openWAL(fs, fs.PathJoin(dir, walDir), db, last, cfg.segment)
 	if err != nil {
 		db.Close()
 		closeLock(lock)
@@ -149,6 +163,8 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
 		watched: make(chan struct{}),
+		wal:     wal,
+		retired: make(chan struct{}),
 		notify:  make(chan struct{}),
 		broken:  make(chan struct{}),
 	}
@@ -159,6 +175,10 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	go func() {
 		defer close(s.watched)
 		pace.watchBacklog(db, s.quit)
+	}()
+	go func() {
+		defer close(s.retired)
+		wal.retireLoop(db, s.quit, s.log.Error)
 	}()
 	return s, nil
 }
@@ -217,10 +237,11 @@ func (s *Store) Close() error {
 		close(s.quit)
 		<-s.stopped
 		<-s.watched
+		<-s.retired
 		s.inflight.Wait()
 		s.closeMu.Lock()
 		s.closed = true
-		err = s.db.Close()
+		err = errors.Join(s.db.Close(), s.wal.close())
 		s.closeMu.Unlock()
 		closeLock(s.lock)
 	})
@@ -298,7 +319,7 @@ func (s *Store) lead(all bool) {
 	}
 }
 
-// fail poisons the store after a write error: Pebble's WAL is in an unknown
+// fail poisons the store after a write error: the log is in an unknown
 // state, so no further append is safe until the store is reopened.
 func (s *Store) fail(err error) {
 	if s.failed.CompareAndSwap(nil, &err) {

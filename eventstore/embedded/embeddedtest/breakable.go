@@ -10,7 +10,7 @@ import (
 )
 
 // BreakableLog wraps fs (for embedded.WithVFS) so that writes and syncs of
-// Pebble's log fail while the returned toggle is on, as on a full disk or
+// the store's log fail while the returned toggle is on, as on a full disk or
 // one that reports an I/O error: the write-ahead log is what an append
 // waits for.
 func BreakableLog(fs vfs.FS) (vfs.FS, *errorfs.Toggle) {
