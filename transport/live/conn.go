@@ -248,8 +248,24 @@ func (c *conn) readLoop() {
 		if err != nil {
 			return // read limit (gorilla has sent 1009) or a broken connection
 		}
-		c.reply(c.handle(data))
+		c.reply(c.handleApart(data))
 	}
+}
+
+// handleApart handles a client message on a goroutine of its own and
+// waits for it. A goroutine's stack grows to fit the deepest call it has
+// made and stays that size while it idles; the reader idles for most of
+// a connection's life, and the message handling (decoding, the hub's
+// checks) is its deepest call by far.
+func (c *conn) handleApart(data []byte) Reply {
+	var r Reply
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r = c.handle(data)
+	}()
+	<-done
+	return r
 }
 
 // A client may send clientMessageBurst messages at once, then
