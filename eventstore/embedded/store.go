@@ -190,15 +190,7 @@ func makeDurableDir(fs vfs.FS, dir string) error {
 	if err := fs.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create store directory: %w", err)
 	}
-	parent, err := fs.OpenDir(fs.PathDir(dir))
-	if err != nil {
-		return fmt.Errorf("open the parent of %s: %w", dir, err)
-	}
-	defer parent.Close()
-	if err := parent.Sync(); err != nil {
-		return fmt.Errorf("sync the parent of %s: %w", dir, err)
-	}
-	return nil
+	return syncDir(fs, fs.PathDir(dir))
 }
 
 func closeLock(lock *os.File) {

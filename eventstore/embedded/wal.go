@@ -186,6 +186,7 @@ func (w *wal) create(num uint64) error {
 	return nil
 }
 
+// syncDir makes the entries of dir (files made or removed in it) durable.
 func syncDir(fs vfs.FS, dir string) error {
 	d, err := fs.OpenDir(dir)
 	if err != nil {
