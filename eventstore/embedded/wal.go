@@ -107,20 +107,22 @@ func openWAL(fs vfs.FS, dir string, db *pebble.DB, last uint64, segmentSize int6
 	if err := db.Flush(); err != nil {
 		return nil, 0, fmt.Errorf("flush the replayed log: %w", err)
 	}
+	// Everything the old segments hold is in Pebble's tables now. They go
+	// before the new segment is made, oldest first, so that an open cut
+	// short here leaves a torn segment only as the last one.
+	for _, num := range nums {
+		if err := fs.Remove(fs.PathJoin(dir, segmentName(num))); err != nil {
+			return nil, 0, fmt.Errorf("remove an old log segment: %w", err)
+		}
+	}
 	w := &wal{fs: fs, dir: dir, segmentSize: segmentSize, retire: make(chan uint64, 1)}
 	w.cond = sync.NewCond(&w.mu)
 	next := uint64(1)
 	if len(nums) > 0 {
 		next = nums[len(nums)-1] + 1
 	}
-	if err := w.create(next); err != nil {
+	if err := w.create(next); err != nil { // syncs the directory: the removals too
 		return nil, 0, err
-	}
-	// Everything the old segments hold is in Pebble's tables now.
-	for _, num := range nums {
-		if err := fs.Remove(fs.PathJoin(dir, segmentName(num))); err != nil {
-			return nil, 0, fmt.Errorf("remove an old log segment: %w", err)
-		}
 	}
 	return w, last, nil
 }
