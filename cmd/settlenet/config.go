@@ -4,8 +4,12 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
+
+	"github.com/settlenet/settlenet/eventstore/embedded"
 )
 
 // config is what serve needs. Each field is a flag and an environment
@@ -30,6 +34,10 @@ type config struct {
 	// and dodge the per-address limits; behind a proxy, though, every
 	// client then shares the proxy's address and its login allowance.
 	TrustedProxies string
+	// StoreTableRate is the pace, in MiB a second, at which the embedded
+	// store writes its table files while it has no backlog
+	// (embedded.WithTableWriteRate); 0 writes them at the disk's speed.
+	StoreTableRate float64
 }
 
 func parseConfig(name string, args []string) (config, error) {
@@ -53,9 +61,16 @@ func parseConfig(name string, args []string) (config, error) {
 	str(&c.AdminEmails, "admin-emails", "", "comma-separated emails that become admins on registration")
 	str(&c.FormKey, "form-key", "", "base64 key (32+ bytes) for form tokens; default: one kept in the event store, shared by every instance on it")
 	str(&c.TrustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)")
+	tableRate := strconv.FormatFloat(embedded.DefaultTableWriteRate/(1<<20), 'f', -1, 64)
+	str(&tableRate, "store-table-rate", tableRate, "MiB/s at which the embedded store writes its table files, so that their bursts leave the disk to the appends' syncs; 0: as fast as the disk takes them")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	rate, err := strconv.ParseFloat(tableRate, 64)
+	if err != nil || rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
+		return c, fmt.Errorf("--store-table-rate must be a number of MiB/s, 0 or more, not %q", tableRate)
+	}
+	c.StoreTableRate = rate
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}

@@ -118,7 +118,8 @@ func serveOn(ctx context.Context, logger *slog.Logger, cfg config, store eventst
 func openStore(cfg config, logger *slog.Logger) (eventstore.Store, error) {
 	switch cfg.Store {
 	case "embedded":
-		return embedded.Open(filepath.Join(cfg.DataDir, "events"), embedded.WithLogger(logger))
+		return embedded.Open(filepath.Join(cfg.DataDir, "events"), embedded.WithLogger(logger),
+			embedded.WithTableWriteRate(cfg.StoreTableRate*(1<<20)))
 	case "esdb":
 		return esdb.Open(cfg.ESDBURL, esdb.WithLogger(logger))
 	}
