@@ -45,9 +45,11 @@ type conn struct {
 	// done is closed when the connection is to end; code and text (set
 	// before) are the close frame the writer sends, code 0 for none.
 	done chan struct{}
-	once sync.Once
-	code int
-	text string
+	// readDone is closed when the reader goroutine has ended.
+	readDone chan struct{}
+	once     sync.Once
+	code     int
+	text     string
 	// wake tells the writer goroutine it has frames to write.
 	wake chan struct{}
 	mu   sync.Mutex // guards the fields below
@@ -168,6 +170,15 @@ func (c *conn) writeLoop() {
 			if c.code != 0 {
 				// After the end of a half-written frame, if any.
 				_ = c.sock.writeFrames(time.Now().Add(closeWait), closeFrame(c.code, c.text))
+				// The closing handshake: the client answers with a close
+				// frame, which ends the reader. Closing the socket before
+				// would reset it while the client's last messages are
+				// unread, and a reset can lose the close frame (and its
+				// reason) on the client's side.
+				select {
+				case <-c.readDone:
+				case <-time.After(closeWait):
+				}
 			}
 			_ = c.ws.Close()
 			return
@@ -208,6 +219,7 @@ func (c *conn) flush() error {
 
 func (c *conn) readLoop() {
 	defer c.h.wg.Done()
+	defer close(c.readDone)
 	defer c.h.remove(c)
 	// However the reader ends (client gone, read limit, dead peer), the
 	// writer must end too.
@@ -222,6 +234,13 @@ func (c *conn) readLoop() {
 	// while it first finishes a large frame the hub had half written to a
 	// slowly reading client: the cut frame then closed the connection.
 	// (Gorilla checks a ping's payload, at most 125 bytes, before this.)
+	// A client's close frame is answered by the writer, in turn with the
+	// frames before it (gorilla's own answer would be written beside
+	// them); the reader then ends with the close error.
+	c.ws.SetCloseHandler(func(int, string) error {
+		c.close(websocket.CloseNormalClosure, "")
+		return nil
+	})
 	c.ws.SetPingHandler(func(data string) error {
 		c.deliver(frame(opPong, []byte(data)), nil)
 		return nil
@@ -238,6 +257,7 @@ func (c *conn) readLoop() {
 		_ = c.ws.SetReadDeadline(time.Now().Add(wait))
 		if !messages.Allow() {
 			c.close(websocket.ClosePolicyViolation, "too many messages")
+			c.drain()
 			return
 		}
 		if typ != websocket.TextMessage {
@@ -266,6 +286,22 @@ func (c *conn) handleApart(data []byte) Reply {
 	}()
 	<-done
 	return r
+}
+
+// drain reads and drops what the client still sends after the server's
+// close frame, until its own close frame (or closeWait), so that the
+// socket is not closed on unread messages (see writeLoop).
+func (c *conn) drain() {
+	_ = c.ws.SetReadDeadline(time.Now().Add(closeWait))
+	for {
+		_, r, err := c.ws.NextReader()
+		if err != nil {
+			return
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return
+		}
+	}
 }
 
 // A client may send clientMessageBurst messages at once, then

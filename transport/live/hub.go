@@ -361,7 +361,7 @@ func (h *Hub) serve(c *gin.Context) {
 		roles = append(roles, "moderator")
 	}
 	cn := &conn{h: h, ws: ws, sock: hj.sock, member: p.MemberID, session: p.SessionHash, expires: p.ExpiresAt,
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), done: make(chan struct{}), readDone: make(chan struct{})}
 	cn.setViewer(projections.Viewer{MemberID: p.MemberID, Roles: roles})
 	if !h.add(cn) {
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
