@@ -36,11 +36,7 @@ var employmentWords = map[string][2]string{
 // document's permission covers them.
 func DetailsText(lang string, ev *domain.EventDetails, res *domain.ResourceDetails, job *domain.JobDetails) string {
 	var parts []string
-	add := func(s string) {
-		if s = strings.Join(strings.Fields(s), " "); s != "" {
-			parts = append(parts, s)
-		}
-	}
+	add := func(s string) { parts = append(parts, s) }
 	if job != nil {
 		add(job.Organization)
 		add(job.Location)
@@ -61,7 +57,21 @@ func DetailsText(lang string, ev *domain.EventDetails, res *domain.ResourceDetai
 	if res != nil {
 		add(res.Format)
 	}
-	return strings.Join(parts, detailsSep)
+	return joinDetails(parts...)
+}
+
+// joinDetails joins the non-empty parts of a document's text, its spaces
+// collapsed, as the details are joined: a group's description and topics,
+// a profile's organisation, bio and province read as separate parts in a
+// snippet.
+func joinDetails(parts ...string) string {
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, detailsSep)
 }
 
 // ThreadText is a thread document's body: the opening post's text, then

@@ -599,7 +599,7 @@ func (x *Indexer) handle(ctx context.Context, p *pending, r *eventstore.Record) 
 func (x *Indexer) groupDoc(e domain.GroupCreated, created time.Time) Document {
 	return Document{
 		Type: TypeGroup, ID: e.GroupID, Title: e.Name,
-		Body:     strings.TrimSpace(x.plain.Text(e.Description) + " " + strings.Join(e.Topics, " ")),
+		Body:     joinDetails(x.plain.Text(e.Description), strings.Join(e.Topics, ", ")),
 		Language: e.Language, GroupID: e.GroupID, GroupVisibility: e.Visibility,
 		Tags: e.Topics, AuthorID: e.OwnerID, CreatedAt: created,
 	}
@@ -610,7 +610,7 @@ func memberDoc(id, name, org, bio, province string, created time.Time) Document 
 	// profile's text may be in either language, so Language is left empty
 	// (indexed for both).
 	return Document{Type: TypeMember, ID: id, Title: name,
-		Body: strings.Join(strings.Fields(org+" "+bio+" "+province), " "), CreatedAt: created}
+		Body: joinDetails(org, bio, province), CreatedAt: created}
 }
 
 func (x *Indexer) threadDoc(ti *threadInfo, body string, gone bool) Document {

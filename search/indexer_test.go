@@ -212,6 +212,10 @@ func TestIndexerFollowsEvents(t *testing.T) {
 	if got := find("hamilton"); !slices.Equal(got, []string{"member:m1"}) {
 		t.Fatalf("profile update: %v", got)
 	}
+	res, err := idx.Search(context.Background(), search.Query{Text: "hamilton", Access: search.Access{All: true}})
+	if want := "COSTI · Counsellor in <mark>Hamilton</mark>"; err != nil || len(res.Items) != 1 || res.Items[0].Snippet != want {
+		t.Errorf("profile snippet %+v %v, want %q", res.Items, err, want)
+	}
 	st := x.Status()
 	if !st.CaughtUp || st.Error != "" || st.Position != l.last {
 		t.Fatalf("status %+v", st)
@@ -247,12 +251,17 @@ func TestIndexerGroupUpdated(t *testing.T) {
 	}
 
 	l.append("group-g1", domain.GroupUpdated{GroupID: "g1", Name: "Orchestre des violons", Description: "Pour les musiciens.",
-		Language: "fr", Topics: []string{"cordes"}, Changed: []string{"name", "description", "language", "topics"}, By: "m1"})
+		Language: "fr", Topics: []string{"cordes", "archets"}, Changed: []string{"name", "description", "language", "topics"}, By: "m1"})
 	waitFor(t, x, l.last)
 	for _, text := range []string{"orchestre violons", "musiciens", "cordes"} {
 		if got := all(text); !slices.Equal(got, []string{"group:g1"}) {
 			t.Errorf("%q after the edit: %v", text, got)
 		}
+	}
+	// The description and the topics read as separate parts.
+	res, err := idx.Search(context.Background(), search.Query{Text: "cordes", Access: search.Access{All: true}})
+	if want := "Pour les musiciens. · <mark>cordes</mark>, archets"; err != nil || len(res.Items) != 1 || res.Items[0].Snippet != want {
+		t.Errorf("group snippet %+v %v, want %q", res.Items, err, want)
 	}
 	for _, text := range []string{"lighthouse", "keepers", "harbours", "quays"} {
 		if got := all(text); len(got) != 0 {

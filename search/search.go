@@ -234,6 +234,9 @@ type Result struct {
 	Total      int                       `json:"total"`
 	Facets     map[string]map[string]int `json:"facets"`
 	NextCursor string                    `json:"next_cursor,omitempty"`
+	// Relaxed is set by Relax, never by an index: the leading words of
+	// the text that these results match, when none held every word.
+	Relaxed string `json:"relaxed_query,omitempty"`
 }
 
 // Batch is what the indexer writes at once: documents to add or replace,

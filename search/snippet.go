@@ -129,6 +129,41 @@ func FromMarked(marked string) string {
 	return b.String()
 }
 
+// SnippetPart is a run of a snippet's text, unescaped: a match (Mark) or
+// the text between matches.
+type SnippetPart struct {
+	Text string
+	Mark bool
+}
+
+// Parts splits a snippet made by Snippet or FromMarked into its runs, for
+// a page that escapes what it prints and marks the matches up itself.
+func Parts(snippet string) []SnippetPart {
+	var out []SnippetPart
+	add := func(text string, mark bool) {
+		if text != "" {
+			out = append(out, SnippetPart{Text: html.UnescapeString(text), Mark: mark})
+		}
+	}
+	for snippet != "" {
+		i := strings.Index(snippet, "<mark>")
+		if i < 0 {
+			add(snippet, false)
+			break
+		}
+		add(snippet[:i], false)
+		snippet = snippet[i+len("<mark>"):]
+		j := strings.Index(snippet, "</mark>")
+		if j < 0 {
+			add(snippet, true)
+			break
+		}
+		add(snippet[:j], true)
+		snippet = snippet[j+len("</mark>"):]
+	}
+	return out
+}
+
 // Clean removes the highlight markers (and other private-use characters)
 // from text before it is indexed.
 func Clean(s string) string {

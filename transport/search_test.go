@@ -41,8 +41,10 @@ type searchAnswer struct {
 		GroupID  string `json:"group_id"`
 		Snippet  string `json:"snippet"`
 	} `json:"items"`
-	Total  int                       `json:"total"`
-	Facets map[string]map[string]int `json:"facets"`
+	Total        int                       `json:"total"`
+	Facets       map[string]map[string]int `json:"facets"`
+	NextCursor   string                    `json:"next_cursor"`
+	RelaxedQuery *string                   `json:"relaxed_query"`
 }
 
 func (c *client) search(q string, extra ...string) searchAnswer {
@@ -153,6 +155,52 @@ func TestSearchEndpoint(t *testing.T) {
 	// Moderators still reach the hidden reply through the thread, not search.
 	if a := owner.search("zanzibarite"); len(a.Items) != 0 {
 		t.Fatalf("a hidden post is searchable even for its group's owner: %+v", a.Items)
+	}
+}
+
+// TestSearchRelaxesToLeadingWords: a search that nothing visible matches
+// in full answers its longest leading part that finds something, and says
+// so; the choice is made from what the caller may see, so it gives nothing
+// away about private content, and the next page keeps to it.
+func TestSearchRelaxesToLeadingWords(t *testing.T) {
+	e := newEnv(t, envOptions{search: true})
+	owner, member := e.register("Olga Owner"), e.register("Mia Member")
+	anon := e.anon()
+	open := owner.group("Réseau jeunesse", "open")
+	private := owner.group("Cercle de Moncton", "private")
+	owner.must(204, "POST", "/api/v1/groups/"+private+"/invitations", map[string]any{"member_id": member.id})
+	member.must(200, "POST", "/api/v1/groups/"+private+"/join", nil)
+	post := func(group, title, body string) string {
+		r := owner.must(201, "POST", "/api/v1/groups/"+group+"/threads", map[string]any{"title": title, "body": body, "language": "fr"})
+		return r.obj(t)["id"].(string)
+	}
+	first := post(open, "Emploi des jeunes", "Des ateliers d'emploi pour les jeunes.")
+	second := post(open, "Jeunes et emploi d'été", "Les offres d'emploi d'été pour les jeunes.")
+	privateAll := post(private, "Emploi jeunes Moncton", "L'emploi des jeunes à Moncton.")
+	e.syncSearch()
+
+	// Everything holds "emploi" and "jeunes"; only the private thread
+	// holds "Moncton" too.
+	a := anon.search("Emploi, jeunes Moncton", "limit", "1")
+	if a.RelaxedQuery == nil || *a.RelaxedQuery != "Emploi, jeunes" {
+		t.Fatalf("relaxed_query %v, want \"Emploi, jeunes\"", a.RelaxedQuery)
+	}
+	if a.Total != 2 || a.Facets["type"]["thread"] != 2 || len(a.Items) != 1 || a.NextCursor == "" {
+		t.Fatalf("relaxed answer: total %d, facets %v, %d items, cursor %q", a.Total, a.Facets, len(a.Items), a.NextCursor)
+	}
+	next := anon.search("Emploi, jeunes Moncton", "limit", "1", "cursor", a.NextCursor)
+	got := []string{a.Items[0].ID, next.Items[0].ID}
+	if next.RelaxedQuery == nil || *next.RelaxedQuery != "Emploi, jeunes" || !slices.Contains(got, first) || !slices.Contains(got, second) {
+		t.Fatalf("next page: relaxed_query %v, items %v; want the other of %s, %s", next.RelaxedQuery, got, first, second)
+	}
+	// A member of the private group finds the thread holding every word,
+	// and nothing relaxed.
+	if m := member.search("Emploi, jeunes Moncton"); m.RelaxedQuery != nil || m.Total != 1 || m.Items[0].ID != privateAll {
+		t.Fatalf("member: relaxed_query %v, total %d, items %+v", m.RelaxedQuery, m.Total, m.Items)
+	}
+	// Stop words alone are never what a search falls back to.
+	if a := anon.search("les xyzzyq"); a.RelaxedQuery != nil || a.Total != 0 {
+		t.Fatalf("'les xyzzyq': relaxed_query %v, total %d", a.RelaxedQuery, a.Total)
 	}
 }
 

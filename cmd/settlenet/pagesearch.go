@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"html"
-	"strings"
 	"time"
 
 	"github.com/settlenet/settlenet/projections"
@@ -16,9 +14,6 @@ import (
 // the same access rules and read-model re-check), in the page's own types.
 type pageSearch struct{ api *api.Server }
 
-// snippetMarks strips the <mark> tags the index puts around matched words.
-var snippetMarks = strings.NewReplacer("<mark>", "", "</mark>", "")
-
 func (p pageSearch) Search(ctx context.Context, v projections.Viewer, q web.SearchQuery) (web.SearchResult, error) {
 	sq := search.Query{Text: q.Q, GroupID: q.GroupID, Language: q.Language, Kind: q.Kind, Limit: q.Limit, Cursor: q.Cursor}
 	if q.Type != "" {
@@ -28,15 +23,18 @@ func (p pageSearch) Search(ctx context.Context, v projections.Viewer, q web.Sear
 	if err != nil {
 		return web.SearchResult{}, err
 	}
-	out := web.SearchResult{Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor, Items: make([]web.SearchHit, 0, len(res.Items))}
+	out := web.SearchResult{Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor, Relaxed: res.Relaxed, Items: make([]web.SearchHit, 0, len(res.Items))}
 	for _, h := range res.Items {
-		out.Items = append(out.Items, web.SearchHit{
+		hit := web.SearchHit{
 			Type: h.Type, ID: h.ID, Title: h.Title, GroupID: h.GroupID, ThreadID: h.ThreadID, Language: h.Language,
-			// The index escapes snippets for HTML around its marks; the page
-			// escapes what it prints, so it gets plain text.
-			Snippet:   html.UnescapeString(snippetMarks.Replace(h.Snippet)),
 			CreatedAt: h.CreatedAt.UTC().Format(time.RFC3339),
-		})
+		}
+		// The index's snippet is HTML; the page gets it as plain runs and
+		// escapes them itself, so only its own <mark> is markup.
+		for _, part := range search.Parts(h.Snippet) {
+			hit.Snippet = append(hit.Snippet, web.SnippetPart{Text: part.Text, Mark: part.Mark})
+		}
+		out.Items = append(out.Items, hit)
 	}
 	return out, nil
 }

@@ -25,6 +25,9 @@ type searchResponse struct {
 	Total      int                       `json:"total"`
 	Facets     map[string]map[string]int `json:"facets"`
 	NextCursor string                    `json:"next_cursor"`
+	// RelaxedQuery: no visible document held every word of q; the results
+	// hold every word of this leading part of it (omitted otherwise).
+	RelaxedQuery string `json:"relaxed_query,omitempty"`
 }
 
 // searchHandler answers GET /search. The permission filter is built from
@@ -70,7 +73,7 @@ func (s *Server) searchHandler(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := searchResponse{Items: res.Items, Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor}
+	out := searchResponse{Items: res.Items, Total: res.Total, Facets: res.Facets, NextCursor: res.NextCursor, RelaxedQuery: res.Relaxed}
 	if out.Items == nil {
 		out.Items = []search.Hit{}
 	}
@@ -79,8 +82,10 @@ func (s *Server) searchHandler(c *gin.Context) {
 
 // SearchFor runs a search as the viewer: access comes from the viewer's
 // memberships as the read model has them now, and each hit is checked once
-// more against the read model, a stale hit left out and not counted. The
-// API handler and the search page both search through it.
+// more against the read model, a stale hit left out and not counted. When
+// nothing visible holds every word, the results are those of the longest
+// leading part of the text that finds something (search.Relax). The API
+// handler and the search page both search through it.
 func (s *Server) SearchFor(ctx context.Context, v projections.Viewer, q search.Query) (search.Result, error) {
 	if s.d.Search == nil {
 		return search.Result{}, httperr.ErrNotFound
@@ -96,6 +101,11 @@ func (s *Server) SearchFor(ctx context.Context, v projections.Viewer, q search.Q
 			q.Access.Groups = append(q.Access.Groups, g.ID)
 		}
 	}
+	return search.Relax(q, func(q search.Query) (search.Result, error) { return s.checkedSearch(ctx, v, q) })
+}
+
+// checkedSearch is one search, each hit checked against the read model.
+func (s *Server) checkedSearch(ctx context.Context, v projections.Viewer, q search.Query) (search.Result, error) {
 	res, err := s.d.Search.Search(ctx, q)
 	if err != nil {
 		return res, err

@@ -124,9 +124,9 @@ func TestSearchPageFiltersAndLanguages(t *testing.T) {
 	owner := e.member("Olga Owner", "en")
 	g := e.group(owner, "Youth network", domain.VisibilityOpen)
 	fs := &fakeSearch{res: web.SearchResult{Total: 3, NextCursor: "c2", Items: []web.SearchHit{
-		{Type: "group", ID: g, Title: "Youth network", Snippet: "About youth", Language: "bilingual"},
-		{Type: "post", ID: "p1", ThreadID: "t1", Title: "Camp d'été", Snippet: "Un camp pour les jeunes", Language: "fr"},
-		{Type: "thread", ID: "t2", Title: "Summer camp", Snippet: "A camp for youth", Language: "en"},
+		{Type: "group", ID: g, Title: "Youth network", Snippet: []web.SnippetPart{{Text: "About youth"}}, Language: "bilingual"},
+		{Type: "post", ID: "p1", ThreadID: "t1", Title: "Camp d'été", Snippet: []web.SnippetPart{{Text: "Un "}, {Text: "camp", Mark: true}, {Text: " pour les jeunes"}}, Language: "fr"},
+		{Type: "thread", ID: "t2", Title: "Summer camp", Snippet: []web.SnippetPart{{Text: "A "}, {Text: "camp", Mark: true}, {Text: " for <youth>"}}, Language: "en"},
 	}, Facets: map[string]map[string]int{"type": {"post": 1, "thread": 1}, "language": {"fr": 1, "en": 1}}}}
 	s := searchPages(t, e, fs)
 	b := s.browser("en")
@@ -145,12 +145,19 @@ func TestSearchPageFiltersAndLanguages(t *testing.T) {
 		`href="/search?group=`+g+`&amp;kind=event&amp;language=en&amp;q=camp&amp;type=post"`,       // a facet keeps the rest
 		`href="/search?group=`+g+`&amp;kind=event&amp;language=fr&amp;q=camp"`,                     // and replaces its own
 		`<option value="event" selected>`, `<option value="`+g+`" selected>Youth network</option>`, // the filters show
-		`<a href="/threads/t1#post-p1" lang="fr">`, `<p lang="fr">Un camp pour les jeunes</p>`, `<p>A camp for youth</p>`)
-	mustNotContain(t, "search", p, `lang="bilingual"`, `<p lang="en">`)
+		`<a href="/threads/t1#post-p1" lang="fr">`, `<p class="snippet" lang="fr">Un <mark>camp</mark> pour les jeunes</p>`, `<p class="snippet">A <mark>camp</mark> for &lt;youth&gt;</p>`)
+	mustNotContain(t, "search", p, `lang="bilingual"`, `<p class="snippet" lang="en">`, `No result contains`)
 	b.get("/search?q=camp&kind=event&group=" + g + "&language=en&cursor=c2")
 	if q := fs.last(); q.Cursor != "c2" || q.Kind != "event" || q.GroupID != g {
 		t.Errorf("next page asked %+v", q)
 	}
+
+	// Results for fewer words than asked say so, quoting both as typed.
+	fs.mu.Lock()
+	fs.res.Relaxed = "camp d'été"
+	fs.mu.Unlock()
+	p = b.get("/search?q=" + url.QueryEscape("camp d'été <Moncton>"))
+	mustContain(t, "relaxed search", p, `<p class="notice">No result contains every word of “camp d&#39;été &lt;Moncton&gt;”. These results contain “camp d&#39;été”.</p>`)
 }
 
 // The moderation log says in the reader's language what codes mean; a

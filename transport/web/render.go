@@ -126,6 +126,12 @@ func (v *view) TN(key string, n int) string {
 // TS is a message with a name in it ({Name}).
 func (v *view) TS(key, name string) string { return strings.ReplaceAll(v.l.t(key), "{Name}", name) }
 
+// TQ is a message quoting what was searched for ({Q}) and what the
+// results match ({R}).
+func (v *view) TQ(key, q, r string) string {
+	return strings.NewReplacer("{Q}", q, "{R}", r).Replace(v.l.t(key))
+}
+
 // Date, DateTime and Num format for the page's language.
 func (v *view) Date(t time.Time) string     { return v.l.date(t) }
 func (v *view) DateTime(t time.Time) string { return v.l.dateTime(t) }

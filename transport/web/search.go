@@ -21,8 +21,17 @@ type SearchQuery struct {
 
 // SearchHit is one result, as GET /api/v1/search answers it.
 type SearchHit struct {
-	Type, ID, Title, Snippet, GroupID, ThreadID, Language string
-	CreatedAt                                             string
+	Type, ID, Title, GroupID, ThreadID, Language string
+	// Snippet is the matched text in runs, the matches marked.
+	Snippet   []SnippetPart
+	CreatedAt string
+}
+
+// SnippetPart is a run of a snippet: plain text, which the page escapes,
+// shown marked up as a match when Mark is set.
+type SnippetPart struct {
+	Text string
+	Mark bool
 }
 
 // SearchResult is a page of hits with the facet counts.
@@ -31,6 +40,9 @@ type SearchResult struct {
 	Total      int
 	Facets     map[string]map[string]int
 	NextCursor string
+	// Relaxed: no result held every word of the query; these hold every
+	// word of this leading part of it.
+	Relaxed string
 }
 
 // Searcher is the seam for the search port (being built alongside): the
