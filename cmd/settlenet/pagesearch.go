@@ -19,6 +19,12 @@ func (p pageSearch) Search(ctx context.Context, v projections.Viewer, q web.Sear
 	if q.Type != "" {
 		sq.Types = []string{q.Type}
 	}
+	if q.Tag != "" {
+		sq.Tags = []string{q.Tag}
+	}
+	if q.Sort == "date" {
+		sq.Sort = search.SortDate
+	}
 	res, err := p.api.SearchFor(ctx, v, sq)
 	if err != nil {
 		return web.SearchResult{}, err

@@ -152,6 +152,20 @@ func TestSearchPageFiltersAndLanguages(t *testing.T) {
 		t.Errorf("next page asked %+v", q)
 	}
 
+	// A tag alone searches (the links from tags), newest first if asked;
+	// the tag shows with a link that drops it, and every link keeps both.
+	p = b.get("/search?tag=" + url.QueryEscape("santé mentale") + "&sort=date")
+	if q := fs.last(); q.Tag != "santé mentale" || q.Sort != "date" || q.Q != "" {
+		t.Errorf("tag search asked %+v", q)
+	}
+	mustContain(t, "tag search", p, `<span class="tag">santé mentale</span> <a href="/search?sort=date">Remove`,
+		`<input type="hidden" name="tag" value="santé mentale">`, `<option value="date" selected>Newest first</option>`,
+		`href="/search?sort=date&amp;tag=sant%C3%A9&#43;mentale&amp;cursor=c2"`)
+	b.get("/search?q=camp&sort=random")
+	if q := fs.last(); q.Sort != "" {
+		t.Errorf("an unknown sort was passed on: %+v", q)
+	}
+
 	// Results for fewer words than asked say so, quoting both as typed.
 	fs.mu.Lock()
 	fs.res.Relaxed = "camp d'été"

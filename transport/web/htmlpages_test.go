@@ -90,4 +90,8 @@ func TestGoPagesEscapeHostileText(t *testing.T) {
 			t.Errorf("%s %s: %d script elements, want the site's one", c.who, c.path, scripts)
 		}
 	}
+	// Tags lead to a search for them, topics to the groups on them, the
+	// hostile ones included.
+	mustContain(t, "thread", visitor.get("/threads/"+th.ThreadID), `<a class="tag" href="/search?tag=x%22%3E%3Cb%3E&amp;type=thread">x&#34;&gt;&lt;b&gt;</a>`)
+	mustContain(t, "groups", visitor.get("/groups"), `<a class="tag" href="/groups?topic=t%22%3e%3cb%3e">t&#34;&gt;&lt;b&gt;</a>`)
 }

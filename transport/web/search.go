@@ -15,8 +15,13 @@ import (
 // SearchQuery is what the search page asks: the API's query parameters.
 type SearchQuery struct {
 	Q, Type, GroupID, Language, Kind string
-	Limit                            int
-	Cursor                           string
+	// Tag: only what carries this tag (a thread's tags, a group's topics),
+	// the links from tags lead here.
+	Tag string
+	// Sort: "date" (newest first), or "" for relevance.
+	Sort   string
+	Limit  int
+	Cursor string
 }
 
 // SearchHit is one result, as GET /api/v1/search answers it.
@@ -67,7 +72,7 @@ type groupChoice struct{ ID, Name, Language string }
 // values are the query's filters as an address's parameters (no cursor).
 func (q SearchQuery) values() url.Values {
 	vals := url.Values{}
-	for k, v := range map[string]string{"q": q.Q, "type": q.Type, "group": q.GroupID, "language": q.Language, "kind": q.Kind} {
+	for k, v := range map[string]string{"q": q.Q, "type": q.Type, "group": q.GroupID, "language": q.Language, "kind": q.Kind, "tag": q.Tag, "sort": q.Sort} {
 		if v != "" {
 			vals.Set(k, v)
 		}
@@ -82,6 +87,17 @@ func (q SearchQuery) With(name, value string) string {
 	vals.Set(name, value)
 	return "/search?" + vals.Encode()
 }
+
+// Without is the search's address without one filter (a chip's remove
+// link).
+func (q SearchQuery) Without(name string) string {
+	vals := q.values()
+	vals.Del(name)
+	return "/search?" + vals.Encode()
+}
+
+// Asked reports whether there is anything to search for: words or a tag.
+func (q SearchQuery) Asked() bool { return q.Q != "" || q.Tag != "" }
 
 // PagerBase is the address of the search's next page, before its cursor.
 func (q SearchQuery) PagerBase() string { return "/search?" + q.values().Encode() + "&" }
@@ -115,9 +131,12 @@ func (s *Server) groupChoices(r *req, chosen string) []groupChoice {
 func (s *Server) search(c *gin.Context) {
 	r := state(c)
 	q := SearchQuery{Q: bounded(c, "q"), Type: bounded(c, "type"), GroupID: bounded(c, "group"), Language: bounded(c, "language"),
-		Kind: bounded(c, "kind"), Limit: 20, Cursor: c.Query("cursor")}
+		Kind: bounded(c, "kind"), Tag: bounded(c, "tag"), Limit: 20, Cursor: c.Query("cursor")}
+	if c.Query("sort") == "date" {
+		q.Sort = "date"
+	}
 	d := searchPage{Query: q, Choices: s.groupChoices(r, q.GroupID)}
-	if q.Q != "" {
+	if q.Asked() {
 		if s.d.Search != nil {
 			res, err := s.d.Search.Search(c.Request.Context(), r.viewer, q)
 			if err != nil {
@@ -125,7 +144,7 @@ func (s *Server) search(c *gin.Context) {
 				return
 			}
 			d.Result = &res
-		} else {
+		} else if q.Q != "" {
 			d.Fallback = true
 			if q.Type == "" || q.Type == "group" {
 				if gs, err := s.d.Reads.Groups(r.viewer, projections.GroupQuery{Q: q.Q, Language: q.Language, PageRequest: projections.PageRequest{Limit: 20}}); err == nil {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/url"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/settlenet/settlenet/projections"
@@ -100,9 +102,13 @@ func (w *htmlw) threadHead(t *projections.Thread) {
 		w.raw("</span>\n")
 	}
 	for _, tag := range t.Tags {
-		w.raw(`<span class="tag">`)
+		// A tag leads to the other threads carrying it (the search page's
+		// type filter widens it to their replies and to groups on that topic).
+		w.raw(`<a class="tag" href="/search?tag=`)
+		w.text(url.QueryEscape(tag))
+		w.raw(`&amp;type=thread">`)
 		w.text(tag)
-		w.raw(`</span> `)
+		w.raw(`</a> `)
 	}
 	if t.EditedAt != nil {
 		w.raw(`<span class="muted">`)
