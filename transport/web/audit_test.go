@@ -166,6 +166,11 @@ func TestSearchPageFiltersAndLanguages(t *testing.T) {
 		t.Errorf("an unknown sort was passed on: %+v", q)
 	}
 
+	// The group page searches the group, when there is a search to use.
+	mustContain(t, "group page", b.get("/groups/"+g), `<form class="filters" method="get" action="/search" role="search" aria-label="Search this group"><input type="hidden" name="group" value="`+g+`">`,
+		`<label for="g-q">Search this group</label><input id="g-q" name="q" type="search" required>`)
+	mustNotContain(t, "group page with no search", e.browser("en").get("/groups/"+g), `action="/search"`)
+
 	// Results for fewer words than asked say so, quoting both as typed.
 	fs.mu.Lock()
 	fs.res.Relaxed = "camp d'été"

@@ -129,6 +129,9 @@ func (w *htmlw) groupThreads(d *groupPage) {
 		w.raw(`</a></li>`)
 	}
 	w.raw("\n</ul></nav>\n")
+	if d.Searchable {
+		w.groupSearch(g)
+	}
 	if d.Kind == domain.KindEvent {
 		// The tab lists events by activity; their past ones, latest
 		// first, are the events list's, narrowed to this group.
@@ -148,6 +151,20 @@ func (w *htmlw) groupThreads(d *groupPage) {
 	w.raw("\n")
 	w.pager(d.Next, "/groups/"+g.ID+"?kind="+url.QueryEscape(d.Kind)+"&")
 	w.raw("\n</section>\n")
+}
+
+// groupSearch is a search of the group's threads and replies: the search
+// page, narrowed to the group.
+func (w *htmlw) groupSearch(g *projections.Group) {
+	w.raw(`<form class="filters" method="get" action="/search" role="search" aria-label="`)
+	w.T("web.group.search")
+	w.raw(`"><input type="hidden" name="group" value="`)
+	w.text(g.ID)
+	w.raw("\">\n<div class=\"field field-wide\"><label for=\"g-q\">")
+	w.T("web.group.search")
+	w.raw("</label><input id=\"g-q\" name=\"q\" type=\"search\" required></div>\n<div class=\"field field-actions\"><button class=\"button button-secondary\" type=\"submit\">")
+	w.T("web.search.submit")
+	w.raw("</button></div>\n</form>\n")
 }
 
 // groupAbout is the group's description and facts, and the way to its
@@ -180,7 +197,12 @@ func (w *htmlw) groupAbout(g *projections.Group, edits bool) {
 			if i > 0 {
 				w.raw(", ")
 			}
+			// A topic leads to the other groups on it.
+			w.raw(`<a href="/groups?topic=`)
+			w.query(t)
+			w.raw(`">`)
 			w.text(t)
+			w.raw(`</a>`)
 		}
 		w.raw("</dd>\n")
 	}

@@ -128,6 +128,9 @@ type groupPage struct {
 	OwnerStays bool
 	// Edits: the viewer may change the group's settings.
 	Edits bool
+	// Searchable: a search port is wired, so the page offers a search of
+	// the group.
+	Searchable bool
 }
 
 // isMember: the viewer's role in a group makes them a member.
@@ -140,7 +143,7 @@ func (s *Server) group(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d := groupPage{Group: g, Kind: bounded(c, "kind"), CanRead: true,
+	d := groupPage{Group: g, Kind: bounded(c, "kind"), CanRead: true, Searchable: s.d.Search != nil,
 		Moderator: g.MyRole == domain.GroupRoleOwner || g.MyRole == domain.GroupRoleModerator || r.viewer.IsStaff(),
 		Edits:     editsGroup(r.viewer, &g)}
 	if d.Kind != "" && !slices.Contains([]string{domain.KindDiscussion, domain.KindResource, domain.KindEvent, domain.KindJob, domain.KindNews}, d.Kind) {

@@ -92,6 +92,7 @@ func TestGoPagesEscapeHostileText(t *testing.T) {
 	}
 	// Tags lead to a search for them, topics to the groups on them, the
 	// hostile ones included.
-	mustContain(t, "thread", visitor.get("/threads/"+th.ThreadID), `<a class="tag" href="/search?tag=x%22%3E%3Cb%3E&amp;type=thread">x&#34;&gt;&lt;b&gt;</a>`)
+	mustContain(t, "thread", visitor.get("/threads/"+th.ThreadID), `<a class="tag" href="/search?tag=x%22%3e%3cb%3e&amp;type=thread">x&#34;&gt;&lt;b&gt;</a>`)
 	mustContain(t, "groups", visitor.get("/groups"), `<a class="tag" href="/groups?topic=t%22%3e%3cb%3e">t&#34;&gt;&lt;b&gt;</a>`)
+	mustContain(t, "group", visitor.get("/groups/"+g.GroupID), `<a href="/groups?topic=t%22%3e%3cb%3e">t&#34;&gt;&lt;b&gt;</a>`)
 }

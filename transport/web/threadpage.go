@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net/url"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/settlenet/settlenet/projections"
@@ -105,7 +103,7 @@ func (w *htmlw) threadHead(t *projections.Thread) {
 		// A tag leads to the other threads carrying it (the search page's
 		// type filter widens it to their replies and to groups on that topic).
 		w.raw(`<a class="tag" href="/search?tag=`)
-		w.text(url.QueryEscape(tag))
+		w.query(tag)
 		w.raw(`&amp;type=thread">`)
 		w.text(tag)
 		w.raw(`</a> `)
