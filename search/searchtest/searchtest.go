@@ -46,6 +46,7 @@ func Run(t *testing.T, open Factory) {
 		{"PermissionTableAfterRegrant", testRegrant},
 		{"BadQuery", testBadQuery},
 		{"ThreadDetails", testThreadDetails},
+		{"RelaxedToLeadingWords", testRelax},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, open(t)) })
@@ -119,6 +120,50 @@ func mustNotFind(t *testing.T, idx search.Index, text, unwanted string) {
 	r := find(t, idx, search.Query{Text: text})
 	if slices.Contains(ids(r), unwanted) {
 		t.Fatalf("query %q: %s must not match (got %v)", text, unwanted, ids(r))
+	}
+}
+
+// testRelax: search.Relax over the adapter. A query nothing matches in
+// full answers its longest leading part that finds something, typos and
+// glossary included, and decides from what the viewer may see: a private
+// thread holding every word neither shows nor stops the relaxing.
+func testRelax(t *testing.T, idx search.Index) {
+	private := doc(search.TypeThread, "p1", "fr", "Emploi jeunes Moncton", "L'emploi des jeunes à Moncton.")
+	private.GroupID, private.GroupVisibility = "g-private", "private"
+	index(t, idx,
+		doc(search.TypeThread, "e1", "fr", "Emploi des jeunes", "Des ateliers d'emploi pour les jeunes."),
+		doc(search.TypeThread, "m1", "en", "Peer mentoring circles", "How we run mentoring for newcomer youth."),
+		doc(search.TypeThread, "b1", "en", "Budget templates", "Spreadsheets for annual reports."),
+		doc(search.TypeThread, "s1", "fr", "Santé mentale : partage de pratiques", "Comment soutenir les familles."),
+		private,
+	)
+	relax := func(text string, access search.Access) search.Result {
+		t.Helper()
+		r, err := search.Relax(search.Query{Text: text, Access: access}, func(q search.Query) (search.Result, error) { return idx.Search(ctx(t), q) })
+		if err != nil {
+			t.Fatalf("Relax(%q): %v", text, err)
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		text    string
+		access  search.Access
+		relaxed string
+		want    []string
+	}{
+		{"emploi jeunes Moncton", search.Access{}, "emploi jeunes", []string{"thread:e1"}},
+		{"emploi jeunes Moncton", search.Access{Groups: []string{"g-private"}}, "", []string{"thread:p1"}},
+		{"mentorng budgte", search.Access{}, "mentorng", []string{"thread:m1"}},
+		{"mental health xyzzyq", search.Access{}, "mental health", []string{"thread:s1"}},
+		{"xyzzyq mentoring", search.Access{}, "", nil},
+	} {
+		r := relax(tc.text, tc.access)
+		if r.Relaxed != tc.relaxed || !slices.Equal(ids(r), tc.want) || r.Total != len(tc.want) {
+			t.Errorf("%q as %+v: relaxed %q, %v (total %d); want %q, %v", tc.text, tc.access, r.Relaxed, ids(r), r.Total, tc.relaxed, tc.want)
+		}
+		if n := r.Facets[search.FacetType][search.TypeThread]; n != len(tc.want) {
+			t.Errorf("%q as %+v: the facets count %d threads, want %d", tc.text, tc.access, n, len(tc.want))
+		}
 	}
 }
 
