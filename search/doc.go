@@ -24,6 +24,11 @@
 // check each hit against the read model before returning it, so that an
 // index lagging behind a membership change cannot leak.
 //
+// A query matches documents holding every word (or a glossary
+// equivalent); Relax, which callers wrap around an index's Search, answers
+// a query nothing visible matches in full with its longest leading part
+// that finds something.
+//
 // The indexer (Indexer) follows the log from the checkpoint stored in the
 // index itself and moves it only in the same write as the documents it
 // covers (Index.Apply), so a crash replays at most one batch and never skips.
