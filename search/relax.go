@@ -21,8 +21,8 @@ import (
 // Hits only shrink as words are added (every word must match; a glossary
 // phrase completed by a later word is the rare exception), so the longest
 // part is found by bisection: a query of n words costs at most
-// 1+log2(n) searches. A part of stop words only ("the", "de la") is never
-// searched: it would match nearly everything.
+// 1+log2(n) searches. A part ending in a stop word is never searched, so
+// a part of stop words only ("the", "de la") never is either.
 //
 // run is given each query with Text changed and everything else (filters,
 // access, cursor) kept, so the next page of a relaxed search is the same
@@ -59,8 +59,10 @@ func Relax(q Query, run func(Query) (Result, error)) (Result, error) {
 }
 
 // leadingParts are the text cut after each of its words but the last, as
-// typed (accents, case and punctuation inside kept), shortest first,
-// leaving out the parts of stop words only.
+// typed (accents, case and punctuation inside kept), shortest first. A
+// cut after a stop word is left out: with words before it, it finds what
+// the cut before it finds (an index skips stop words among others), and
+// alone it would find nearly everything.
 func leadingParts(text string) []string {
 	type word struct {
 		end  int
@@ -82,9 +84,8 @@ func leadingParts(text string) []string {
 		}
 	}
 	var parts []string
-	content := false
 	for _, w := range words[:max(0, len(words)-1)] {
-		if content = content || !w.stop; content {
+		if !w.stop {
 			parts = append(parts, strings.TrimSpace(text[:w.end]))
 		}
 	}

@@ -43,7 +43,7 @@ func TestRelax(t *testing.T) {
 		{name: "no text", text: "", docs: []string{"emploi"}, total: 1, searches: 1},
 		{name: "stop words alone are never searched", text: "the de la xyzzy", docs: []string{"the de la"}, searches: 1},
 		{name: "stop words before a word are kept", text: "the employment xyzzy", docs: []string{"the employment"}, relaxed: "the employment", total: 1, searches: 2},
-		{name: "a part of stop words after a word", text: "emploi de la xyzzy", docs: []string{"emploi de"}, relaxed: "emploi de", total: 1, searches: 3},
+		{name: "no part ends in a stop word", text: "emploi de la xyzzy", docs: []string{"emploi de la"}, relaxed: "emploi", total: 1, searches: 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x := &wordIndex{}
