@@ -138,12 +138,21 @@ type SnippetPart struct {
 
 // Parts splits a snippet made by Snippet or FromMarked into its runs, for
 // a page that escapes what it prints and marks the matches up itself.
+// Matches apart only by spaces are one run ("santé mentale" reads as one
+// match, not two).
 func Parts(snippet string) []SnippetPart {
 	var out []SnippetPart
 	add := func(text string, mark bool) {
-		if text != "" {
-			out = append(out, SnippetPart{Text: html.UnescapeString(text), Mark: mark})
+		if text == "" {
+			return
 		}
+		text = html.UnescapeString(text)
+		if n := len(out); mark && n >= 2 && !out[n-1].Mark && out[n-2].Mark && strings.TrimSpace(out[n-1].Text) == "" {
+			out[n-2].Text += out[n-1].Text + text
+			out = out[:n-1]
+			return
+		}
+		out = append(out, SnippetPart{Text: text, Mark: mark})
 	}
 	for snippet != "" {
 		i := strings.Index(snippet, "<mark>")

@@ -56,6 +56,8 @@ func TestParts(t *testing.T) {
 		{"plain &lt;mark&gt; &amp; text", []SnippetPart{{Text: "plain <mark> & text"}}},
 		{"<mark>a</mark> b <mark>c&amp;d</mark>", []SnippetPart{{Text: "a", Mark: true}, {Text: " b "}, {Text: "c&d", Mark: true}}},
 		{"x <mark>unclosed", []SnippetPart{{Text: "x "}, {Text: "unclosed", Mark: true}}},
+		{"la <mark>santé</mark> <mark>mentale</mark> des <mark>jeunes</mark>, <mark>ici</mark>", []SnippetPart{{Text: "la "}, {Text: "santé mentale", Mark: true}, {Text: " des "}, {Text: "jeunes", Mark: true}, {Text: ", "}, {Text: "ici", Mark: true}}},
+		{"<mark>a</mark> <mark>b</mark> <mark>c</mark>", []SnippetPart{{Text: "a b c", Mark: true}}},
 		{FromMarked("l\uE000’emploi\uE001 <script>"), []SnippetPart{{Text: "l"}, {Text: "’emploi", Mark: true}, {Text: " <script>"}}},
 		{Snippet("<i>santé</i>", []Span{{3, 9}}, 240), []SnippetPart{{Text: "<i>"}, {Text: "santé", Mark: true}, {Text: "</i>"}}},
 	} {
