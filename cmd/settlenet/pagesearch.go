@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/settlenet/settlenet/projections"
 	"github.com/settlenet/settlenet/search"
@@ -33,7 +32,7 @@ func (p pageSearch) Search(ctx context.Context, v projections.Viewer, q web.Sear
 	for _, h := range res.Items {
 		hit := web.SearchHit{
 			Type: h.Type, ID: h.ID, Title: h.Title, GroupID: h.GroupID, ThreadID: h.ThreadID, Language: h.Language,
-			CreatedAt: h.CreatedAt.UTC().Format(time.RFC3339),
+			CreatedAt: h.CreatedAt,
 		}
 		// The index's snippet is HTML; the page gets it as plain runs and
 		// escapes them itself, so only its own <mark> is markup.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,7 +30,7 @@ type SearchHit struct {
 	Type, ID, Title, GroupID, ThreadID, Language string
 	// Snippet is the matched text in runs, the matches marked.
 	Snippet   []SnippetPart
-	CreatedAt string
+	CreatedAt time.Time
 }
 
 // SnippetPart is a run of a snippet: plain text, which the page escapes,
@@ -65,6 +66,8 @@ type searchPage struct {
 	// Choices are the groups the group filter offers: the viewer's own,
 	// and the one filtered on.
 	Choices []groupChoice
+	// Where names the groups of the page's thread and post hits, by id.
+	Where map[string]*groupChoice
 }
 
 type groupChoice struct{ ID, Name, Language string }
@@ -126,6 +129,24 @@ func (s *Server) groupChoices(r *req, chosen string) []groupChoice {
 	return out
 }
 
+// hitGroups names the groups the thread and post hits are in, as the
+// viewer may see them (a hit is only there if they may).
+func (s *Server) hitGroups(r *req, hits []SearchHit) map[string]*groupChoice {
+	out := map[string]*groupChoice{}
+	for _, h := range hits {
+		if h.GroupID == "" || (h.Type != "thread" && h.Type != "post") {
+			continue
+		}
+		if _, ok := out[h.GroupID]; ok {
+			continue
+		}
+		if g, err := s.d.Reads.Group(r.viewer, h.GroupID); err == nil {
+			out[h.GroupID] = &groupChoice{ID: g.ID, Name: g.Name, Language: g.Language}
+		}
+	}
+	return out
+}
+
 // search answers with the search port when one is wired; without it, the
 // group and member directories' own filters stand in, and the page says so.
 func (s *Server) search(c *gin.Context) {
@@ -144,6 +165,7 @@ func (s *Server) search(c *gin.Context) {
 				return
 			}
 			d.Result = &res
+			d.Where = s.hitGroups(r, res.Items)
 		} else if q.Q != "" {
 			d.Fallback = true
 			if q.Type == "" || q.Type == "group" {
