@@ -155,20 +155,14 @@ func Parts(snippet string) []SnippetPart {
 		out = append(out, SnippetPart{Text: text, Mark: mark})
 	}
 	for snippet != "" {
-		i := strings.Index(snippet, "<mark>")
-		if i < 0 {
-			add(snippet, false)
+		plain, rest, found := strings.Cut(snippet, "<mark>")
+		add(plain, false)
+		if !found {
 			break
 		}
-		add(snippet[:i], false)
-		snippet = snippet[i+len("<mark>"):]
-		j := strings.Index(snippet, "</mark>")
-		if j < 0 {
-			add(snippet, true)
-			break
-		}
-		add(snippet[:j], true)
-		snippet = snippet[j+len("</mark>"):]
+		var marked string
+		marked, snippet, _ = strings.Cut(rest, "</mark>")
+		add(marked, true)
 	}
 	return out
 }
