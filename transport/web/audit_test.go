@@ -172,6 +172,18 @@ func TestSearchPageFiltersAndLanguages(t *testing.T) {
 		`<label for="g-q">Search this group</label><input id="g-q" name="q" type="search" required>`)
 	mustNotContain(t, "group page with no search", e.browser("en").get("/groups/"+g), `action="/search"`)
 
+	// A filtered search that finds nothing offers the words alone.
+	fs.mu.Lock()
+	saved := fs.res
+	fs.res = web.SearchResult{}
+	fs.mu.Unlock()
+	mustContain(t, "empty filtered search", b.get("/search?q=camp&kind=event&sort=date"),
+		`<li>No results. <a href="/search?q=camp&amp;sort=date">Search again without the filters.</a></li>`)
+	mustNotContain(t, "empty search", b.get("/search?q=camp"), `without the filters`)
+	fs.mu.Lock()
+	fs.res = saved
+	fs.mu.Unlock()
+
 	// Results for fewer words than asked say so, quoting both as typed.
 	fs.mu.Lock()
 	fs.res.Relaxed = "camp d'été"

@@ -99,6 +99,18 @@ func (q SearchQuery) Without(name string) string {
 	return "/search?" + vals.Encode()
 }
 
+// Filtered reports whether anything narrows the words' search: a type, a
+// group, a language, a kind or a tag.
+func (q SearchQuery) Filtered() bool {
+	return q.Type != "" || q.GroupID != "" || q.Language != "" || q.Kind != "" || q.Tag != ""
+}
+
+// Unfiltered is the address of the same words with no filter (what a
+// search that found nothing offers).
+func (q SearchQuery) Unfiltered() string {
+	return "/search?" + SearchQuery{Q: q.Q, Sort: q.Sort}.values().Encode()
+}
+
 // Asked reports whether there is anything to search for: words or a tag.
 func (q SearchQuery) Asked() bool { return q.Q != "" || q.Tag != "" }
 
