@@ -109,16 +109,6 @@ func decodeRecord(pos uint64, b []byte) (eventstore.Record, error) {
 	return r, nil
 }
 
-// decodeID reads just the event id of a stored record.
-func decodeID(b []byte) (eventstore.EventID, error) {
-	var id eventstore.EventID
-	if len(b) < 17 || b[0] != recordVersion {
-		return id, errCorrupt
-	}
-	copy(id[:], b[1:17])
-	return id, nil
-}
-
 type decoder struct {
 	b   []byte
 	err bool

@@ -38,7 +38,7 @@ func (q typo) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.Inde
 		return nil, fmt.Errorf("bleveindex: look up %q: %w", q.term, err)
 	}
 	if n >= typoCommon {
-		return term(q.field, q.term, q.boost).(query.Query).Searcher(ctx, r, m, opts)
+		return term(q.field, q.term, q.boost).Searcher(ctx, r, m, opts)
 	}
 	q.hl.noteFuzzy(q.field, q.term)
 	fq := query.NewFuzzyQuery(q.term)

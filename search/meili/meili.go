@@ -490,7 +490,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 				BodyFR string `json:"body_fr"`
 			} `json:"_formatted"`
 		}
-		if err := h.Decode(&d); err != nil {
+		if err := h.DecodeInto(&d); err != nil {
 			return search.Result{}, fmt.Errorf("meili: hit: %w", err)
 		}
 		hit := search.Hit{

@@ -82,14 +82,9 @@ func (l *locale) appendDate(b []byte, t time.Time) []byte {
 	return strconv.AppendInt(b, int64(t.Year()), 10)
 }
 
-// clock formats a time of day: "3:05 p.m. ET" / "15 h 05 HE", the forms
-// the Canadian government's style guides use.
-func (l *locale) clock(t time.Time) string {
-	var a [32]byte
-	return string(l.appendClock(a[:0], t.In(l.tz)))
-}
-
-// appendClock appends clock's text for t, already in the display zone.
+// appendClock appends a time of day, t already in the display zone: "3:05
+// p.m. ET" / "15 h 05 HE", the forms the Canadian government's style guides
+// use.
 func (l *locale) appendClock(b []byte, t time.Time) []byte {
 	zone, _ := t.Zone()
 	if l.lang == "fr" {
@@ -141,18 +136,6 @@ func (l *locale) appendDateTime(b []byte, t time.Time) []byte {
 		b = append(b, ", "...)
 	}
 	return l.appendClock(b, t)
-}
-
-// shortDay is a chart axis label: "Nov 23" / "23 nov.".
-func (l *locale) shortDay(t time.Time) string {
-	m := l.months[t.Month()-1]
-	if l.lang == "fr" {
-		if len([]rune(m)) > 4 {
-			m = string([]rune(m)[:4]) + "."
-		}
-		return strconv.Itoa(t.Day()) + " " + m
-	}
-	return m[:3] + " " + strconv.Itoa(t.Day())
 }
 
 func appendTwoDigits(b []byte, n int) []byte {

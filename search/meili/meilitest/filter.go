@@ -174,6 +174,7 @@ func (p *parser) not() (node, error) {
 		return nil, fmt.Errorf("expected an attribute, got %q", attr)
 	}
 	if !slices.Contains(p.filterable, attr) {
+		//lint:ignore ST1005 Meilisearch's own message, word for word
 		return nil, fmt.Errorf("Attribute `%s` is not filterable. Available filterable attributes are: `%s`.", attr, strings.Join(p.filterable, ", "))
 	}
 	switch op := p.next(); op {
