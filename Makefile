@@ -11,7 +11,7 @@ PKGS    := ./...
 TAGS    := go_json
 export GOFLAGS := -tags=$(TAGS)
 
-.PHONY: run build test vet fmt-check compose-check bench fuzz clean
+.PHONY: run build test vet lint fmt-check compose-check bench fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/settlenet
@@ -22,11 +22,17 @@ run: build
 	$(BIN) serve --addr $(ADDR) --data-dir $(DATA)
 
 # Every test, race detector on.
-test: vet fmt-check compose-check
+test: vet lint fmt-check compose-check
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 vet:
 	$(GO) vet $(PKGS)
+
+# staticcheck, at a pinned version (fetched through the module proxy), so
+# that a new release's checks cannot fail a build of unchanged code.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) run $(STATICCHECK) $(PKGS)
 
 # Syntax and schema of the deploy/ compose files, with Debian's docker-compose
 # (no Docker engine needed); .ci/run installs it, elsewhere it is skipped.
