@@ -212,6 +212,10 @@ type Hit struct {
 	ID       string `json:"id"`
 	Title    string `json:"title"`
 	Snippet  string `json:"snippet"`
+	// TitleSnippet is the title as HTML, as Snippet is, with its matches
+	// in <mark>; set only when the title holds words of the query (never
+	// on a post, whose title is its thread's and is not searched).
+	TitleSnippet string `json:"title_snippet,omitempty"`
 	GroupID  string `json:"group_id,omitempty"`
 	ThreadID string `json:"thread_id,omitempty"`
 	Language string `json:"language,omitempty"`

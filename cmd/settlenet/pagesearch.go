@@ -36,10 +36,17 @@ func (p pageSearch) Search(ctx context.Context, v projections.Viewer, q web.Sear
 		}
 		// The index's snippet is HTML; the page gets it as plain runs and
 		// escapes them itself, so only its own <mark> is markup.
-		for _, part := range search.Parts(h.Snippet) {
-			hit.Snippet = append(hit.Snippet, web.SnippetPart{Text: part.Text, Mark: part.Mark})
-		}
+		hit.Snippet, hit.TitleParts = snippetParts(h.Snippet), snippetParts(h.TitleSnippet)
 		out.Items = append(out.Items, hit)
 	}
 	return out, nil
+}
+
+// snippetParts is a snippet as the page's runs.
+func snippetParts(snippet string) []web.SnippetPart {
+	var out []web.SnippetPart
+	for _, part := range search.Parts(snippet) {
+		out = append(out, web.SnippetPart{Text: part.Text, Mark: part.Mark})
+	}
+	return out
 }

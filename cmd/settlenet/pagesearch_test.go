@@ -53,7 +53,7 @@ func TestSearchPageReadsYourWrites(t *testing.T) {
 	group := strings.TrimPrefix(strings.SplitN(res.Header.Get("Location"), "?", 2)[0], "/groups/")
 	post("/groups/"+group+"/threads/new", "/groups/"+group+"/threads", url.Values{"kind": {"discussion"},
 		"title": {"Quokkalike intake forms"}, "body": {"Ours are short."}, "language": {"en"}})
-	if page := get("/search?q=quokkalike"); !strings.Contains(page, "Quokkalike intake forms") {
+	if page := get("/search?q=quokkalike"); !strings.Contains(page, "<mark>Quokkalike</mark> intake forms") {
 		t.Fatalf("the author's search page right after posting does not show the thread:\n%s", page)
 	}
 }

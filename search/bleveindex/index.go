@@ -595,6 +595,11 @@ func (x *Index) searchIn(ctx context.Context, r bindex.IndexReader, m mapping.In
 		var spans []search.Span
 		if p.text {
 			spans = p.hl.spans(x.an, hit.Language, body)
+			if title := str(fTitle); title != "" {
+				if ts := p.hl.spans(x.an, hit.Language, title); len(ts) > 0 {
+					hit.TitleSnippet = search.Snippet(title, ts, len(title))
+				}
+			}
 		}
 		hit.Snippet = search.Snippet(body, spans, search.SnippetLength)
 		out.Items = append(out.Items, hit)

@@ -442,8 +442,8 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	req := &meilisearch.SearchRequest{
 		Filter:                Filter(q),
 		Facets:                []string{search.FacetType, search.FacetLanguage, search.FacetKind},
-		AttributesToRetrieve:  []string{"type", "oid", "title", "thread_title", "language", "kind", "group_id", "thread_id", "created_at", "body_en", "body_fr"},
-		AttributesToHighlight: []string{"body_en", "body_fr"},
+		AttributesToRetrieve:  []string{"type", "oid", "title", "thread_title", "language", "kind", "group_id", "thread_id", "created_at", "title_en", "title_fr", "body_en", "body_fr"},
+		AttributesToHighlight: []string{"title_en", "title_fr", "body_en", "body_fr"},
 		AttributesToCrop:      []string{"body_en", "body_fr"},
 		CropLength:            40,
 		CropMarker:            "…",
@@ -486,8 +486,10 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 		var d struct {
 			doc
 			Formatted struct {
-				BodyEN string `json:"body_en"`
-				BodyFR string `json:"body_fr"`
+				TitleEN string `json:"title_en"`
+				TitleFR string `json:"title_fr"`
+				BodyEN  string `json:"body_en"`
+				BodyFR  string `json:"body_fr"`
 			} `json:"_formatted"`
 		}
 		if err := h.DecodeInto(&d); err != nil {
@@ -505,6 +507,12 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 			marked = d.Formatted.BodyFR
 		}
 		hit.Snippet = search.FromMarked(marked)
+		for _, t := range []string{d.Formatted.TitleEN, d.Formatted.TitleFR} {
+			if strings.Contains(t, search.MarkStart) {
+				hit.TitleSnippet = search.FromMarked(t)
+				break
+			}
+		}
 		out.Items = append(out.Items, hit)
 	}
 	out.NextCursor = search.NextCursor(offset, len(out.Items), out.Total)

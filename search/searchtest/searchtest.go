@@ -219,9 +219,23 @@ func testSnippet(t *testing.T, idx search.Index) {
 	index(t, idx,
 		doc(search.TypeThread, "s1", "fr", "Atelier", "<script>alert(1)</script> & la santé mentale des jeunes"),
 		doc(search.TypeThread, "s2", "fr", "Rapport", long+"Ici on parle de santé mentale, enfin. "+long),
+		doc(search.TypeThread, "s3", "fr", "<b>Santé</b> mentale & jeunes", "Un atelier sur la santé mentale."),
+		doc(search.TypePost, "s3.p1", "fr", "<b>Santé</b> mentale & jeunes", "Merci pour cet atelier sur la santé mentale."),
 	)
 	r := mustFind(t, idx, "santé mentale", "thread:s1")
+	if !slices.Contains(ids(r), "thread:s3") || !slices.Contains(ids(r), "post:s3.p1") {
+		t.Fatalf("santé mentale: %v, want thread:s3 and post:s3.p1 among them", ids(r))
+	}
 	for _, h := range r.Items {
+		// A title's matches are marked, escaped as a snippet is; a title
+		// with no match (and a post's, which is its thread's) has none.
+		wantTitle := ""
+		if h.ID == "s3" {
+			wantTitle = "&lt;b&gt;<mark>Santé</mark>&lt;/b&gt; <mark>mentale</mark> &amp; jeunes"
+		}
+		if h.TitleSnippet != wantTitle {
+			t.Errorf("%s: title snippet %q, want %q", h.ID, h.TitleSnippet, wantTitle)
+		}
 		switch h.ID {
 		case "s1":
 			if strings.Contains(h.Snippet, "<script") || !strings.Contains(h.Snippet, "&lt;script&gt;") || !strings.Contains(h.Snippet, "&amp;") {

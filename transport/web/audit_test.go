@@ -126,7 +126,7 @@ func TestSearchPageFiltersAndLanguages(t *testing.T) {
 	fs := &fakeSearch{res: web.SearchResult{Total: 3, NextCursor: "c2", Items: []web.SearchHit{
 		{Type: "group", ID: g, GroupID: g, Title: "Youth network", Snippet: []web.SnippetPart{{Text: "About youth"}}, Language: "bilingual"},
 		{Type: "post", ID: "p1", ThreadID: "t1", GroupID: g, CreatedAt: time.Date(2026, 7, 1, 15, 0, 0, 0, time.UTC), Title: "Camp d'été", Snippet: []web.SnippetPart{{Text: "Un "}, {Text: "camp", Mark: true}, {Text: " pour les jeunes"}}, Language: "fr"},
-		{Type: "thread", ID: "t2", Title: "Summer camp", Snippet: []web.SnippetPart{{Text: "A "}, {Text: "camp", Mark: true}, {Text: " for <youth>"}}, Language: "en"},
+		{Type: "thread", ID: "t2", Title: "Summer camp", TitleParts: []web.SnippetPart{{Text: "Summer "}, {Text: "camp", Mark: true}}, Snippet: []web.SnippetPart{{Text: "A "}, {Text: "camp", Mark: true}, {Text: " for <youth>"}}, Language: "en"},
 	}, Facets: map[string]map[string]int{"type": {"post": 1, "thread": 1}, "language": {"fr": 1, "en": 1}}}}
 	s := searchPages(t, e, fs)
 	b := s.browser("en")
@@ -145,7 +145,8 @@ func TestSearchPageFiltersAndLanguages(t *testing.T) {
 		`href="/search?group=`+g+`&amp;kind=event&amp;language=en&amp;q=camp&amp;type=post"`,       // a facet keeps the rest
 		`href="/search?group=`+g+`&amp;kind=event&amp;language=fr&amp;q=camp"`,                     // and replaces its own
 		`<option value="event" selected>`, `<option value="`+g+`" selected>Youth network</option>`, // the filters show
-		`<a href="/threads/t1#post-p1" lang="fr">`, // where and when
+		`<a href="/threads/t1#post-p1" lang="fr">Camp d&#39;été</a>`, `<a href="/threads/t2">Summer <mark>camp</mark></a>`, // titles, marked when they match
+		// where and when
 		`<span class="lang-tag">French</span> · in <a href="/groups/`+g+`">Youth network</a> · <time datetime="2026-07-01T15:00:00Z">July 1, 2026</time></p>`, `<p class="snippet" lang="fr">Un <mark>camp</mark> pour les jeunes</p>`, `<p class="snippet">A <mark>camp</mark> for &lt;youth&gt;</p>`)
 	mustNotContain(t, "search", p, ` · in </p>`, `</span> · in <a href="/groups/`+g+`">Youth network</a></p>`, `lang="bilingual"`, `<p class="snippet" lang="en">`, `No result contains`)
 	b.get("/search?q=camp&kind=event&group=" + g + "&language=en&cursor=c2")

@@ -28,9 +28,10 @@ type SearchQuery struct {
 // SearchHit is one result, as GET /api/v1/search answers it.
 type SearchHit struct {
 	Type, ID, Title, GroupID, ThreadID, Language string
-	// Snippet is the matched text in runs, the matches marked.
-	Snippet   []SnippetPart
-	CreatedAt time.Time
+	// Snippet is the matched text in runs, the matches marked; TitleParts
+	// the title so, when words of the query are in it (else Title).
+	Snippet, TitleParts []SnippetPart
+	CreatedAt           time.Time
 }
 
 // SnippetPart is a run of a snippet: plain text, which the page escapes,
