@@ -208,17 +208,17 @@ func NextCursor(offset, pageLen, total int) string {
 // Hit is one result. Snippet is HTML: the matched text, escaped, with the
 // matches wrapped in <mark>...</mark> (and nothing else unescaped).
 type Hit struct {
-	Type     string `json:"type"`
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Snippet  string `json:"snippet"`
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Snippet string `json:"snippet"`
 	// TitleSnippet is the title as HTML, as Snippet is, with its matches
 	// in <mark>; set only when the title holds words of the query (never
 	// on a post, whose title is its thread's and is not searched).
 	TitleSnippet string `json:"title_snippet,omitempty"`
-	GroupID  string `json:"group_id,omitempty"`
-	ThreadID string `json:"thread_id,omitempty"`
-	Language string `json:"language,omitempty"`
+	GroupID      string `json:"group_id,omitempty"`
+	ThreadID     string `json:"thread_id,omitempty"`
+	Language     string `json:"language,omitempty"`
 	// Kind is a thread's kind, on its thread and post hits.
 	Kind      string    `json:"kind,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
