@@ -190,7 +190,7 @@ func TestSearchPageFiltersAndLanguages(t *testing.T) {
 	fs.res.Relaxed = "camp d'été"
 	fs.mu.Unlock()
 	p = b.get("/search?q=" + url.QueryEscape("camp d'été <Moncton>"))
-	mustContain(t, "relaxed search", p, `<p class="notice">No result contains every word of “camp d&#39;été &lt;Moncton&gt;”. These results contain “camp d&#39;été”.</p>`)
+	mustContain(t, "relaxed search", p, `<title>Search: camp d&#39;été &lt;Moncton&gt; · SettleNet</title>`, `<p class="notice">No result contains every word of “camp d&#39;été &lt;Moncton&gt;”. These results contain “camp d&#39;été”.</p>`)
 }
 
 // The moderation log says in the reader's language what codes mean; a

@@ -195,6 +195,10 @@ func (s *Server) search(c *gin.Context) {
 	}
 	v := s.view(c, "search")
 	v.Title = v.T("web.search.title")
+	if q.Q != "" {
+		// The words searched name the page in tabs and history.
+		v.Title = v.TQ("web.search.title_for", q.Q, "")
+	}
 	v.Data = d
 	s.render(c, http.StatusOK, "search", v)
 }
