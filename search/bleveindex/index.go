@@ -215,8 +215,16 @@ func (x *Index) Apply(ctx context.Context, b search.Batch) error {
 // partSize is the smallest part a write is split into. Scorch builds a
 // batch's segment on the calling goroutine and then waits for it to be
 // persisted, so one batch at a time leaves a core idle much of the time; a
-// large write goes as a few concurrent Bleve batches instead.
+// large write goes as a few concurrent Bleve batches instead, one per core
+// (cores). More parts than cores only make smaller segments, each with its
+// own dictionary and postings to write and more of them to merge later:
+// with a part per P (3 on 2 cores, see cmd/internal/tune), indexing 1M
+// posts in batches of 5,000 ran at 12,400 docs/s against 13,100 with 2
+// parts, and a rebuild at 26,000 against 29,200.
 const partSize = 1000
+
+// cores is how many goroutines can build segments at once.
+func cores() int { return min(runtime.NumCPU(), runtime.GOMAXPROCS(0)) }
 
 func (x *Index) write(ctx context.Context, b search.Batch, checkpoint bool) error {
 	if err := ctx.Err(); err != nil {
@@ -227,7 +235,7 @@ func (x *Index) write(ctx context.Context, b search.Batch, checkpoint bool) erro
 		return err
 	}
 	defer done()
-	n := max(1, min(runtime.GOMAXPROCS(0), (len(b.Upserts)+len(b.Deletes))/partSize))
+	n := max(1, min(cores(), (len(b.Upserts)+len(b.Deletes))/partSize))
 	parts := make([]*bleve.Batch, n)
 	for i := range parts {
 		parts[i] = idx.NewBatch()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -24,7 +23,9 @@ import (
 // one by one, which one goroutine does on one core; in parts, a lone
 // query uses every core, as Lucene's searches of segment slices do. Under
 // a load that keeps every core busy, parts gain nothing and cost little
-// (a goroutine and the terms' lookups once more per part).
+// (a goroutine and the terms' lookups once more per part). Parts are
+// bounded by the cores, not the Ps: on 2 cores with serve's spare P, 3
+// parts answered in a p50 of 4.5 ms against 4.1 with 2 (1M posts).
 const maxParts = 4
 
 // defaultSplitMin is the index size from which searches are split: a
@@ -65,7 +66,7 @@ func (x *Index) collect(ctx context.Context, r bindex.IndexReader, m mapping.Ind
 	if !ok {
 		return partResult{}, fmt.Errorf("bleveindex: search needs a scorch snapshot, not %T", r)
 	}
-	n := min(runtime.GOMAXPROCS(0), maxParts)
+	n := min(cores(), maxParts)
 	// Bleve's Advance fails on a snapshot with no segments.
 	if docs, _ := snap.DocCount(); docs < x.splitMin || len(snap.Segments()) == 0 {
 		n = 1
