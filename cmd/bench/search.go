@@ -204,11 +204,11 @@ func runSearch(ctx context.Context, b *bench) (err error) {
 	return nil
 }
 
-// indexCorpus indexes the corpus in batches as the indexer writes them,
-// and reports the throughput; the time to make the documents is not
-// counted.
+// indexCorpus indexes the corpus in batches as a rebuild writes them
+// (search.RebuildBatchSize), and reports the throughput; the time to make
+// the documents is not counted.
 func indexCorpus(ctx context.Context, b *bench, idx *bleveindex.Index, c *corpus, n int) error {
-	const batch = 5000
+	const batch = search.RebuildBatchSize
 	var spent time.Duration
 	var words int
 	docs := make([]search.Document, 0, batch)
