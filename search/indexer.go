@@ -13,19 +13,22 @@ import (
 	"github.com/settlenet/settlenet/eventstore"
 )
 
-// RebuildBatchSize is the batch size `settlenet search reindex` writes
-// with, and the benchmark's indexing steps with it. A rebuild of the
-// benchmark's 1M-event log ran at 27,500-28,900 docs/s with it against
-// 25,000-27,200 at the default 2000 (larger batches make larger segments,
-// fewer to merge); 20,000 was no faster, as the catch-up then overlaps its
-// reading with fewer, longer writes.
-const RebuildBatchSize = 5000
+// DefaultBatchSize caps the records of one index write unless
+// IndexerOptions say otherwise. It matters only when the indexer is behind
+// (a start after downtime, a rebuild, `settlenet search reindex`): live
+// writes share a batch for FlushEvery, far fewer records. A rebuild of the
+// benchmark's 1M-event log ran at 27,500-28,900 docs/s with 5,000 against
+// 25,000-27,200 with 2,000 (larger batches make larger segments, fewer to
+// merge); 20,000 was no faster, as the catch-up then overlaps its reading
+// with fewer, longer writes.
+const DefaultBatchSize = 5000
 
 // IndexerOptions configure an Indexer. Zero values take the defaults.
 type IndexerOptions struct {
 	Codec  *domain.Codec // default domain.NewCodec()
 	Logger *slog.Logger  // default slog.Default()
-	// BatchSize caps the records in one index write (default 2000).
+	// BatchSize caps the records in one index write (default
+	// DefaultBatchSize).
 	BatchSize int
 	// PageSize is the catch-up read size (default 4096).
 	PageSize int
@@ -127,7 +130,7 @@ func NewIndexer(store eventstore.Store, index Index, opts IndexerOptions) *Index
 		opts.Logger = slog.Default()
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 2000
+		opts.BatchSize = DefaultBatchSize
 	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 4096

@@ -46,7 +46,7 @@ func runReindex(ctx context.Context, b *bench) error {
 		return err
 	}
 	defer idx.Close()
-	x := search.NewIndexer(s, idx, search.IndexerOptions{BatchSize: search.RebuildBatchSize})
+	x := search.NewIndexer(s, idx, search.IndexerOptions{})
 	records := 0
 	start := time.Now()
 	if _, err := x.Rebuild(ctx, func(n int, _ eventstore.Position) { records = n }); err != nil {

@@ -205,10 +205,10 @@ func runSearch(ctx context.Context, b *bench) (err error) {
 }
 
 // indexCorpus indexes the corpus in batches as a rebuild writes them
-// (search.RebuildBatchSize), and reports the throughput; the time to make
+// (search.DefaultBatchSize), and reports the throughput; the time to make
 // the documents is not counted.
 func indexCorpus(ctx context.Context, b *bench, idx *bleveindex.Index, c *corpus, n int) error {
-	const batch = search.RebuildBatchSize
+	const batch = search.DefaultBatchSize
 	var spent time.Duration
 	var words int
 	docs := make([]search.Document, 0, batch)

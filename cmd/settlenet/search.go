@@ -55,7 +55,7 @@ func searchCommand(ctx context.Context, logger *slog.Logger, out io.Writer, args
 		return err
 	}
 	defer idx.Close()
-	x := search.NewIndexer(store, idx, search.IndexerOptions{Logger: logger, BatchSize: search.RebuildBatchSize})
+	x := search.NewIndexer(store, idx, search.IndexerOptions{Logger: logger})
 	start := time.Now()
 	last := time.Time{}
 	pos, err := x.Rebuild(ctx, func(n int, pos eventstore.Position) {
