@@ -95,6 +95,7 @@ type Index struct {
 	dir      string
 	seed     maphash.Seed // splits large writes by key
 	splitMin uint64       // searches of an index this large run in parts (parts.go)
+	cores    int          // how many parts a large write or search runs in at most (cores)
 	glossary *search.Glossary
 	an       analyzers
 
@@ -108,7 +109,7 @@ type Index struct {
 
 // Open opens the index in dir, creating it if needed.
 func Open(dir string, glossary *search.Glossary) (*Index, error) {
-	x := &Index{dir: dir, seed: maphash.MakeSeed(), glossary: glossary, an: newAnalyzers(), splitMin: defaultSplitMin}
+	x := &Index{dir: dir, seed: maphash.MakeSeed(), glossary: glossary, an: newAnalyzers(), splitMin: defaultSplitMin, cores: cores()}
 	x.facets, x.grants = newTables()
 	idx, err := x.open()
 	if err != nil {
@@ -223,7 +224,7 @@ func (x *Index) Apply(ctx context.Context, b search.Batch) error {
 // parts, and a rebuild at 26,000 against 29,200.
 const partSize = 1000
 
-// cores is how many goroutines can build segments at once.
+// cores is how many goroutines can build segments or walk postings at once.
 func cores() int { return min(runtime.NumCPU(), runtime.GOMAXPROCS(0)) }
 
 func (x *Index) write(ctx context.Context, b search.Batch, checkpoint bool) error {
@@ -235,7 +236,7 @@ func (x *Index) write(ctx context.Context, b search.Batch, checkpoint bool) erro
 		return err
 	}
 	defer done()
-	n := max(1, min(cores(), (len(b.Upserts)+len(b.Deletes))/partSize))
+	n := max(1, min(x.cores, (len(b.Upserts)+len(b.Deletes))/partSize))
 	parts := make([]*bleve.Batch, n)
 	for i := range parts {
 		parts[i] = idx.NewBatch()

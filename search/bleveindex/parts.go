@@ -66,7 +66,7 @@ func (x *Index) collect(ctx context.Context, r bindex.IndexReader, m mapping.Ind
 	if !ok {
 		return partResult{}, fmt.Errorf("bleveindex: search needs a scorch snapshot, not %T", r)
 	}
-	n := min(cores(), maxParts)
+	n := min(x.cores, maxParts)
 	// Bleve's Advance fails on a snapshot with no segments.
 	if docs, _ := snap.DocCount(); docs < x.splitMin || len(snap.Segments()) == 0 {
 		n = 1

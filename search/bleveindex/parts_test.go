@@ -118,7 +118,7 @@ func TestPartsAnswerAsOneWhole(t *testing.T) {
 		}
 		return out
 	}
-	hits := 0
+	hits, combos := 0, 0
 	for _, text := range []string{"", "housing", "mental health", "réfugié", "mentorng", "clinic emploi"} {
 		for _, f := range []search.Query{{}, {Sort: search.SortDate}, {Language: "fr"}, {GroupID: "g2"}, {Kind: "event", Types: []string{search.TypePost}}} {
 			for _, a := range []search.Access{{}, {Groups: []string{"g1"}}, {All: true}} {
@@ -126,6 +126,9 @@ func TestPartsAnswerAsOneWhole(t *testing.T) {
 				q.Text, q.Access, q.Limit = text, a, 7
 				name := fmt.Sprintf("text %q filters %+v access %+v", text, f, a)
 				byDate := text == "" || f.Sort == search.SortDate
+				// 2, 3 and 4 parts in turn, whatever the machine's cores.
+				x.cores = 2 + combos%3
+				combos++
 				whole, parts := all(q, 1<<62), all(q, 0)
 				ordered(name+" whole", whole.hits, byDate)
 				ordered(name+" parts", parts.hits, byDate)
@@ -160,6 +163,7 @@ func TestPartsAnswerAsOneWhole(t *testing.T) {
 func TestConcurrentSearchesAnswerAsAlone(t *testing.T) {
 	x := openIndex(t)
 	SetSplitMin(x, 0)
+	x.cores = 3
 	ctx := context.Background()
 	var docs []search.Document
 	for i := range 400 {
