@@ -55,7 +55,17 @@ type Config struct {
 	HTTPClient *http.Client
 	// PollInterval is how often a task's status is polled (default 10ms).
 	PollInterval time.Duration
+	// MaxPayload is the largest body of JSON documents sent in one request
+	// (default DefaultMaxPayload); a larger batch goes in several.
+	MaxPayload int
 }
+
+// DefaultMaxPayload is half of Meilisearch's default payload limit
+// (--http-payload-size-limit, 100 MB), beyond which it refuses a request
+// with 413 payload_too_large. A batch of the indexer's 5,000 posts of
+// 20,000 characters, each body held twice (body and body_en or body_fr),
+// would be well over it.
+const DefaultMaxPayload = 50_000_000
 
 const (
 	primaryKey    = "key"
@@ -79,6 +89,7 @@ type Index struct {
 	index  meilisearch.IndexManager
 	uid    string
 	poll   time.Duration
+	limit  int // Config.MaxPayload
 }
 
 // Settings are the index settings the adapter applies (exported so the
@@ -120,6 +131,9 @@ func Open(ctx context.Context, cfg Config) (*Index, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 10 * time.Millisecond
 	}
+	if cfg.MaxPayload <= 0 {
+		cfg.MaxPayload = DefaultMaxPayload
+	}
 	if cfg.Glossary == nil {
 		return nil, errors.New("meili: a glossary is required")
 	}
@@ -128,7 +142,7 @@ func Open(ctx context.Context, cfg Config) (*Index, error) {
 		opts = append(opts, meilisearch.WithCustomClient(cfg.HTTPClient))
 	}
 	client := meilisearch.New(cfg.URL, opts...)
-	x := &Index{client: client, index: client.Index(cfg.IndexUID), uid: cfg.IndexUID, poll: cfg.PollInterval}
+	x := &Index{client: client, index: client.Index(cfg.IndexUID), uid: cfg.IndexUID, poll: cfg.PollInterval, limit: cfg.MaxPayload}
 	if err := x.checkVersion(ctx); err != nil {
 		return nil, err
 	}
@@ -337,17 +351,54 @@ func (x *Index) apply(ctx context.Context, b search.Batch, checkpoint bool) erro
 		docs = append(docs, toDoc(d))
 	}
 	if checkpoint {
+		// Last, so that it rides in the last request.
 		docs = append(docs, doc{Key: checkpointKey, Type: checkpointTyp, Hidden: true, Position: search.FormatPosition(b.Checkpoint), Layout: layout})
 	}
-	if len(docs) == 0 {
-		return nil
-	}
-	pk := primaryKey
-	info, err := x.index.AddDocumentsWithContext(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+	parts, err := payloads(docs, x.limit)
 	if err != nil {
-		return fmt.Errorf("meili: add documents: %w", err)
+		return err
 	}
-	return x.wait(ctx, info)
+	// Each request's task is awaited before the next is sent: Meilisearch
+	// would process a later one even if an earlier one failed, and the
+	// checkpoint, in the last, must not move past documents it refused.
+	pk := primaryKey
+	for _, p := range parts {
+		info, err := x.index.AddDocumentsWithContext(ctx, p, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+		if err != nil {
+			return fmt.Errorf("meili: add documents: %w", err)
+		}
+		if err := x.wait(ctx, info); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// payloads encodes the documents and splits them, in order, into requests
+// whose JSON array is at most limit bytes (a document larger than limit
+// goes alone).
+func payloads(docs []doc, limit int) ([][]json.RawMessage, error) {
+	var out [][]json.RawMessage
+	var cur []json.RawMessage
+	size := 2 // []
+	for _, d := range docs {
+		b, err := json.Marshal(d)
+		if err != nil {
+			return nil, fmt.Errorf("meili: encode document %s: %w", d.Key, err)
+		}
+		if len(cur) > 0 && size+1+len(b) > limit {
+			out = append(out, cur)
+			cur, size = nil, 2
+		}
+		if len(cur) > 0 {
+			size++ // ,
+		}
+		cur, size = append(cur, b), size+len(b)
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out, nil
 }
 
 // Checkpoint reads the checkpoint document.

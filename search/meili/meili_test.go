@@ -144,6 +144,81 @@ func TestFailedTaskKeepsCheckpoint(t *testing.T) {
 	}
 }
 
+// A batch larger than one request may carry goes in several, in order,
+// each awaited before the next, with the checkpoint in the last. The test
+// server refuses a body over its payload limit, as Meilisearch does.
+func TestLargeBatchInSeveralRequests(t *testing.T) {
+	srv := meilitest.New(key)
+	defer srv.Close()
+	ctx := context.Background()
+	open := func(maxPayload int) *meili.Index {
+		idx, err := meili.Open(ctx, meili.Config{URL: srv.URL, Key: key, Glossary: glossary(t), MaxPayload: maxPayload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return idx
+	}
+	// 40 posts of about 1 KB of JSON each.
+	var docs []search.Document
+	for i := range 40 {
+		docs = append(docs, search.Document{Type: search.TypePost, ID: fmt.Sprintf("t1.p%d", i), ThreadID: "t1", Language: "fr",
+			Body: strings.Repeat("logement abordable ", 40), GroupID: "g", GroupVisibility: "open"})
+	}
+	adds := func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r == "POST /indexes/settlenet/documents" {
+				n++
+			}
+		}
+		return n
+	}
+	p1 := eventstore.Position{Commit: 10, Prepare: 10}
+	whole, idx := open(1<<30), open(10_000)
+	// After Open, whose settings (the glossary's synonyms) are larger.
+	srv.SetPayloadLimit(20_000)
+
+	// In one request, the server refuses it: the limit is real.
+	err := whole.Apply(ctx, search.Batch{Upserts: docs, Checkpoint: p1})
+	var me *meilisearch.Error
+	if !errors.As(err, &me) || me.MeilisearchApiError.Code != "payload_too_large" || me.StatusCode != 413 {
+		t.Fatalf("a batch over the payload limit in one request: %v", err)
+	}
+
+	// Split at 10 KB, under a server limit of 10 KB: every request fits.
+	srv.SetPayloadLimit(10_000)
+	before := adds()
+	if err := idx.Apply(ctx, search.Batch{Upserts: docs, Checkpoint: p1}); err != nil {
+		t.Fatal(err)
+	}
+	if n := adds() - before; n < 3 {
+		t.Errorf("%d requests for over 20 KB at 10 KB each", n)
+	}
+	if p, err := idx.Checkpoint(ctx); err != nil || p != p1 {
+		t.Fatalf("checkpoint %v, %v; want %v", p, err, p1)
+	}
+	r, err := idx.Search(ctx, search.Query{Text: "logement", Access: search.Access{All: true}, Limit: 1})
+	if err != nil || r.Total != len(docs) {
+		t.Fatalf("%d documents found (%v), want %d", r.Total, err, len(docs))
+	}
+
+	// A refused first request stops the batch: the later ones, and the
+	// checkpoint in the last, are never sent.
+	srv.FailNextTask("internal")
+	before = adds()
+	p2 := eventstore.Position{Commit: 20, Prepare: 20}
+	var te *meili.TaskError
+	if err := idx.Apply(ctx, search.Batch{Upserts: docs, Checkpoint: p2}); !errors.As(err, &te) {
+		t.Fatalf("Apply with its first request failed: %v", err)
+	}
+	if n := adds() - before; n != 1 {
+		t.Errorf("%d requests sent after the first failed", n-1)
+	}
+	if p, _ := idx.Checkpoint(ctx); p != p1 {
+		t.Fatalf("checkpoint moved to %v", p)
+	}
+}
+
 // An index whose checkpoint was written with another document layout (here
 // none, as before layouts) is emptied at Open, so that the indexer rebuilds
 // it from the log; one with the current layout is kept.

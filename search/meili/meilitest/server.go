@@ -24,7 +24,8 @@
 // succeeded or failed), and a task starts processing only once every
 // earlier task is done, as Meilisearch processes them in order.
 // FailNextTask makes the next write task fail, to test that callers check
-// task status. Settings start at 1.15's defaults; GET
+// task status. A request body over the payload limit (SetPayloadLimit) is
+// refused with 413 payload_too_large. Settings start at 1.15's defaults; GET
 // /indexes/{uid}/settings shows them all, PATCH updates them (null resets a
 // setting, object settings change field by field), DELETE resets them all.
 //
@@ -83,6 +84,7 @@ type Server struct {
 	tasks    []*task
 	failNext string // error code for the next write task
 	requests []string
+	payload  int // the largest body accepted (--http-payload-size-limit)
 }
 
 type index struct {
@@ -117,7 +119,7 @@ type apiError struct {
 
 // New starts a server requiring key ("" for none).
 func New(key string) *Server {
-	s := &Server{key: key, version: "1.15.2", indexes: map[string]*index{}}
+	s := &Server{key: key, version: "1.15.2", indexes: map[string]*index{}, payload: 100_000_000}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -135,6 +137,15 @@ func (s *Server) newIndex(uid, primaryKey string) *index {
 	ix := &index{uid: uid, primaryKey: primaryKey, docs: map[string]map[string]any{}, settings: s.schema().defaults}
 	s.indexes[uid] = ix
 	return ix
+}
+
+// SetPayloadLimit sets the largest request body the server accepts, as
+// Meilisearch's --http-payload-size-limit does (default 100 MB); a larger
+// one is refused with 413 payload_too_large.
+func (s *Server) SetPayloadLimit(bytes int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.payload = bytes
 }
 
 // FailNextTask makes the next write task fail with the given error code.
@@ -177,6 +188,17 @@ func fail(w http.ResponseWriter, status int, code, typ, msg string) {
 	writeJSON(w, status, apiError{Message: msg, Code: code, Type: typ, Link: "https://docs.meilisearch.com/errors#" + code})
 }
 
+// sizeText writes a byte count as Meilisearch's messages do ("100 MB").
+func sizeText(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return strconv.Itoa(n/1_000_000) + " MB"
+	case n >= 1_000 && n%1_000 == 0:
+		return strconv.Itoa(n/1_000) + " KB"
+	}
+	return strconv.Itoa(n) + " B"
+}
+
 var docID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,511}$`)
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -199,6 +221,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		buf := new(bytes.Buffer)
 		_, _ = buf.ReadFrom(r.Body)
 		body = buf.Bytes()
+		if len(body) > s.payload {
+			fail(w, 413, "payload_too_large", "invalid_request", "The provided payload reached the size limit. The maximum accepted payload size is "+sizeText(s.payload)+".")
+			return
+		}
 		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			fail(w, 415, "invalid_content_type", "invalid_request", "The Content-Type must be application/json.")
 			return
