@@ -250,3 +250,36 @@ func TestRegrantOfALargeGroupInBatches(t *testing.T) {
 	}
 	_ = stop()
 }
+
+// A batch is bounded by its text as well as by its records: long posts go
+// in smaller batches, and every document still arrives.
+func TestBatchesBoundedByText(t *testing.T) {
+	l := newLog(t)
+	l.append("group-g1", domain.GroupCreated{GroupID: "g1", Name: "Logement", Visibility: "open", Language: "fr", OwnerID: "m1"})
+	l.append("thread-t1", domain.ThreadStarted{ThreadID: "t1", GroupID: "g1", PostID: "t1.p0", AuthorID: "m1", Title: "Loyers", Body: "Un début.", Language: "fr", Kind: "discussion"})
+	long := strings.Repeat("Logement abordable à Moncton. ", 100) // ~3 KB
+	for i := range 30 {
+		l.append("thread-t1", domain.ReplyPosted{ThreadID: "t1", GroupID: "g1", PostID: fmt.Sprintf("t1.r%d", i), AuthorID: "m1", Body: long, Language: "fr"})
+	}
+	inner := openIndex(t, filepath.Join(t.TempDir(), "index"))
+	defer inner.Close()
+	idx := &slowIndex{innerIndex: inner}
+	x := search.NewIndexer(l.store, idx, search.IndexerOptions{BatchSize: 1000, BatchBytes: 10_000})
+	if _, err := x.Rebuild(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	// At 10 KB a batch, at most four replies of 3 KB (the fourth fills it);
+	// the first batch also holds the group's and the thread's documents.
+	if len(idx.sizes) < 8 {
+		t.Errorf("%d batches for 90 KB of replies at 10 KB each: %v", len(idx.sizes), idx.sizes)
+	}
+	for i, n := range idx.sizes {
+		if n > 4 && (i > 0 || n > 6) {
+			t.Errorf("batch %d of %d documents: %v", i, n, idx.sizes)
+		}
+	}
+	r, err := idx.Search(context.Background(), search.Query{Text: "moncton", Access: search.Access{All: true}})
+	if err != nil || r.Total != 30 {
+		t.Fatalf("%d replies found (%v), want 30", r.Total, err)
+	}
+}

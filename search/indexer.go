@@ -23,6 +23,12 @@ import (
 // with fewer, longer writes.
 const DefaultBatchSize = 5000
 
+// DefaultBatchBytes is 5,000 posts of 2,000 bytes of text, over five
+// times the benchmark corpus's average post (55 words): a batch of
+// typical posts is bounded by DefaultBatchSize, one of long posts (bodies
+// go up to 20,000 characters) by this.
+const DefaultBatchBytes = 10_000_000
+
 // IndexerOptions configure an Indexer. Zero values take the defaults.
 type IndexerOptions struct {
 	Codec  *domain.Codec // default domain.NewCodec()
@@ -30,6 +36,10 @@ type IndexerOptions struct {
 	// BatchSize caps the records in one index write (default
 	// DefaultBatchSize).
 	BatchSize int
+	// BatchBytes caps the text (titles and bodies) of one index write
+	// (default DefaultBatchBytes), so that a batch of long posts holds no
+	// more memory, and no larger a request, than one of typical posts.
+	BatchBytes int
 	// PageSize is the catch-up read size (default 4096).
 	PageSize int
 	// FlushEvery is how long a live write waits for more to share its
@@ -94,7 +104,9 @@ type Indexer struct {
 	log   *slog.Logger
 	plain *PlainText
 	batch int
-	page  int
+	// batchBytes: see IndexerOptions.BatchBytes.
+	batchBytes int
+	page       int
 	// flushEvery: see IndexerOptions.FlushEvery.
 	flushEvery time.Duration
 	groups     map[string]string // group id -> visibility
@@ -132,6 +144,9 @@ func NewIndexer(store eventstore.Store, index Index, opts IndexerOptions) *Index
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = DefaultBatchBytes
+	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 4096
 	}
@@ -140,7 +155,7 @@ func NewIndexer(store eventstore.Store, index Index, opts IndexerOptions) *Index
 	}
 	return &Indexer{
 		store: store, index: index, codec: opts.Codec, log: opts.Logger.With("component", "search-indexer"),
-		plain: NewPlainText(), batch: opts.BatchSize, page: opts.PageSize, flushEvery: opts.FlushEvery,
+		plain: NewPlainText(), batch: opts.BatchSize, batchBytes: opts.BatchBytes, page: opts.PageSize, flushEvery: opts.FlushEvery,
 		groups: map[string]string{}, thread: map[string]*threadInfo{}, threadsOf: map[string][]string{}, changed: make(chan struct{}),
 	}
 }
@@ -215,6 +230,7 @@ type pending struct {
 	order []string
 	pos   eventstore.Position
 	n     int // records
+	bytes int // text of the documents upserted (titles and bodies)
 	// from is the checkpoint the index holds, or will once the batches
 	// before this one are written; spill writes part of a record's
 	// documents with it (see split).
@@ -236,12 +252,15 @@ func (p *pending) next() *pending { return newPending(p.pos, p.spill) }
 // documents to the same end. The rest of the record's documents and its
 // position go in p.
 func (p *pending) split() error {
-	part := &pending{ops: p.ops, order: p.order, pos: p.from, n: len(p.order)}
-	p.ops, p.order = map[string]*Document{}, nil
+	part := &pending{ops: p.ops, order: p.order, pos: p.from, n: len(p.order), bytes: p.bytes}
+	p.ops, p.order, p.bytes = map[string]*Document{}, nil, 0
 	return p.spill(part)
 }
 
 func (p *pending) upsert(d Document) {
+	// A document replaced in the batch still counts: the bound is loose
+	// only for batches that rewrite the same documents.
+	p.bytes += len(d.Title) + len(d.ThreadTitle) + len(d.Body)
 	k := d.Key()
 	if _, ok := p.ops[k]; !ok {
 		p.order = append(p.order, k)
@@ -409,7 +428,7 @@ func (x *Indexer) catchUp(ctx context.Context, pos eventstore.Position, progress
 			if err := x.handle(ctx, p, r); err != nil {
 				return pos, errors.Join(err, w.close())
 			}
-			if p.n >= x.batch {
+			if x.full(p) {
 				if err := w.send(p); err != nil {
 					return pos, errors.Join(err, w.close())
 				}
@@ -523,7 +542,7 @@ func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 			return err
 		}
 		switch {
-		case p.n >= x.batch:
+		case x.full(p):
 			due = nil
 			if err := write(); err != nil {
 				return err
@@ -533,6 +552,10 @@ func (x *Indexer) follow(ctx context.Context, from eventstore.Position) error {
 		}
 	}
 }
+
+// full reports whether p is a batch's worth: BatchSize records, or
+// BatchBytes of text.
+func (x *Indexer) full(p *pending) bool { return p.n >= x.batch || p.bytes >= x.batchBytes }
 
 // handle turns one record into document operations in p.
 func (x *Indexer) handle(ctx context.Context, p *pending, r *eventstore.Record) error {
@@ -747,7 +770,7 @@ func (x *Indexer) regrantGroup(ctx context.Context, p *pending, r *eventstore.Re
 		}
 		x.remember(st.info)
 		x.writeThread(p, st)
-		if len(p.order) >= x.batch {
+		if len(p.order) >= x.batch || p.bytes >= x.batchBytes {
 			if err := p.split(); err != nil {
 				return err
 			}
