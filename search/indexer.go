@@ -37,8 +37,8 @@ type IndexerOptions struct {
 	// DefaultBatchSize).
 	BatchSize int
 	// BatchBytes caps the text (titles and bodies) of one index write
-	// (default DefaultBatchBytes), so that a batch of long posts holds no
-	// more memory, and no larger a request, than one of typical posts.
+	// (default DefaultBatchBytes), so that the memory a batch of long
+	// posts takes, and its request to Meilisearch, stay bounded.
 	BatchBytes int
 	// PageSize is the catch-up read size (default 4096).
 	PageSize int
