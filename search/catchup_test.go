@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -281,5 +282,54 @@ func TestBatchesBoundedByText(t *testing.T) {
 	r, err := idx.Search(context.Background(), search.Query{Text: "moncton", Access: search.Access{All: true}})
 	if err != nil || r.Total != 30 {
 		t.Fatalf("%d replies found (%v), want 30", r.Total, err)
+	}
+}
+
+// A change of a group's visibility re-grants its documents in parts
+// bounded by their text too, not only by their number.
+func TestRegrantBoundedByText(t *testing.T) {
+	l := newLog(t)
+	l.append("group-g1", domain.GroupCreated{GroupID: "g1", Name: "Logement", Visibility: "open", Language: "fr", OwnerID: "m1"})
+	long := strings.Repeat("Logement abordable à Moncton. ", 100) // ~3 KB
+	for i := range 12 {
+		id := fmt.Sprintf("t%d", i)
+		l.append("thread-"+id, domain.ThreadStarted{ThreadID: id, GroupID: "g1", PostID: id + ".p0", AuthorID: "m1", Title: "Loyers", Body: long, Language: "fr", Kind: "discussion"})
+	}
+	inner := openIndex(t, filepath.Join(t.TempDir(), "index"))
+	defer inner.Close()
+	idx := &slowIndex{innerIndex: inner}
+	x, stop := run(t, l, idx, search.IndexerOptions{BatchSize: 1000, BatchBytes: 10_000})
+	defer func() { _ = stop() }()
+	waitFor(t, x, l.last)
+	idx.mu.Lock()
+	idx.sizes = nil
+	idx.mu.Unlock()
+	l.append("group-g1", domain.GroupVisibilityChanged{GroupID: "g1", From: "open", To: "private", By: "m1"})
+	waitFor(t, x, l.last)
+	idx.mu.Lock()
+	sizes := slices.Clone(idx.sizes)
+	idx.mu.Unlock()
+	// Each thread is a document of ~3 KB (its first post is in it): a part
+	// closes after the thread that takes it to 10 KB. (A batch of no
+	// documents moves the checkpoint alone.)
+	parts := 0
+	for _, n := range sizes {
+		if n > 0 {
+			parts++
+		}
+		if n > 5 {
+			t.Errorf("a re-grant batch of %d documents: %v", n, sizes)
+		}
+	}
+	if parts < 3 {
+		t.Errorf("the re-grant of ~36 KB came in %d parts: %v", parts, sizes)
+	}
+	r, err := inner.Search(context.Background(), search.Query{Text: "moncton", Access: search.Access{}})
+	if err != nil || r.Total != 0 {
+		t.Fatalf("after the group went private an outsider finds %d (%v)", r.Total, err)
+	}
+	r, err = inner.Search(context.Background(), search.Query{Text: "moncton", Access: search.Access{Groups: []string{"g1"}}})
+	if err != nil || r.Total != 12 {
+		t.Fatalf("a member finds %d (%v), want 12", r.Total, err)
 	}
 }
