@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/settlenet/settlenet/eventstore/embedded"
+	"github.com/settlenet/settlenet/search/meili"
 )
 
 // config is what serve needs. Each field is a flag and an environment
@@ -38,6 +39,9 @@ type config struct {
 	// store writes its table files while it has no backlog
 	// (embedded.WithTableWriteRate); 0 writes them at the disk's speed.
 	StoreTableRate float64
+	// MeiliMaxPayload is the largest body of documents, in bytes, sent to
+	// Meilisearch in one request (meili.Config.MaxPayload).
+	MeiliMaxPayload int
 }
 
 func parseConfig(name string, args []string) (config, error) {
@@ -63,9 +67,16 @@ func parseConfig(name string, args []string) (config, error) {
 	str(&c.TrustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)")
 	tableRate := strconv.FormatFloat(embedded.DefaultTableWriteRate/(1<<20), 'f', -1, 64)
 	str(&tableRate, "store-table-rate", tableRate, "MiB/s at which the embedded store writes its table files, so that their bursts leave the disk to the appends' syncs; 0: as fast as the disk takes them")
+	maxPayload := strconv.Itoa(meili.DefaultMaxPayload / 1_000_000)
+	str(&maxPayload, "meili-max-payload", maxPayload, "MB of documents sent to Meilisearch in one request; keep it under Meilisearch's --http-payload-size-limit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	mb, err := strconv.Atoi(maxPayload)
+	if err != nil || mb < 1 || mb > 1_000_000 {
+		return c, fmt.Errorf("--meili-max-payload must be a whole number of MB, 1 or more, not %q", maxPayload)
+	}
+	c.MeiliMaxPayload = mb * 1_000_000
 	rate, err := strconv.ParseFloat(tableRate, 64)
 	if err != nil || rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
 		return c, fmt.Errorf("--store-table-rate must be a number of MiB/s, 0 or more, not %q", tableRate)

@@ -28,7 +28,7 @@ func openSearch(ctx context.Context, cfg config) (search.Index, error) {
 		}
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
-		return meili.Open(ctx, meili.Config{URL: cfg.MeiliURL, Key: cfg.MeiliKey, Glossary: g})
+		return meili.Open(ctx, meili.Config{URL: cfg.MeiliURL, Key: cfg.MeiliKey, Glossary: g, MaxPayload: cfg.MeiliMaxPayload})
 	default:
 		return bleveindex.Open(filepath.Join(cfg.DataDir, "search"), g)
 	}
@@ -39,7 +39,7 @@ func openSearch(ctx context.Context, cfg config) (search.Index, error) {
 // Run it with the server stopped (the embedded index is opened here).
 func searchCommand(ctx context.Context, logger *slog.Logger, out io.Writer, args []string) error {
 	if len(args) == 0 || args[0] != "reindex" {
-		return fmt.Errorf("usage: settlenet search reindex [--data-dir D --store S --search embedded|meilisearch --meili-url U --meili-key K]")
+		return fmt.Errorf("usage: settlenet search reindex [--data-dir D --store S --search embedded|meilisearch --meili-url U --meili-key K --meili-max-payload MB]")
 	}
 	cfg, err := parseConfig("search reindex", args[1:])
 	if err != nil {
