@@ -115,6 +115,7 @@ func steps() []step {
 	return []step{
 		storeStep(),
 		searchStep(),
+		indexFloorStep(),
 		reindexStep(),
 		httpStep(),
 		esdbStep(),
